@@ -1,0 +1,57 @@
+"""A1 cell addresses and sheet-qualified references, as spreadsheets write them."""
+
+from __future__ import annotations
+
+import re
+
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def column_letters(col: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA'."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def to_a1(row: int, col: int) -> str:
+    """Zero-based row and column to 'C7'."""
+    return f"{column_letters(col)}{row + 1}"
+
+
+def parse_a1(cell: str) -> tuple[int, int]:
+    """'C7' or '$C$7' to zero-based (row, col)."""
+    match = _CELL.match(cell.strip())
+    if not match:
+        raise ValueError(f"not an A1 cell: {cell!r}")
+    col = 0
+    for char in match.group(1).upper():
+        col = col * 26 + ord(char) - 64
+    return int(match.group(2)) - 1, col - 1
+
+
+def quote_sheet(sheet: str) -> str:
+    """Quote a sheet name for a formula when it needs it: "Meldung" stays, "Sheet 1" -> "'Sheet 1'"."""
+    if re.fullmatch(r"[A-Za-z_\u00c0-\u024f][\w.\u00c0-\u024f]*", sheet):
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def parse_reference(reference: str) -> tuple[str, str, str] | None:
+    """"'Meldung'!$C$7:$C$9" -> ('Meldung', 'C7', 'C9'); None for #REF! and other non-cell references."""
+    text = reference.strip().lstrip("=")
+    if "!" not in text or "#REF" in text.upper():
+        return None
+    sheet_part, _, cells = text.rpartition("!")
+    if sheet_part.startswith("'") and sheet_part.endswith("'"):
+        sheet_part = sheet_part[1:-1].replace("''", "'")
+    first, _, last = cells.partition(":")
+    try:
+        start = to_a1(*parse_a1(first))
+        end = to_a1(*parse_a1(last)) if last else start
+    except ValueError:
+        return None
+    return sheet_part, start, end

@@ -1,0 +1,130 @@
+"""The registry of a district: its municipalities, the reporting round, where things live.
+
+Read from `pakt.toml`. Relative paths in it are relative to the file itself,
+so a registry and its workbooks can move together.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
+
+from ._errors import ConfigError
+from ._fields import Ags
+from ._submission import ImMode, PaktModel
+
+
+class District(PaktModel):
+    """The district (Landkreis) that runs the reporting."""
+
+    name: str = Field(min_length=1, title="Landkreis")
+    key: str = Field(pattern=r"^\d{5}$", title="Kreisschlüssel", description="Fünfstellig, z. B. 08327.")
+
+
+class ReportingRound(PaktModel):
+    """The reference date being reported on and the rules that apply."""
+
+    stichtag: date
+    deadline: date | None = None
+    rules: str = Field("pfi-2017-2019", description="Id of bundled rules or path to a rules TOML file.")
+
+
+class MasterSettings(PaktModel):
+    """Where the district master workbook (and, by default, the state store) goes."""
+
+    path: str = "master/Pakt_Uebersicht.xlsx"
+    state: str | None = None
+
+
+class Sources(PaktModel):
+    """Folders (a network share in real life) that hold municipal workbooks."""
+
+    folders: tuple[str, ...] = ()
+
+
+class Plausibility(PaktModel):
+    """Thresholds of the plausibility warnings."""
+
+    caseload_factor: Decimal = Field(Decimal("2"), gt=1, description="Warn above this multiple of the median caseload.")
+    jump_ratio: Decimal = Field(Decimal("0.5"), gt=0, description="Warn when persons change by more than this share.")
+
+
+class Municipality(PaktModel):
+    """A municipality of the district."""
+
+    ags: Ags
+    name: str = Field(min_length=1)
+    im_mode: ImMode
+    workbook: str | None = Field(None, description="Where its workbook lives: a path, later a Google Sheet.")
+
+
+class Registry(PaktModel):
+    """Everything Pakt knows about one district."""
+
+    district: District
+    round: ReportingRound
+    master: MasterSettings = Field(default_factory=MasterSettings)
+    sources: Sources = Field(default_factory=Sources)
+    plausibility: Plausibility = Field(default_factory=Plausibility)
+    municipalities: tuple[Municipality, ...] = Field(min_length=1)
+
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
+    @model_validator(mode="after")
+    def keys_unique_and_in_district(self) -> "Registry":
+        seen_ags: set[str] = set()
+        seen_names: set[str] = set()
+        for municipality in self.municipalities:
+            if not municipality.ags.startswith(self.district.key):
+                raise ValueError(
+                    f"Gemeindeschlüssel {municipality.ags} ({municipality.name}) gehört nicht "
+                    f"zum Kreisschlüssel {self.district.key}"
+                )
+            if municipality.ags in seen_ags:
+                raise ValueError(f"Gemeindeschlüssel {municipality.ags} ist doppelt eingetragen")
+            if municipality.name in seen_names:
+                raise ValueError(f"Gemeinde {municipality.name} ist doppelt eingetragen")
+            seen_ags.add(municipality.ags)
+            seen_names.add(municipality.name)
+        return self
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative paths in the registry are resolved against."""
+        return self._base_dir
+
+    def resolve(self, relative: str) -> Path:
+        path = Path(relative)
+        return path if path.is_absolute() else self._base_dir / path
+
+    def municipality(self, ags: str) -> Municipality | None:
+        return next((m for m in self.municipalities if m.ags == ags), None)
+
+
+def _describe(error: dict) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
+
+
+def load_registry(path: Path) -> Registry:
+    """Read pakt.toml; ConfigError with a German message when it cannot be used."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"Die Konfigurationsdatei {path} wurde nicht gefunden.") from exc
+    except OSError as exc:
+        raise ConfigError(f"Die Konfigurationsdatei {path} kann nicht gelesen werden: {exc.strerror}.") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Die Konfigurationsdatei {path} ist kein gültiges TOML: {exc}.") from exc
+    try:
+        registry = Registry.model_validate(data)
+    except ValidationError as exc:
+        details = "; ".join(_describe(e) for e in exc.errors()[:5])
+        raise ConfigError(f"Die Konfigurationsdatei {path} ist fehlerhaft: {details}.") from exc
+    registry._base_dir = path.resolve().parent
+    return registry

@@ -1,0 +1,125 @@
+"""Validate workbook files: the library behind `pakt validate`.
+
+Every file is read by the one reader, checked with the same rules the sync
+service applies, and reported. A file that cannot be read at all becomes a
+file-level finding, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from schemas import (
+    CheckContext,
+    Checked,
+    Code,
+    Draft,
+    Finding,
+    Registry,
+    SchemaMismatch,
+    Severity,
+    Submission,
+    WorkbookUnreadable,
+    check,
+    median_caseload,
+    read_draft,
+    rules_for,
+)
+
+from ._workbook_file import open_workbook_file
+
+EXIT_OK, EXIT_BLOCKING, EXIT_UNREADABLE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What became of one file: a checked submission, or why it could not be read."""
+
+    path: Path
+    checked: Checked | None = None
+    unreadable: Finding | None = None
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        if self.unreadable is not None:
+            return (self.unreadable,)
+        return self.checked.findings if self.checked else ()
+
+
+@dataclass
+class ValidationReport:
+    """All files of one `pakt validate` run."""
+
+    results: list[FileResult] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [finding for result in self.results for finding in result.findings]
+
+    @property
+    def exit_code(self) -> int:
+        if any(r.unreadable for r in self.results):
+            return EXIT_UNREADABLE
+        if any(r.checked and r.checked.blocking for r in self.results):
+            return EXIT_BLOCKING
+        return EXIT_OK
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+
+def _file_problem(path: Path, exc: WorkbookUnreadable | SchemaMismatch) -> Finding:
+    code = Code.VORLAGE_UNBEKANNT if isinstance(exc, SchemaMismatch) else Code.DATEI_UNLESBAR
+    return Finding(
+        code=code, severity=Severity.ERROR, message=exc.message, sheet=exc.sheet, cell=exc.cell, file=str(path)
+    )
+
+
+def _read(path: Path) -> Draft:
+    draft = read_draft(open_workbook_file(path))
+    draft.label = str(path)
+    return draft
+
+
+def read_previous(paths: Iterable[Path]) -> dict[str, Submission]:
+    """Earlier submissions by AGS, for the jump warning; unreadable or invalid ones are skipped."""
+    previous: dict[str, Submission] = {}
+    for path in paths:
+        try:
+            draft = _read(path)
+            checked = check(draft, CheckContext(rules=rules_for(draft, None)))
+        except (WorkbookUnreadable, SchemaMismatch):
+            continue
+        if checked.submission is not None:
+            previous[checked.submission.header.ags] = checked.submission
+    return previous
+
+
+def validate_files(
+    paths: Sequence[Path],
+    registry: Registry | None = None,
+    previous: dict[str, Submission] | None = None,
+) -> ValidationReport:
+    """Read and check every file; the district median caseload is taken over the files given."""
+    report = ValidationReport()
+    drafts: list[tuple[Path, Draft]] = []
+    for path in paths:
+        try:
+            drafts.append((path, _read(path)))
+        except (WorkbookUnreadable, SchemaMismatch) as exc:
+            report.results.append(FileResult(path, unreadable=_file_problem(path, exc)))
+    reference: Decimal | None = median_caseload(draft for _, draft in drafts)
+    for path, draft in drafts:
+        try:
+            rules = rules_for(draft, registry)
+        except SchemaMismatch as exc:
+            report.results.append(FileResult(path, unreadable=_file_problem(path, exc)))
+            continue
+        earlier = (previous or {}).get(draft.ags or "")
+        context = CheckContext(rules=rules, registry=registry, previous=earlier, median_caseload=reference)
+        report.results.append(FileResult(path, checked=check(draft, context)))
+    report.results.sort(key=lambda r: paths.index(r.path))
+    return report
