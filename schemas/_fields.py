@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Iterator
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 from pydantic.fields import FieldInfo
 
 
@@ -53,10 +53,23 @@ Email = Annotated[str, KindMarker(Kind.EMAIL), StringConstraints(pattern=EMAIL_P
 Phone = Annotated[str, KindMarker(Kind.PHONE), StringConstraints(pattern=PHONE_PATTERN)]
 Day = Annotated[date, KindMarker(Kind.DATE)]
 Count = Annotated[int, KindMarker(Kind.COUNT), Field(ge=0, le=1_000_000)]
+_HUNDREDTHS = Decimal("0.01")
+
+
+def _to_hundredths(value: Decimal) -> Decimal:
+    """Money and FTE always carry exactly two places (1110 -> 1110.00); constraints ran before."""
+    return value.quantize(_HUNDREDTHS)
+
+
 Money = Annotated[
-    Decimal, KindMarker(Kind.MONEY), Field(ge=0, le=Decimal("99999999.99"), decimal_places=2)
+    Decimal,
+    KindMarker(Kind.MONEY),
+    Field(ge=0, le=Decimal("99999999.99"), decimal_places=2),
+    AfterValidator(_to_hundredths),
 ]
-FteShare = Annotated[Decimal, KindMarker(Kind.FTE), Field(gt=0, le=1, decimal_places=2)]
+FteShare = Annotated[
+    Decimal, KindMarker(Kind.FTE), Field(gt=0, le=1, decimal_places=2), AfterValidator(_to_hundredths)
+]
 Flag = Annotated[bool, KindMarker(Kind.FLAG)]
 
 

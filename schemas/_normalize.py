@@ -17,6 +17,7 @@ from typing import Any, Callable
 from ._fields import FieldSpec, Kind
 
 EXCEL_EPOCH = date(1899, 12, 30)
+_FLOAT_PLACES = 9
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#NV", "#WERT!", "#BEZUG!", "#ZAHL!"}
 _GERMAN_THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")
@@ -79,7 +80,11 @@ def _decimal_from_text(text: str) -> Decimal:
 
 
 def to_decimal(value: Any) -> Decimal:
-    """A number as Decimal; floats go through their shortest repr, never binary noise."""
+    """A number as Decimal; floats go through their shortest repr, never binary noise.
+
+    Formula results carry float noise (0.1 + 0.2 is stored as 0.30000000000000004);
+    rounding to nine places first removes it without touching any typed value.
+    """
     _reject_error_value(value)
     if isinstance(value, bool):
         raise Unreadable(f"„{to_text(value)}“ ist keine Zahl")
@@ -88,7 +93,7 @@ def to_decimal(value: Any) -> Decimal:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise Unreadable("Die Zelle enthält keine gültige Zahl")
-        return Decimal(repr(value))
+        return Decimal(repr(round(value, _FLOAT_PLACES)))
     if isinstance(value, Decimal):
         return value
     if isinstance(value, str):
@@ -125,7 +130,7 @@ def to_date(value: Any) -> date:
                 return datetime.strptime(text, pattern).date()
             except ValueError:
                 continue
-        raise Unreadable(f"„{text}“ ist kein Datum im Format TT.MM.JJJJ")
+        raise Unreadable(f"„{text}“ ist kein gültiges Datum")
     raise Unreadable(f"„{to_text(value)}“ ist kein Datum")
 
 
@@ -148,7 +153,7 @@ def to_choice(value: Any, choices: tuple[str, ...]) -> str:
     for choice in choices:
         if choice.casefold() == text.casefold():
             return choice
-    raise Unreadable(f"„{text}“ steht nicht in der Auswahlliste ({', '.join(choices)})")
+    raise Unreadable(f"„{text}“ steht nicht in der Auswahlliste")
 
 
 def to_ags(value: Any) -> str:

@@ -177,7 +177,7 @@ def check_registry(draft: Draft, registry: Registry) -> Iterator[Finding]:
     if municipality is None:
         yield error(
             Code.AGS_UNBEKANNT,
-            f"Gemeindeschlüssel {ags} steht nicht im Verzeichnis des {registry.district.name}. "
+            f"Gemeindeschlüssel {ags} steht nicht im Gemeindeverzeichnis ({registry.district.name}). "
             "Bitte beim Landkreis die richtige Mappe anfordern.",
             header_ags.sheet,
             header_ags.cell,

@@ -58,10 +58,15 @@ def _print_report(report: ValidationReport) -> None:
     unreadable = sum(1 for r in report.results if r.unreadable)
     blocked = sum(1 for r in report.results if r.checked and r.checked.blocking)
     clean = files - unreadable - blocked
+    errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
     out.print(
-        f"{files} Dateien geprüft: {clean} ohne Fehler, {blocked} mit Fehlern, {unreadable} nicht lesbar; "
-        f"{report.count(Severity.ERROR)} Fehler, {report.count(Severity.WARNING)} Warnungen."
+        f"{_counted(files, 'Datei', 'Dateien')} geprüft: {clean} ohne Fehler, {blocked} mit Fehlern, "
+        f"{unreadable} nicht lesbar; {errors} Fehler, {_counted(warnings, 'Warnung', 'Warnungen')}."
     )
+
+
+def _counted(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"
 
 
 @app.command()

@@ -1,0 +1,134 @@
+"""Drive LibreOffice through UNO, as a clerk or a spreadsheet program would. Run by a Python that has `uno`.
+
+    python3 tests/uno_tasks.py clerk-edit SRC DST   insert rows in the staff table and on Meldung, reorder sheets
+    python3 tests/uno_tasks.py recalc SRC OUT.json  recalculate everything, dump every formula cell's value
+
+This file runs under the system Python (Debian's python3-uno), not the
+project's: it imports nothing from Pakt and talks to a LibreOffice it starts
+itself on a free loopback port with its own throw-away profile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import uno  # noqa: F401  (Debian's python3-uno)
+from com.sun.star.beans import PropertyValue
+from com.sun.star.connection import NoConnectException
+
+FORMULA = 1  # com.sun.star.table.CellContentType.FORMULA
+
+
+def _prop(name, value):
+    item = PropertyValue()
+    item.Name, item.Value = name, value
+    return item
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Office:
+    """A headless LibreOffice for one task."""
+
+    def __enter__(self):
+        self.profile = tempfile.mkdtemp(prefix="pakt-lo-")
+        port = _free_port()
+        self.process = subprocess.Popen(
+            [
+                "soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+                f"-env:UserInstallation=file://{self.profile}",
+                f"--accept=socket,host=127.0.0.1,port={port};urp;",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+        url = f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext"
+        for _ in range(300):
+            try:
+                context = resolver.resolve(url)
+                break
+            except NoConnectException:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("LibreOffice did not start")
+        self.desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
+        return self
+
+    def open(self, path):
+        url = uno.systemPathToFileUrl(os.path.abspath(path))
+        return self.desktop.loadComponentFromURL(url, "_blank", 0, (_prop("Hidden", True),))
+
+    def __exit__(self, *exc):
+        try:
+            self.desktop.terminate()
+        except Exception:  # the office may already be gone; the process is waited for below
+            pass
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+
+def clerk_edit(src, dst):
+    """What a clerk does to a workbook: more rows in the staff table, rows on Meldung, sheets reordered."""
+    with Office() as office:
+        doc = office.open(src)
+        sheets = doc.Sheets
+        staff = sheets.getByName("Integrationsmanager")
+        staff.unprotect("")
+        staff.Rows.insertByIndex(6, 2)  # two blank rows inside the table, below its second data row
+        report = sheets.getByName("Meldung")
+        report.unprotect("")
+        report.Rows.insertByIndex(3, 3)  # three rows above everything the clerk fills in
+        sheets.moveByName("Kosten", 0)
+        sheets.moveByName("Meldung", sheets.getCount())
+        doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(dst)), (_prop("FilterName", "Calc MS Excel 2007 XML"),))
+        doc.close(True)
+
+
+def recalc(src, out):
+    """Recalculate like a spreadsheet program and report every formula cell's value."""
+    with Office() as office:
+        doc = office.open(src)
+        doc.calculateAll()
+        values = {}
+        for sheet in doc.Sheets:
+            cursor = sheet.createCursor()
+            cursor.gotoEndOfUsedArea(False)
+            end = cursor.getRangeAddress()
+            for row in range(end.EndRow + 1):
+                for col in range(end.EndColumn + 1):
+                    cell = sheet.getCellByPosition(col, row)
+                    if cell.getType().value == "FORMULA":
+                        name = cell.AbsoluteName.split(".")[-1].replace("$", "")
+                        error = cell.getError()
+                        shown = cell.getString()
+                        values.setdefault(sheet.Name, {})[name] = {
+                            "formula": cell.getFormula(),
+                            "value": cell.getValue(),
+                            "text": shown,
+                            "error": error,
+                        }
+        doc.close(True)
+    with open(out, "w", encoding="utf-8") as handle:
+        json.dump(values, handle, ensure_ascii=False, indent=1)
+
+
+TASKS = {"clerk-edit": clerk_edit, "recalc": recalc}
+
+if __name__ == "__main__":
+    task, *arguments = sys.argv[1:]
+    TASKS[task](*arguments)
