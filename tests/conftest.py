@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-for extra in (REPO / "sample_workbooks", REPO / "tests" / "fixtures"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+from schemas import Registry, RuleSet, load_registry, load_rules
 
-from schemas import Registry, RuleSet, load_registry, load_rules  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
