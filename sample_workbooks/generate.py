@@ -166,8 +166,8 @@ def submission_values(index: int, municipality: Municipality, persons: int, fte:
         ("header", "email"): f"integration@{_slug(municipality.name)}.example",
         ("header", "phone"): f"07461 {9100 + index * 7}",
         ("persons", "total"): persons,
-        ("material_costs", "office_eur"): (fte * Decimal("1850.00") + index).quantize(CENT),
-        ("material_costs", "travel_eur"): (Decimal("23.40") * persons).quantize(CENT),
+        ("material_costs", "office_eur"): (fte * Decimal("1850.00") + (index if fte else 0)).quantize(CENT),
+        ("material_costs", "travel_eur"): (Decimal("23.40") * persons if fte else Decimal(0)).quantize(CENT),
         ("material_costs", "training_eur"): (fte * Decimal("420.50")).quantize(CENT),
         ("material_costs", "other_eur"): Decimal(index * 3) + Decimal("0.99") if fte else Decimal("0.00"),
         ("sign_off", "name"): contact,
@@ -199,6 +199,7 @@ def registry_toml(entries: list[Municipality]) -> str:
         "",
         "[sources]",
         'folders = ["sample_workbooks"]',
+        f'exclude = ["{TEMPLATE_FOLDER}"]',
         "",
     ]
     for municipality in entries:

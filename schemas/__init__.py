@@ -68,7 +68,15 @@ from ._submission import (
     SignOff,
     Submission,
 )
-from ._validation import CheckContext, Checked, check, draft_caseload, median_caseload, rules_for
+from ._validation import (
+    CheckContext,
+    Checked,
+    check,
+    district_warnings,
+    draft_caseload,
+    median_caseload,
+    rules_for,
+)
 
 __all__ = [
     "column_letters", "parse_a1", "parse_reference", "quote_sheet", "to_a1",
@@ -79,7 +87,7 @@ __all__ = [
     "RawTable", "Registry", "ReportingRound", "RuleSet", "RulesError", "SCHEMA_VERSION", "SHEET_BINDING",
     "SHEET_COSTS", "SHEET_HELP", "SHEET_REPORT", "SHEET_STAFF", "STAFF_TABLE", "SchemaMismatch", "Severity",
     "SignOff", "Submission", "TEMPLATE_ID", "TableColumn", "Unreadable", "WorkbookEncrypted", "WorkbookUnreadable",
-    "WorkbookView", "bundled_rule_ids", "caseload", "check", "district_totals", "draft_caseload", "field_by_path",
+    "WorkbookView", "bundled_rule_ids", "caseload", "check", "district_totals", "district_warnings", "draft_caseload", "field_by_path",
     "format_date", "format_decimal", "format_eur", "format_number", "funds_use_total", "input_fields", "is_blank",
     "largest_remainder", "load_registry", "load_rules", "load_rules_file", "material_costs_total", "median",
     "median_caseload", "municipal_figures", "normalize", "per_head_allowance", "read_draft", "rules_for",

@@ -1,12 +1,17 @@
-"""A1 cell addresses and sheet-qualified references, as spreadsheets write them."""
+"""A1 cell addresses and sheet-qualified references, as spreadsheets write them.
+
+Cached: every workbook of a template repeats the same references, thousands of times in a sync.
+"""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
+@lru_cache(maxsize=1024)
 def column_letters(col: int) -> str:
     """0 -> 'A', 25 -> 'Z', 26 -> 'AA'."""
     letters = ""
@@ -17,11 +22,13 @@ def column_letters(col: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=65536)
 def to_a1(row: int, col: int) -> str:
     """Zero-based row and column to 'C7'."""
     return f"{column_letters(col)}{row + 1}"
 
 
+@lru_cache(maxsize=4096)
 def parse_a1(cell: str) -> tuple[int, int]:
     """'C7' or '$C$7' to zero-based (row, col)."""
     match = _CELL.match(cell.strip())
@@ -40,6 +47,7 @@ def quote_sheet(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
+@lru_cache(maxsize=4096)
 def parse_reference(reference: str) -> tuple[str, str, str] | None:
     """"'Meldung'!$C$7:$C$9" -> ('Meldung', 'C7', 'C9'); None for #REF! and other non-cell references."""
     text = reference.strip().lstrip("=")

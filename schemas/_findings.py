@@ -17,6 +17,7 @@ class Severity(enum.StrEnum):
 
     ERROR = "Fehler"
     WARNING = "Warnung"
+    NOTE = "Hinweis"
 
 
 class Code(enum.StrEnum):
@@ -44,6 +45,9 @@ class Code(enum.StrEnum):
     MITTEL_UEBER_PAUSCHALE = "MITTEL_UEBER_PAUSCHALE"
     DATEI_UNLESBAR = "DATEI_UNLESBAR"
     VORLAGE_UNBEKANNT = "VORLAGE_UNBEKANNT"
+    MELDUNG_DOPPELT = "MELDUNG_DOPPELT"
+    STICHTAG_ABWEICHEND = "STICHTAG_ABWEICHEND"
+    DATEI_UEBERSPRUNGEN = "DATEI_UEBERSPRUNGEN"
 
     def describe(self) -> str:
         return _DESCRIPTIONS[self]
@@ -72,6 +76,9 @@ _DESCRIPTIONS = {
     Code.MITTEL_UEBER_PAUSCHALE: "Die gemeldete Verwendung übersteigt die Pro-Kopf-Pauschale.",
     Code.DATEI_UNLESBAR: "Die Datei lässt sich nicht als Arbeitsmappe öffnen.",
     Code.VORLAGE_UNBEKANNT: "Die Arbeitsmappe ist keine Pakt-Meldung dieser Version.",
+    Code.MELDUNG_DOPPELT: "Für dieselbe Gemeinde und denselben Stichtag liegt eine zweite Mappe vor.",
+    Code.STICHTAG_ABWEICHEND: "Die Meldung gehört zu einem anderen Stichtag als die laufende Runde.",
+    Code.DATEI_UEBERSPRUNGEN: "Eine Datei im Ordner wurde bewusst übergangen (Sperrdatei, temporär, keine Mappe).",
 }
 
 

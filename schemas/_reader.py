@@ -57,7 +57,10 @@ class WorkbookView(Protocol):
         """The top-left cell a defined name refers to; None if undefined or broken (#REF!)."""
 
     def table(self, name: str) -> RawTable | None:
-        """The table (or named range standing in for one) called `name`; None if missing."""
+        """The table (or named range standing in for one) called `name`; None if missing.
+
+        Entirely empty data rows may be left out; the reader skips them anyway.
+        """
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,11 @@ class District(PaktModel):
     """The district (Landkreis) that runs the reporting."""
 
     name: str = Field(min_length=1, title="Landkreis")
-    key: str = Field(pattern=r"^\d{5}$", title="Kreisschlüssel", description="Fünfstellig, z. B. 08327.")
+    key: str = Field(
+        pattern=r"^\d{2,5}$",
+        title="Kreisschlüssel",
+        description="Anfang der Gemeindeschlüssel: fünfstellig für einen Landkreis (08327), zweistellig für ein Land (08).",
+    )
 
 
 class ReportingRound(PaktModel):
@@ -44,6 +48,9 @@ class Sources(PaktModel):
     """Folders (a network share in real life) that hold municipal workbooks."""
 
     folders: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = Field(
+        (), description="Glob patterns of paths below the folders to leave out, e.g. 'vorlage' or '*/Archiv/*'."
+    )
 
 
 class Plausibility(PaktModel):

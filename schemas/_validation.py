@@ -62,6 +62,12 @@ class Checked:
     def blocking(self) -> bool:
         return any(f.blocking for f in self.findings)
 
+    def with_findings(self, findings: Iterable[Finding]) -> "Checked":
+        """A copy with `findings` added, each stamped with this submission's file, AGS and municipality."""
+        stamp = {"ags": self.ags, "municipality": self.municipality, "file": self.label}
+        added = tuple(f.model_copy(update=stamp) for f in findings)
+        return Checked(self.label, self.ags, self.municipality, self.submission, self.findings + added)
+
 
 # --- field constraints, read off the models ---------------------------------------------
 
@@ -267,37 +273,50 @@ def warn_funds_above_allowance(draft: Draft, submission: Submission, rules: Rule
         )
 
 
-def warn_caseload_far_above_median(draft: Draft, submission: Submission, context: CheckContext) -> Iterator[Finding]:
+def warn_caseload_far_above_median(
+    submission: Submission, where: tuple[str, str | None], context: CheckContext
+) -> Iterator[Finding]:
     own = caseload(submission.persons.total, submission.im_fte)
     reference = context.median_caseload
     if own is None or not reference:
         return
     if own > reference * context.caseload_factor:
-        entry = draft.entry("persons", "total")
         yield warning(
             Code.FALLZAHL_HOCH,
             f"Fallzahl {format_number(own, 1)} Personen je Vollzeitstelle liegt weit über dem Median des "
             f"Landkreises ({format_number(reference, 1)}). Bitte Personenzahl und Stellenanteile prüfen.",
-            entry.sheet,
-            entry.cell,
+            *where,
         )
 
 
-def warn_jump_against_previous(draft: Draft, submission: Submission, context: CheckContext) -> Iterator[Finding]:
+def warn_jump_against_previous(
+    submission: Submission, where: tuple[str, str | None], context: CheckContext
+) -> Iterator[Finding]:
     previous = context.previous
     if previous is None or previous.persons.total == 0:
         return
     before, now = previous.persons.total, submission.persons.total
     change = Decimal(abs(now - before)) / Decimal(before)
     if change > context.jump_ratio:
-        entry = draft.entry("persons", "total")
         yield warning(
             Code.SPRUNG_PERSONEN,
             f"Die Personenzahl {now} weicht um {format_number(change * 100, 0)} % von der letzten Meldung ab "
             f"({before} zum {format_date(previous.header.stichtag)}). Bitte prüfen.",
-            entry.sheet,
-            entry.cell,
+            *where,
         )
+
+
+def district_warnings(
+    submission: Submission, where: tuple[str, str | None], context: CheckContext
+) -> list[Finding]:
+    """The warnings that need the rest of the district: caseload against the median, jump against before.
+
+    `where` is the sheet and cell of the persons total, where both warnings point.
+    """
+    return [
+        *warn_caseload_far_above_median(submission, where, context),
+        *warn_jump_against_previous(submission, where, context),
+    ]
 
 
 # --- putting it together ----------------------------------------------------------------
@@ -341,8 +360,8 @@ def _blocking_rules(draft: Draft, context: CheckContext) -> Iterable[Finding]:
 
 def _plausibility(draft: Draft, submission: Submission, context: CheckContext) -> Iterable[Finding]:
     yield from warn_funds_above_allowance(draft, submission, context.rules)
-    yield from warn_caseload_far_above_median(draft, submission, context)
-    yield from warn_jump_against_previous(draft, submission, context)
+    total = draft.entry("persons", "total")
+    yield from district_warnings(submission, (total.sheet, total.cell), context)
 
 
 def _municipality_name(draft: Draft, registry: Registry | None) -> str | None:
@@ -359,11 +378,8 @@ def check(draft: Draft, context: CheckContext) -> Checked:
         findings += problems
     if submission is not None:
         findings += _plausibility(draft, submission, context)
-    name = _municipality_name(draft, context.registry)
-    stamped = tuple(
-        f.model_copy(update={"ags": draft.ags, "municipality": name, "file": draft.label}) for f in findings
-    )
-    return Checked(draft.label, draft.ags, name, submission, stamped)
+    checked = Checked(draft.label, draft.ags, _municipality_name(draft, context.registry), submission, ())
+    return checked.with_findings(findings)
 
 
 def rules_for(draft: Draft, registry: Registry | None) -> RuleSet:

@@ -195,6 +195,7 @@ class XlsxFileView:
         return self._cell(parsed[0], row, col)
 
     def table(self, name: str) -> RawTable | None:
+        """The table's header and its non-empty data rows (entirely empty rows are left out)."""
         if self._tables is None:
             self._tables = self._load_tables()
         part = self._tables.get(name.casefold())
@@ -202,14 +203,14 @@ class XlsxFileView:
             return None
         first, last = part.ref.split(":")
         (top, left), (bottom, right) = parse_a1(first), parse_a1(last)
-        header_row = top if part.header_rows else None
-        data_top = top + part.header_rows
-        data_bottom = bottom - part.totals_rows
-        header = tuple(self._cell(part.sheet, header_row, c) for c in range(left, right + 1)) if header_row is not None else ()
-        rows = tuple(
-            tuple(self._cell(part.sheet, r, c) for c in range(left, right + 1)) for r in range(data_top, data_bottom + 1)
-        )
-        return RawTable(header=header, rows=rows)
+        columns = range(left, right + 1)
+        header = tuple(self._cell(part.sheet, top, c) for c in columns) if part.header_rows else ()
+        values = self._sheet_values(part.sheet)
+        rows = []
+        for r in range(top + part.header_rows, min(bottom - part.totals_rows, len(values) - 1) + 1):
+            if any(v not in ("", None) for v in values[r][left : right + 1]):
+                rows.append(tuple(self._cell(part.sheet, r, c) for c in columns))
+        return RawTable(header=header, rows=tuple(rows))
 
     def defined_names(self) -> dict[str, str]:
         """All defined names and what they refer to (for diagnostics and tests)."""

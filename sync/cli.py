@@ -9,9 +9,14 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from plugin import write_templates
-from schemas import PaktError, Registry, Severity, load_registry
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 
+from plugin import write_templates
+from schemas import PaktError, Registry, Severity, format_eur, format_number, load_registry
+
+from ._run import SyncOptions, SyncResult, master_path, run_sync, state_path
+from ._status import status_report
 from ._validate_files import EXIT_UNREADABLE, ValidationReport, read_previous, validate_files
 
 app = typer.Typer(
@@ -88,6 +93,73 @@ def validate(
     else:
         _print_report(report)
     raise typer.Exit(report.exit_code)
+
+
+MasterOption = Annotated[Optional[Path], typer.Option("--master", "-m", help="Pfad der Übersicht (statt [master] path).")]
+
+
+def _summary_table(result: SyncResult) -> Table:
+    view, totals = result.view, result.view.totals
+    table = Table(title=f"Abgleich Nr. {result.run_id} – {view.registry.district.name}", show_header=False)
+    table.add_column("Größe")
+    table.add_column("Wert", justify="right")
+    rows = [
+        ("Gemeinden", str(len(view.rows))),
+        ("mit gültiger Meldung", str(view.received)),
+        ("fehlend", str(view.missing)),
+        ("fehlerhaft", str(view.invalid)),
+        ("Personen in Anschlussunterbringung", format_number(totals.persons)),
+        ("Pro-Kopf-Pauschale", format_eur(totals.allowance_eur)),
+        ("Integrationsmanager", f"{totals.im_heads} auf {format_number(totals.im_fte, 2)} VZÄ"),
+        ("Integrationsmanagement selbst organisiert", f"{totals.self_managed} Gemeinden"),
+        ("Dateien gelesen / unverändert", f"{result.read} / {result.unchanged}"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+def _print_sync(result: SyncResult) -> None:
+    err.print(_summary_table(result))
+    for problem in result.problems:
+        if problem.severity is not Severity.NOTE:
+            err.print(f"[yellow]{problem.line()}[/yellow]", markup=True)
+    missing = [row.municipality.name for row in result.view.rows if row.status.value == "fehlt"]
+    if missing:
+        err.print(f"Es fehlen {len(missing)} Meldungen: {', '.join(missing)}.")
+    if result.master_note and result.master_written:
+        err.print(f"[yellow]{result.master_note}[/yellow]", markup=True)
+    state = "geschrieben" if result.master_written else "unverändert (nichts Neues)"
+    out.print(f"Übersicht {state}: {result.master}")
+
+
+@app.command()
+def sync(
+    config: ConfigOption = None,
+    master: MasterOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Zusammenfassung als JSON ausgeben.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Alle Dateien neu lesen, Fingerabdrücke nicht beachten.")] = False,
+) -> None:
+    """Alle Meldungen der Gemeinden einlesen und die Übersicht des Landkreises neu schreiben."""
+    registry = _registry(config, required=True)
+    columns = (TextColumn("Meldungen lesen"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True, disable=as_json) as progress:
+        task = progress.add_task("lesen", total=None)
+        options = SyncOptions(master=master, full=full, progress=lambda done, total: progress.update(task, completed=done, total=total))
+        result = run_sync(registry, options)
+    if as_json:
+        out.print_json(json.dumps(result.summary(), ensure_ascii=False))
+    else:
+        _print_sync(result)
+
+
+@app.command()
+def status(config: ConfigOption = None, master: MasterOption = None) -> None:
+    """Den letzten Abgleich zeigen und wer noch fehlt (ohne Dateien zu lesen)."""
+    registry = _registry(config, required=True)
+    where = state_path(registry, master_path(registry, master))
+    for line in status_report(where):
+        out.print(line)
 
 
 def main() -> None:

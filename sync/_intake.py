@@ -1,0 +1,135 @@
+"""Taking in one source file: read it once, settled, and turn it into a checked submission or a problem.
+
+Runs in worker processes for large districts, so everything here is a plain
+function of its arguments and returns picklable results. District-wide
+warnings (median caseload, jump against the previous round) are added later
+by the caller, who sees the whole district.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from schemas import (
+    CheckContext,
+    Checked,
+    Code,
+    Draft,
+    Finding,
+    Registry,
+    SchemaMismatch,
+    Severity,
+    WorkbookUnreadable,
+    check,
+    read_draft,
+    rules_for,
+)
+
+from ._sources import SourceBusy, SourceFile, fingerprint, read_settled
+from ._workbook_file import XlsxFileView
+
+SETTLE_S = 2.0
+"""A file changed less than this long ago that cannot be parsed is probably still being written."""
+
+PARALLEL_FROM = 64
+"""Below this many changed files, reading in worker processes costs more than it saves."""
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What reading one source produced: a checked submission with its cell locations, or a problem."""
+
+    source: SourceFile
+    sha256: str | None = None
+    checked: Checked | None = None
+    stichtag: date | None = None
+    locations: dict | None = None
+    problem: Finding | None = None
+    busy: bool = False
+
+    @property
+    def ags(self) -> str | None:
+        return self.checked.ags if self.checked else None
+
+
+def _locations(draft: Draft) -> dict:
+    """Where each input sits in this workbook, for hyperlinks from the master back to the source cell."""
+    fields = {".".join(path): [e.sheet, e.cell] for path, e in draft.fields.items() if e.cell}
+    staff = [[row["pseudonym"].sheet, row["pseudonym"].cell] for row in draft.managers if "pseudonym" in row]
+    return {"fields": fields, "staff": staff}
+
+
+def _problem(source: SourceFile, code: Code, message: str, sheet: str | None = None) -> Finding:
+    return Finding(code=code, severity=Severity.ERROR, message=message, sheet=sheet, file=str(source.path))
+
+
+def _parse(source: SourceFile, data: bytes, registry: Registry) -> Intake:
+    draft = read_draft(XlsxFileView(source.path.name, data))
+    draft.label = str(source.path)
+    stichtag = draft.value("header", "stichtag")
+    if not draft.ags:
+        return Intake(
+            source, fingerprint(data),
+            problem=Finding(code=Code.DATEI_UEBERSPRUNGEN, severity=Severity.NOTE, file=str(source.path),
+                            message="Leere Vorlage ohne Gemeindeschlüssel; nicht übernommen."),
+        )
+    checked = check(draft, CheckContext(rules=rules_for(draft, registry), registry=registry))
+    return Intake(source, fingerprint(data), checked, stichtag if isinstance(stichtag, date) else None, _locations(draft))
+
+
+def take_in(source: SourceFile, registry: Registry, retry_delay_s: float = 1.0) -> Intake:
+    """Read and check one source; never raises for a bad file, a busy file becomes `busy`."""
+    for attempt in range(2):
+        try:
+            data = read_settled(source.path, retry_delay_s)
+            stat = source.path.stat()
+            current = SourceFile(source.path, stat.st_size, stat.st_mtime_ns)
+            return _parse(current, data, registry)
+        except SourceBusy as exc:
+            return Intake(source, problem=_problem(source, Code.DATEI_UNLESBAR, exc.message), busy=True)
+        except FileNotFoundError:
+            return Intake(source, problem=_problem(source, Code.DATEI_UNLESBAR, "Die Datei ist während des Abgleichs verschwunden."), busy=True)
+        except WorkbookUnreadable as exc:
+            recently_written = time.time() - source.path.stat().st_mtime < SETTLE_S
+            if attempt == 0 and recently_written:
+                time.sleep(retry_delay_s)
+                continue
+            return Intake(current, fingerprint(data), problem=_problem(source, Code.DATEI_UNLESBAR, exc.message))
+        except SchemaMismatch as exc:
+            return Intake(current, fingerprint(data), problem=_problem(source, Code.VORLAGE_UNBEKANNT, exc.message, exc.sheet))
+    raise AssertionError("unreachable")
+
+
+_worker_registry: Registry | None = None
+_worker_delay: float = 1.0
+
+
+def _init_worker(registry: Registry, retry_delay_s: float) -> None:
+    global _worker_registry, _worker_delay
+    _worker_registry, _worker_delay = registry, retry_delay_s
+
+
+def _take_in_worker(source: SourceFile) -> Intake:
+    assert _worker_registry is not None
+    return take_in(source, _worker_registry, _worker_delay)
+
+
+def take_in_all(sources: list[SourceFile], registry: Registry, retry_delay_s: float, workers: int, on_done=None):
+    """Take in every source, in worker processes when there are many; yields Intakes in order."""
+    if workers <= 1 or len(sources) < PARALLEL_FROM:
+        for source in sources:
+            intake = take_in(source, registry, retry_delay_s)
+            if on_done:
+                on_done()
+            yield intake
+        return
+    chunk = max(8, len(sources) // (workers * 16))
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(registry, retry_delay_s)) as pool:
+        for intake in pool.map(_take_in_worker, sources, chunksize=chunk):
+            if on_done:
+                on_done()
+            yield intake

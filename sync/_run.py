@@ -1,0 +1,291 @@
+"""One sync run: scan, read what changed, store, consolidate, write the master. The main job of Pakt.
+
+    registry ─► scan ─► changed files ─► take in (read, check) ─► state store
+                                                                     │
+                      master (.xlsx) ◄─ write (atomic) ◄─ consolidate (pure)
+
+The CLI (`pakt sync`) and the add-in server call `run_sync` alike.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from schemas import Code, Finding, Registry, RuleSet, Severity, Submission, format_date, load_rules
+
+from ._consolidate import DistrictView, Received, consolidate, describe_changes, snapshot_rows, view_key
+from ._intake import Intake, take_in_all
+from ._master_files import Written, read_annotations, remove_stale_temp_files, write_master_bytes
+from ._master_xlsx import RunStamp, build_master
+from ._sources import Note, SourceFile, scan
+from ._store import RunRecord, SourceRecord, StateStore, VersionRecord
+
+COMMIT_EVERY = 200
+"""Sources stored per transaction: a killed run keeps everything read before its last commit."""
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class SyncOptions:
+    """How to run: which master, whether to ignore fingerprints, how to report progress."""
+
+    master: Path | None = None
+    full: bool = False
+    retry_delay_s: float = 1.0
+    workers: int | None = None
+    progress: Progress | None = None
+    now: Callable[[], datetime] = datetime.now
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What a run did and the district as it now stands."""
+
+    run_id: int
+    view: DistrictView
+    read: int
+    unchanged: int
+    new_versions: int
+    busy: int
+    master: Path
+    master_written: bool
+    master_note: str
+    notes: tuple[Note, ...]
+    problems: tuple[Finding, ...]
+    state: Path
+    changes: tuple[str, ...] = field(default=())
+
+    def summary(self) -> dict:
+        """The `pakt sync --json` object."""
+        totals = self.view.totals
+        return {
+            "municipalities": len(self.view.rows),
+            "received": self.view.received,
+            "missing": self.view.missing,
+            "invalid": self.view.invalid,
+            "persons": totals.persons,
+            "allowance_eur": f"{totals.allowance_eur:.2f}",
+            "im_heads": totals.im_heads,
+            "im_fte": float(totals.im_fte),
+            "self_managed": totals.self_managed,
+            "read": self.read,
+            "unchanged": self.unchanged,
+            "master": str(self.master),
+            "master_written": self.master_written,
+            "run": self.run_id,
+        }
+
+
+def master_path(registry: Registry, override: Path | None = None) -> Path:
+    return override if override is not None else registry.resolve(registry.master.path)
+
+
+def state_path(registry: Registry, master: Path) -> Path:
+    """The state store: the registry's setting, else beside the master."""
+    if registry.master.state:
+        return registry.resolve(registry.master.state)
+    return master.with_name(f"{master.stem}.pakt.sqlite")
+
+
+def _changed(sources: list[SourceFile], known: dict[str, SourceRecord], full: bool) -> tuple[list[SourceFile], list[SourceFile]]:
+    changed, unchanged = [], []
+    for source in sources:
+        record = known.get(source.key)
+        same = record is not None and (record.size, record.mtime_ns) == (source.size, source.mtime_ns)
+        (unchanged if same and not full else changed).append(source)
+    return changed, unchanged
+
+
+def _store_intake(store: StateStore, intake: Intake, run_id: int, seen_at: datetime) -> None:
+    source = intake.source
+    version_id = None
+    if intake.checked is not None:
+        checked = intake.checked
+        version_id = store.add_version(
+            checked.ags, intake.stichtag, intake.sha256, source.key, seen_at, run_id,
+            checked.submission, checked.findings, intake.locations or {},
+        )
+    store.remember_source(source.key, source.size, source.mtime_ns, intake.sha256, version_id, intake.problem, run_id)
+
+
+def _take_in(store: StateStore, changed: list[SourceFile], registry: Registry, options: SyncOptions, run_id: int) -> list[Finding]:
+    """Read the changed sources and store them in batches; returns the problems of busy files."""
+    busy: list[Finding] = []
+    workers = options.workers or os.cpu_count() or 1
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if options.progress:
+            options.progress(done, len(changed))
+
+    batch: list[Intake] = []
+    for intake in take_in_all(changed, registry, options.retry_delay_s, workers, tick):
+        if intake.busy:
+            busy.append(intake.problem)
+            continue
+        batch.append(intake)
+        if len(batch) >= COMMIT_EVERY:
+            _commit(store, batch, run_id, options.now())
+    _commit(store, batch, run_id, options.now())
+    return busy
+
+
+def _commit(store: StateStore, batch: list[Intake], run_id: int, seen_at: datetime) -> None:
+    if not batch:
+        return
+    with store.transaction():
+        for intake in batch:
+            _store_intake(store, intake, run_id, seen_at)
+    batch.clear()
+
+
+def _problem(code: Code, severity: Severity, message: str, path: str, ags: str | None = None, name: str | None = None) -> Finding:
+    return Finding(code=code, severity=severity, message=message, file=path, ags=ags, municipality=name)
+
+
+def _primary(candidates: list[tuple[SourceRecord, VersionRecord]], registry: Registry) -> tuple[SourceRecord, VersionRecord]:
+    """Which of several files for one municipality and Stichtag counts: the registry's, else the oldest known."""
+    municipality = registry.municipality(candidates[0][1].ags)
+    named = str(registry.resolve(municipality.workbook)) if municipality and municipality.workbook else None
+    return min(candidates, key=lambda c: (c[0].path != named, c[0].first_seen_run, c[0].path))
+
+
+def _current(
+    store: StateStore, present: Iterable[str], registry: Registry
+) -> tuple[dict[str, Received], list[Finding]]:
+    """What the present files hold for this round, per municipality, and the problems of the files."""
+    records = store.sources()
+    stichtag = registry.round.stichtag
+    problems: list[Finding] = []
+    in_files = [records[p] for p in present if p in records]
+    versions = store.versions(r.version_id for r in in_files if r.version_id is not None)
+    by_ags: dict[str, list[tuple[SourceRecord, VersionRecord]]] = defaultdict(list)
+    for record in in_files:
+        if record.problem is not None:
+            problems.append(record.problem)
+            continue
+        version = versions.get(record.version_id)
+        if version is None:
+            continue
+        municipality = registry.municipality(version.ags)
+        if municipality is None:
+            problems += [f for f in version.findings if f.blocking]
+            continue
+        if version.stichtag != stichtag:
+            when = format_date(version.stichtag) if version.stichtag else "ohne Stichtag"
+            problems.append(_problem(
+                Code.STICHTAG_ABWEICHEND, Severity.NOTE,
+                f"Meldung zum Stichtag {when} gehört nicht zur laufenden Runde ({format_date(stichtag)}); nur gespeichert.",
+                record.path, version.ags, municipality.name,
+            ))
+            continue
+        by_ags[version.ags].append((record, version))
+    received: dict[str, Received] = {}
+    for ags, candidates in by_ags.items():
+        record, newest = _primary(candidates, registry)
+        for other, _ in candidates:
+            if other.path != record.path:
+                problems.append(_problem(
+                    Code.MELDUNG_DOPPELT, Severity.ERROR,
+                    f"Für diese Gemeinde und diesen Stichtag liegt schon {Path(record.path).name} vor; "
+                    "diese zweite Mappe wurde nicht übernommen. Bitte eine der beiden entfernen.",
+                    other.path, ags, registry.municipality(ags).name,
+                ))
+        valid = newest if newest.valid else store.latest_valid(ags, stichtag)
+        received[ags] = Received(newest, valid)
+    return received, problems
+
+
+def _notes_as_findings(notes: Iterable[Note]) -> list[Finding]:
+    return [_problem(Code.DATEI_UEBERSPRUNGEN, Severity.NOTE, note.message, note.path) for note in notes]
+
+
+def _annotations(store: StateStore, master: Path, last: RunRecord | None, now: datetime) -> bool:
+    """Take what the staff typed into the master into the store. False when the master is not ours (rewrite it)."""
+    if not master.exists():
+        return False
+    stat = master.stat()
+    if last is not None and (last.master_size, last.master_mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+        return True
+    typed = read_annotations(master)
+    if typed is None:
+        return False
+    with store.transaction():
+        store.save_annotations(typed, now)
+    return True
+
+
+def _consolidated(store: StateStore, registry: Registry, rules: RuleSet, present: list[str], extra: list[Finding]) -> DistrictView:
+    received, problems = _current(store, present, registry)
+    used = [r.valid for r in received.values() if r.valid is not None]
+    submissions = {v.id: v.submission() for v in used}
+    previous: dict[str, Submission] = {}
+    for version in used:
+        before = store.previous_round(version.ags, registry.round.stichtag)
+        if before is not None:
+            previous[version.ags] = before
+    return consolidate(registry, rules, received, submissions, store.annotations(), problems + extra, previous)
+
+
+def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResult:
+    """Pull every municipality's workbook into the district master. Safe to interrupt at any point."""
+    options = options or SyncOptions()
+    rules = load_rules(registry.round.rules, registry.base_dir)
+    master = master_path(registry, options.master)
+    state = state_path(registry, master)
+    remove_stale_temp_files(master)
+    with StateStore(state) as store:
+        started = options.now()
+        last = store.last_finished_run()
+        run_id = store.begin_run(started)
+        versions_before = store.version_count()
+        sources, notes = scan(registry)
+        changed, unchanged = _changed(sources, store.sources(), options.full)
+        busy = _take_in(store, changed, registry, options, run_id)
+        with store.transaction():
+            store.mark_seen((s.key for s in unchanged), run_id)
+            store.mark_absent({s.key for s in sources})
+        master_is_ours = _annotations(store, master, last, options.now())
+        view = _consolidated(store, registry, rules, [s.key for s in sources], busy + _notes_as_findings(notes))
+        snapshot = snapshot_rows(view)
+        changes = describe_changes(store.snapshot(), snapshot)
+        key = view_key(view, snapshot)
+        counts = {
+            "read": len(changed) - len(busy),
+            "unchanged": len(unchanged),
+            "new_versions": store.version_count() - versions_before,
+            "invalid": view.invalid,
+            "missing": view.missing,
+        }
+        skip = not options.full and master_is_ours and last is not None and last.view_key == key
+        finished = options.now()
+        written = Written(master, False, "unverändert") if skip else _write(store, view, run_id, started, finished, counts, changes, master, last)
+        if written.beside:
+            key = ""
+        counts["master_note"] = written.reason or ("neu geschrieben" if not skip else "unverändert")
+        master_stat = (master.stat().st_size, master.stat().st_mtime_ns) if master.exists() else None
+        with store.transaction():
+            store.save_snapshot(snapshot)
+            store.finish_run(run_id, finished, counts, changes, key, master, master_stat)
+    return SyncResult(
+        run_id, view, counts["read"], counts["unchanged"], counts["new_versions"], len(busy), written.path,
+        not skip, written.reason, tuple(notes), tuple(view.problems), state, tuple(changes),
+    )
+
+
+def _write(
+    store: StateStore, view: DistrictView, run_id: int, started: datetime, finished: datetime,
+    counts: dict, changes: list[str], master: Path, last: RunRecord | None,
+) -> Written:
+    current = RunRecord(run_id, started, finished, counts, changes, None, str(master), None, None)
+    runs = [current, *(r for r in store.runs(50) if r.id != run_id)][:50]
+    data = build_master(view, RunStamp(run_id, started, finished), runs, changes, master.parent)
+    return write_master_bytes(master, data, finished)

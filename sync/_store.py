@@ -1,0 +1,375 @@
+"""The state store: SQLite beside the master. Every version, every run, the staff's annotations.
+
+Nothing here is ever deleted: a file that disappears keeps its history, a
+broken version is stored next to the valid one it does not replace, and
+annotations are kept even for rows that are gone from the master.
+
+Tables
+    sources      one row per file path ever seen: last stat, fingerprint, current version or problem
+    versions     one row per distinct content of a municipality's submission (ags, sha256)
+    runs         one row per sync run: start, end, counts, what changed, the master written
+    annotations  the staff's Bemerkung and Wiedervorlage per municipality (with history)
+    snapshot     the district view as of the last run, to say what changed
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from schemas import Finding, Submission
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT,
+    version_id INTEGER REFERENCES versions(id),
+    problem_json TEXT,
+    present INTEGER NOT NULL DEFAULT 1,
+    first_seen_run INTEGER NOT NULL,
+    last_seen_run INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY,
+    ags TEXT NOT NULL,
+    stichtag TEXT,
+    sha256 TEXT NOT NULL,
+    path TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    run_id INTEGER NOT NULL,
+    valid INTEGER NOT NULL,
+    submission_json TEXT,
+    findings_json TEXT NOT NULL,
+    locations_json TEXT NOT NULL,
+    UNIQUE (ags, sha256)
+);
+CREATE INDEX IF NOT EXISTS versions_by_ags ON versions (ags, stichtag, valid, id);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    counts_json TEXT,
+    changes_json TEXT,
+    view_key TEXT,
+    master_path TEXT,
+    master_size INTEGER,
+    master_mtime_ns INTEGER
+);
+CREATE TABLE IF NOT EXISTS annotations (
+    ags TEXT PRIMARY KEY,
+    note TEXT NOT NULL DEFAULT '',
+    follow_up TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS annotation_history (
+    id INTEGER PRIMARY KEY,
+    ags TEXT NOT NULL,
+    note TEXT NOT NULL,
+    follow_up TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS snapshot (
+    ags TEXT PRIMARY KEY,
+    row_json TEXT NOT NULL
+);
+"""
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str | None
+    version_id: int | None
+    problem: Finding | None
+    present: bool
+    first_seen_run: int
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    """One stored version of a municipality's submission."""
+
+    id: int
+    ags: str
+    stichtag: date | None
+    sha256: str
+    path: str
+    seen_at: datetime
+    run_id: int
+    valid: bool
+    findings: tuple[Finding, ...]
+    locations: dict
+    submission_json: str | None
+
+    def submission(self) -> Submission | None:
+        return Submission.model_validate_json(self.submission_json) if self.submission_json else None
+
+    def where(self, field: str) -> tuple[str, str] | None:
+        found = self.locations.get("fields", {}).get(field)
+        return (found[0], found[1]) if found else None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    counts: dict
+    changes: list[str]
+    view_key: str | None
+    master_path: str | None
+    master_size: int | None
+    master_mtime_ns: int | None
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """What district staff typed into the master for one municipality."""
+
+    note: str = ""
+    follow_up: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.note or self.follow_up)
+
+
+def _findings(text: str | None) -> tuple[Finding, ...]:
+    return tuple(Finding.model_validate(item) for item in json.loads(text or "[]"))
+
+
+class StateStore:
+    """The SQLite state of one district's sync."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+        self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "StateStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def transaction(self):
+        """`with store.transaction():` groups writes; a killed process leaves none of them half-done."""
+        return _Transaction(self.db)
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def begin_run(self, started_at: datetime) -> int:
+        cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (started_at.isoformat(),))
+        return int(cursor.lastrowid)
+
+    def finish_run(
+        self,
+        run_id: int,
+        finished_at: datetime,
+        counts: dict,
+        changes: list[str],
+        view_key: str,
+        master: Path | None,
+        master_stat: tuple[int, int] | None,
+    ) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished_at=?, counts_json=?, changes_json=?, view_key=?, master_path=?, "
+            "master_size=?, master_mtime_ns=? WHERE id=?",
+            (
+                finished_at.isoformat(),
+                json.dumps(counts, ensure_ascii=False),
+                json.dumps(changes, ensure_ascii=False),
+                view_key,
+                str(master) if master else None,
+                master_stat[0] if master_stat else None,
+                master_stat[1] if master_stat else None,
+                run_id,
+            ),
+        )
+
+    def _run(self, row: tuple) -> RunRecord:
+        return RunRecord(
+            id=row[0],
+            started_at=datetime.fromisoformat(row[1]),
+            finished_at=datetime.fromisoformat(row[2]) if row[2] else None,
+            counts=json.loads(row[3] or "{}"),
+            changes=json.loads(row[4] or "[]"),
+            view_key=row[5],
+            master_path=row[6],
+            master_size=row[7],
+            master_mtime_ns=row[8],
+        )
+
+    def runs(self, limit: int = 50) -> list[RunRecord]:
+        """The latest runs, newest first (unfinished ones included: a killed run shows as such)."""
+        rows = self.db.execute(
+            "SELECT id, started_at, finished_at, counts_json, changes_json, view_key, master_path, master_size, "
+            "master_mtime_ns FROM runs ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [self._run(row) for row in rows]
+
+    def last_finished_run(self) -> RunRecord | None:
+        row = self.db.execute(
+            "SELECT id, started_at, finished_at, counts_json, changes_json, view_key, master_path, master_size, "
+            "master_mtime_ns FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return self._run(row) if row else None
+
+    # -- sources and versions -----------------------------------------------------------------
+
+    def sources(self) -> dict[str, SourceRecord]:
+        rows = self.db.execute(
+            "SELECT path, size, mtime_ns, sha256, version_id, problem_json, present, first_seen_run FROM sources"
+        ).fetchall()
+        return {
+            row[0]: SourceRecord(
+                row[0], row[1], row[2], row[3], row[4],
+                Finding.model_validate_json(row[5]) if row[5] else None, bool(row[6]), row[7],
+            )
+            for row in rows
+        }
+
+    def remember_source(
+        self, path: str, size: int, mtime_ns: int, sha256: str | None, version_id: int | None,
+        problem: Finding | None, run_id: int,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO sources (path, size, mtime_ns, sha256, version_id, problem_json, present, first_seen_run, "
+            "last_seen_run) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT(path) DO UPDATE SET size=excluded.size, "
+            "mtime_ns=excluded.mtime_ns, sha256=excluded.sha256, version_id=excluded.version_id, "
+            "problem_json=excluded.problem_json, present=1, last_seen_run=excluded.last_seen_run",
+            (path, size, mtime_ns, sha256, version_id, problem.model_dump_json() if problem else None, run_id, run_id),
+        )
+
+    def mark_seen(self, paths: Iterable[str], run_id: int) -> None:
+        self.db.executemany("UPDATE sources SET last_seen_run=?, present=1 WHERE path=?", ((run_id, p) for p in paths))
+
+    def mark_absent(self, present: set[str]) -> list[str]:
+        """Sources no longer found; they stay in the store with their history. Returns their paths."""
+        gone = [p for (p,) in self.db.execute("SELECT path FROM sources WHERE present=1") if p not in present]
+        self.db.executemany("UPDATE sources SET present=0 WHERE path=?", ((p,) for p in gone))
+        return gone
+
+    def add_version(
+        self, ags: str, stichtag: date | None, sha256: str, path: str, seen_at: datetime, run_id: int,
+        submission: Submission | None, findings: Iterable[Finding], locations: dict,
+    ) -> int:
+        """Store a version once per (ags, content); an identical content seen again keeps its first record."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO versions (ags, stichtag, sha256, path, seen_at, run_id, valid, submission_json, "
+            "findings_json, locations_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                ags,
+                stichtag.isoformat() if stichtag else None,
+                sha256,
+                path,
+                seen_at.isoformat(),
+                run_id,
+                int(submission is not None),
+                submission.model_dump_json() if submission else None,
+                json.dumps([f.model_dump(mode="json") for f in findings], ensure_ascii=False),
+                json.dumps(locations, ensure_ascii=False),
+            ),
+        )
+        (version_id,) = self.db.execute("SELECT id FROM versions WHERE ags=? AND sha256=?", (ags, sha256)).fetchone()
+        return int(version_id)
+
+    _VERSION_COLUMNS = "id, ags, stichtag, sha256, path, seen_at, run_id, valid, findings_json, locations_json, submission_json"
+
+    def _version(self, row: tuple) -> VersionRecord:
+        return VersionRecord(
+            id=row[0], ags=row[1], stichtag=date.fromisoformat(row[2]) if row[2] else None, sha256=row[3],
+            path=row[4], seen_at=datetime.fromisoformat(row[5]), run_id=row[6], valid=bool(row[7]),
+            findings=_findings(row[8]), locations=json.loads(row[9]), submission_json=row[10],
+        )
+
+    def versions(self, ids: Iterable[int]) -> dict[int, VersionRecord]:
+        wanted = sorted(set(ids))
+        found: dict[int, VersionRecord] = {}
+        for start in range(0, len(wanted), 900):
+            batch = wanted[start : start + 900]
+            marks = ",".join("?" * len(batch))
+            for row in self.db.execute(f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE id IN ({marks})", batch):
+                found[row[0]] = self._version(row)
+        return found
+
+    def latest_valid(self, ags: str, stichtag: date) -> VersionRecord | None:
+        """The newest valid version of a municipality for a Stichtag, wherever it came from."""
+        row = self.db.execute(
+            f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE ags=? AND stichtag=? AND valid=1 ORDER BY id DESC LIMIT 1",
+            (ags, stichtag.isoformat()),
+        ).fetchone()
+        return self._version(row) if row else None
+
+    def previous_round(self, ags: str, before: date) -> Submission | None:
+        """The newest valid submission of an earlier Stichtag, for the jump warning."""
+        row = self.db.execute(
+            "SELECT submission_json FROM versions WHERE ags=? AND stichtag<? AND valid=1 ORDER BY stichtag DESC, id DESC LIMIT 1",
+            (ags, before.isoformat()),
+        ).fetchone()
+        return Submission.model_validate_json(row[0]) if row else None
+
+    def version_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0])
+
+    # -- annotations and snapshot --------------------------------------------------------------
+
+    def annotations(self) -> dict[str, Annotation]:
+        return {ags: Annotation(note, follow_up) for ags, note, follow_up in self.db.execute("SELECT ags, note, follow_up FROM annotations")}
+
+    def save_annotations(self, typed: dict[str, Annotation], when: datetime) -> int:
+        """Store what the staff typed; returns how many changed. An emptied cell is stored as empty, with history."""
+        known = self.annotations()
+        changed = 0
+        for ags, annotation in typed.items():
+            if known.get(ags, Annotation()) == annotation:
+                continue
+            changed += 1
+            self.db.execute(
+                "INSERT INTO annotations (ags, note, follow_up, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(ags) DO "
+                "UPDATE SET note=excluded.note, follow_up=excluded.follow_up, updated_at=excluded.updated_at",
+                (ags, annotation.note, annotation.follow_up, when.isoformat()),
+            )
+            self.db.execute(
+                "INSERT INTO annotation_history (ags, note, follow_up, recorded_at) VALUES (?, ?, ?, ?)",
+                (ags, annotation.note, annotation.follow_up, when.isoformat()),
+            )
+        return changed
+
+    def snapshot(self) -> dict[str, dict]:
+        return {ags: json.loads(row) for ags, row in self.db.execute("SELECT ags, row_json FROM snapshot")}
+
+    def save_snapshot(self, rows: dict[str, dict]) -> None:
+        self.db.execute("DELETE FROM snapshot")
+        self.db.executemany(
+            "INSERT INTO snapshot (ags, row_json) VALUES (?, ?)",
+            ((ags, json.dumps(row, ensure_ascii=False)) for ags, row in rows.items()),
+        )
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: type | None, *rest: object) -> None:
+        self.db.execute("ROLLBACK" if kind else "COMMIT")
