@@ -1,6 +1,13 @@
-"""The sync service: reading municipal workbooks, validating them, (later) consolidating the district."""
+"""The sync service: reading municipal workbooks, validating them, consolidating the district master."""
 
+from ._consolidate import DistrictView, MunicipalityRow, Received, Status, consolidate
+from ._run import SyncOptions, SyncResult, master_path, run_sync, state_path
+from ._store import Annotation, StateStore
 from ._validate_files import FileResult, ValidationReport, read_previous, validate_files
 from ._workbook_file import XlsxFileView, open_workbook_file
 
-__all__ = ["FileResult", "ValidationReport", "XlsxFileView", "open_workbook_file", "read_previous", "validate_files"]
+__all__ = [
+    "Annotation", "DistrictView", "FileResult", "MunicipalityRow", "Received", "StateStore", "Status", "SyncOptions",
+    "SyncResult", "ValidationReport", "XlsxFileView", "consolidate", "master_path", "open_workbook_file",
+    "read_previous", "run_sync", "state_path", "validate_files",
+]

@@ -55,6 +55,7 @@ class Received:
 
     newest: VersionRecord | None
     valid: VersionRecord | None
+    unreadable: Finding | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,12 @@ def _row(
     broken = newest if newest is not None and not newest.valid else None
     submission = submissions.get(valid.id) if valid else None
     figures = municipal_figures(submission, rules) if submission else None
+    if received.unreadable is not None:
+        shown = f"gezeigt wird die gültige Fassung vom {format_date(valid.seen_at.date())}" if valid else "keine gültige Fassung"
+        remark = f"Die neueste Datei ist nicht lesbar ({received.unreadable.message}); {shown}."
+        return MunicipalityRow(
+            municipality, Status.FEHLERHAFT, figures, used=valid, submission=submission, remark=remark, annotation=annotation
+        )
     if broken is None:
         return MunicipalityRow(municipality, _status(submission, deadline), figures, used=valid, submission=submission, annotation=annotation)
     file_name = broken.path.rsplit("/", 1)[-1]

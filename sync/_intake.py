@@ -8,6 +8,8 @@ by the caller, who sees the whole district.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -108,9 +110,18 @@ _worker_registry: Registry | None = None
 _worker_delay: float = 1.0
 
 
-def _init_worker(registry: Registry, retry_delay_s: float) -> None:
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose sync was killed (kill -9 gives no chance to clean up) ends itself."""
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _init_worker(registry: Registry, retry_delay_s: float, parent: int) -> None:
     global _worker_registry, _worker_delay
     _worker_registry, _worker_delay = registry, retry_delay_s
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 
 def _take_in_worker(source: SourceFile) -> Intake:
@@ -128,7 +139,7 @@ def take_in_all(sources: list[SourceFile], registry: Registry, retry_delay_s: fl
             yield intake
         return
     chunk = max(8, len(sources) // (workers * 16))
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(registry, retry_delay_s)) as pool:
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(registry, retry_delay_s, os.getpid())) as pool:
         for intake in pool.map(_take_in_worker, sources, chunksize=chunk):
             if on_done:
                 on_done()

@@ -171,7 +171,6 @@ def _current(
     for record in in_files:
         if record.problem is not None:
             problems.append(record.problem)
-            continue
         version = versions.get(record.version_id)
         if version is None:
             continue
@@ -199,8 +198,9 @@ def _current(
                     "diese zweite Mappe wurde nicht übernommen. Bitte eine der beiden entfernen.",
                     other.path, ags, registry.municipality(ags).name,
                 ))
-        valid = newest if newest.valid else store.latest_valid(ags, stichtag)
-        received[ags] = Received(newest, valid)
+        unreadable = record.problem
+        valid = newest if newest.valid and unreadable is None else store.latest_valid(ags, stichtag)
+        received[ags] = Received(None if unreadable else newest, valid, unreadable)
     return received, problems
 
 

@@ -250,10 +250,12 @@ class StateStore:
         self, path: str, size: int, mtime_ns: int, sha256: str | None, version_id: int | None,
         problem: Finding | None, run_id: int,
     ) -> None:
+        """Record what a file holds now. A file that became unreadable keeps pointing at its last version."""
         self.db.execute(
             "INSERT INTO sources (path, size, mtime_ns, sha256, version_id, problem_json, present, first_seen_run, "
             "last_seen_run) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT(path) DO UPDATE SET size=excluded.size, "
-            "mtime_ns=excluded.mtime_ns, sha256=excluded.sha256, version_id=excluded.version_id, "
+            "mtime_ns=excluded.mtime_ns, sha256=excluded.sha256, "
+            "version_id=CASE WHEN excluded.problem_json IS NULL THEN excluded.version_id ELSE sources.version_id END, "
             "problem_json=excluded.problem_json, present=1, last_seen_run=excluded.last_seen_run",
             (path, size, mtime_ns, sha256, version_id, problem.model_dump_json() if problem else None, run_id, run_id),
         )
