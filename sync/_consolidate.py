@@ -260,6 +260,22 @@ def _with_share(row: MunicipalityRow, share: Decimal | None) -> MunicipalityRow:
     )
 
 
+def district_figures(view: DistrictView) -> dict:
+    """The district's key figures as plain data (the `pakt sync --json` figures; kept per run)."""
+    totals = view.totals
+    return {
+        "municipalities": len(view.rows),
+        "received": view.received,
+        "missing": view.missing,
+        "invalid": view.invalid,
+        "persons": totals.persons,
+        "allowance_eur": f"{totals.allowance_eur:.2f}",
+        "im_heads": totals.im_heads,
+        "im_fte": float(totals.im_fte),
+        "self_managed": totals.self_managed,
+    }
+
+
 # --- what changed, and whether anything did ----------------------------------------------------
 
 

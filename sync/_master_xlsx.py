@@ -40,6 +40,7 @@ STATUS_FILL = {
     Status.EINGEREICHT: "#C6EFCE",
     Status.VERSPAETET: "#D9D2E9",
 }
+LINKED_FIGURES_PER_ROW = 7
 MAX_LINKS_PER_SHEET = 60_000
 """Excel keeps at most 65,530 hyperlinks on a sheet; past this many, only the source column links."""
 
@@ -136,7 +137,7 @@ class MasterWriter:
             for name in (SHEET_OVERVIEW, SHEET_STAFF, SHEET_REPORT, SHEET_HISTORY, SHEET_CHARTS)
         }
         rows = len(view.rows)
-        self.link_figures = rows * 8 <= MAX_LINKS_PER_SHEET
+        self.link_figures = rows * (LINKED_FIGURES_PER_ROW + 1) <= MAX_LINKS_PER_SHEET
         self.first_data_row = FIRST_ROW
         self.totals_row = FIRST_ROW + rows
         self.staff_first, self.staff_last = 5, 5 + max(len(view.staff), 1) - 1
@@ -148,14 +149,12 @@ class MasterWriter:
         for offset, line in enumerate(lines, start=1):
             sheet.write_string(offset, 0, line, self.fmt.note)
 
-    def _figure(self, sheet: Worksheet, row: int, col: int, value: Any, kind: Kind | None, row_data: MunicipalityRow, field: str) -> None:
+    def _figure(self, sheet: Worksheet, row: int, col: int, value: Any, kind: Kind | None, source: tuple[str, str, tuple[str, str] | None] | None) -> None:
+        """A number, linked to the cell it comes from (source: relative path, file name, (sheet, cell))."""
         fmt = self.fmt.number(kind) if kind else self.fmt.caseload
-        version = row_data.used
-        place = version.where(field) if version else None
-        if self.link_figures and version is not None and place is not None:
-            sheet_name, cell = place
-            file_name = Path(version.path).name
-            target = f"external:{_relative(version.path, self.master_dir)}#'{sheet_name}'!{cell}"
+        if self.link_figures and source is not None and source[2] is not None:
+            relative, file_name, (sheet_name, cell) = source
+            target = f"external:{relative}#'{sheet_name}'!{cell}"
             sheet.write_url(row, col, target, fmt, tip=f"Quelle: {file_name}, Blatt {sheet_name}, Zelle {cell}")
         if value is None:
             sheet.write_blank(row, col, None, fmt)
@@ -174,20 +173,23 @@ class MasterWriter:
         values = {
             "Personen": (figures.persons if figures else None, "persons.total"),
             "Pro-Kopf-Pauschale": (figures.allowance_eur if figures else None, "persons.total"),
-            "IM (Personen)": (len(row.submission.managers) if row.submission else None, "persons.total"),
-            "IM (VZÄ)": (figures.im_fte if figures else None, "persons.total"),
-            "VZÄ-Anteil nach Personen": (row.allocated_fte, "persons.total"),
-            "Fallzahl (Personen je VZÄ)": (figures.caseload if figures else None, "persons.total"),
+            "IM (Personen)": (len(row.submission.managers) if row.submission else None, "staff"),
+            "IM (VZÄ)": (figures.im_fte if figures else None, "staff"),
+            "VZÄ-Anteil nach Personen": (row.allocated_fte, None),
+            "Fallzahl (Personen je VZÄ)": (figures.caseload if figures else None, None),
             "Sachkosten": (figures.material_costs_eur if figures else None, "material_costs.office_eur"),
             "Verwendung der Pauschale": (figures.funds_use_eur if figures else None, "funds_use.child_care_eur"),
             "Freigegeben am": (row.submitted_on, "sign_off.date"),
         }
+        version = row.used
+        relative = _relative(version.path, self.master_dir) if version is not None else ""
+        file_name = Path(version.path).name if version is not None else ""
         for header, (value, field) in values.items():
             col = _COL[header]
-            self._figure(sheet, r, col, value, OVERVIEW_COLUMNS[col].kind, row, field)
-        if row.used is not None:
-            source = row.used.path
-            sheet.write_url(r, _COL["Quelle"], f"external:{_relative(source, self.master_dir)}", self.fmt.link, Path(source).name)
+            source = (relative, file_name, _place(version, field)) if version is not None and field else None
+            self._figure(sheet, r, col, value, OVERVIEW_COLUMNS[col].kind, source)
+        if version is not None:
+            sheet.write_url(r, _COL["Quelle"], f"external:{relative}", self.fmt.link, file_name)
         sheet.write_string(r, _COL["Hinweis"], row.remark, self.fmt.wrap)
         sheet.write_string(r, _COL[NOTE_HEADER], row.annotation.note, self.fmt.typed)
         self._write_follow_up(sheet, r, row.annotation.follow_up)
@@ -389,6 +391,14 @@ class MasterWriter:
     def close(self) -> bytes:
         self.book.close()
         return self.buffer.getvalue()
+
+
+def _place(version, field: str) -> tuple[str, str] | None:
+    """Sheet and cell a figure comes from: a named input, or the first row of the staff table."""
+    if field == "staff":
+        staff = version.locations.get("staff") or []
+        return (staff[0][0], staff[0][1]) if staff else None
+    return version.where(field)
 
 
 def _mode(row: MunicipalityRow) -> str:

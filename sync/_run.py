@@ -9,6 +9,7 @@ The CLI (`pakt sync`) and the add-in server call `run_sync` alike.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -18,7 +19,16 @@ from pathlib import Path
 
 from schemas import Code, Finding, Registry, RuleSet, Severity, Submission, format_date, load_rules
 
-from ._consolidate import DistrictView, Received, consolidate, describe_changes, snapshot_rows, view_key
+from ._consolidate import (
+    DistrictView,
+    Received,
+    Status,
+    consolidate,
+    describe_changes,
+    district_figures,
+    snapshot_rows,
+    view_key,
+)
 from ._intake import Intake, take_in_all
 from ._master_files import Written, read_annotations, remove_stale_temp_files, write_master_bytes
 from ._master_xlsx import RunStamp, build_master
@@ -45,10 +55,15 @@ class SyncOptions:
 
 @dataclass(frozen=True)
 class SyncResult:
-    """What a run did and the district as it now stands."""
+    """What a run did and the district as it now stands.
+
+    `view` is None after a run that found nothing changed: it then reports the
+    figures, missing municipalities and problems of the run that built the master.
+    """
 
     run_id: int
-    view: DistrictView
+    figures: dict
+    missing_names: tuple[str, ...]
     read: int
     unchanged: int
     new_versions: int
@@ -60,20 +75,12 @@ class SyncResult:
     problems: tuple[Finding, ...]
     state: Path
     changes: tuple[str, ...] = field(default=())
+    view: DistrictView | None = None
 
     def summary(self) -> dict:
         """The `pakt sync --json` object."""
-        totals = self.view.totals
         return {
-            "municipalities": len(self.view.rows),
-            "received": self.view.received,
-            "missing": self.view.missing,
-            "invalid": self.view.invalid,
-            "persons": totals.persons,
-            "allowance_eur": f"{totals.allowance_eur:.2f}",
-            "im_heads": totals.im_heads,
-            "im_fte": float(totals.im_fte),
-            "self_managed": totals.self_managed,
+            **self.figures,
             "read": self.read,
             "unchanged": self.unchanged,
             "master": str(self.master),
@@ -235,10 +242,31 @@ def _consolidated(store: StateStore, registry: Registry, rules: RuleSet, present
     return consolidate(registry, rules, received, submissions, store.annotations(), problems + extra, previous)
 
 
+def _inputs_key(registry: Registry, rules: RuleSet) -> str:
+    """Fingerprint of the registry and the rules: when they change, the view must be rebuilt."""
+    material = registry.model_dump_json() + rules.model_dump_json() + str(registry.base_dir)
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _quiet_result(store: StateStore, last: RunRecord, run_id: int, started: datetime, finished: datetime,
+                  master: Path, state: Path, sources: list[SourceFile], notes: list[Note], inputs: str) -> SyncResult:
+    """Nothing changed since the last run: record this run and report the figures that run computed."""
+    kept = last.counts
+    counts = {**{k: kept[k] for k in ("district", "missing_names", "problems", "invalid", "missing")},
+              "read": 0, "unchanged": len(sources), "new_versions": 0, "inputs": inputs, "master_note": "unverändert"}
+    master_stat = (master.stat().st_size, master.stat().st_mtime_ns)
+    with store.transaction():
+        store.finish_run(run_id, finished, counts, [], last.view_key or "", master, master_stat)
+    problems = tuple(Finding.model_validate(p) for p in kept["problems"])
+    return SyncResult(run_id, kept["district"], tuple(kept["missing_names"]), 0, len(sources), 0, 0, master, False,
+                      "unverändert", tuple(notes), problems, state, ())
+
+
 def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResult:
     """Pull every municipality's workbook into the district master. Safe to interrupt at any point."""
     options = options or SyncOptions()
     rules = load_rules(registry.round.rules, registry.base_dir)
+    inputs = _inputs_key(registry, rules)
     master = master_path(registry, options.master)
     state = state_path(registry, master)
     remove_stale_temp_files(master)
@@ -246,44 +274,61 @@ def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResu
         started = options.now()
         last = store.last_finished_run()
         run_id = store.begin_run(started)
-        versions_before = store.version_count()
         sources, notes = scan(registry)
         changed, unchanged = _changed(sources, store.sources(), options.full)
-        busy = _take_in(store, changed, registry, options, run_id)
+        busy = _take_in(store, changed, registry, options, run_id) if changed else []
         with store.transaction():
             store.mark_seen((s.key for s in unchanged), run_id)
-            store.mark_absent({s.key for s in sources})
+            gone = store.mark_absent({s.key for s in sources})
         master_is_ours = _annotations(store, master, last, options.now())
-        view = _consolidated(store, registry, rules, [s.key for s in sources], busy + _notes_as_findings(notes))
-        snapshot = snapshot_rows(view)
-        changes = describe_changes(store.snapshot(), snapshot)
-        key = view_key(view, snapshot)
-        counts = {
-            "read": len(changed) - len(busy),
-            "unchanged": len(unchanged),
-            "new_versions": store.version_count() - versions_before,
-            "invalid": view.invalid,
-            "missing": view.missing,
-        }
-        skip = not options.full and master_is_ours and last is not None and last.view_key == key
-        finished = options.now()
-        written = Written(master, False, "unverändert") if skip else _write(store, view, run_id, started, finished, counts, changes, master, last)
-        if written.beside:
-            key = ""
-        counts["master_note"] = written.reason or ("neu geschrieben" if not skip else "unverändert")
-        master_stat = (master.stat().st_size, master.stat().st_mtime_ns) if master.exists() else None
-        with store.transaction():
-            store.save_snapshot(snapshot)
-            store.finish_run(run_id, finished, counts, changes, key, master, master_stat)
+        quiet = not (options.full or changed or gone) and master_is_ours and last is not None and bool(last.view_key)
+        if quiet and last.counts.get("inputs") == inputs and "district" in last.counts:
+            return _quiet_result(store, last, run_id, started, options.now(), master, state, sources, notes, inputs)
+        return _full_run(store, registry, rules, options, run_id, started, last, sources, notes, changed, unchanged,
+                         busy, master, state, inputs, master_is_ours)
+
+
+def _full_run(store: StateStore, registry: Registry, rules: RuleSet, options: SyncOptions, run_id: int,
+              started: datetime, last: RunRecord | None, sources: list[SourceFile], notes: list[Note],
+              changed: list[SourceFile], unchanged: list[SourceFile], busy: list[Finding], master: Path, state: Path,
+              inputs: str, master_is_ours: bool) -> SyncResult:
+    """Rebuild the district view from the store and write the master when what it shows changed."""
+    view = _consolidated(store, registry, rules, [s.key for s in sources], busy + _notes_as_findings(notes))
+    snapshot = snapshot_rows(view)
+    changes = describe_changes(store.snapshot(), snapshot)
+    key = view_key(view, snapshot)
+    figures = district_figures(view)
+    missing_names = [row.municipality.name for row in view.rows if row.status is Status.FEHLT]
+    counts = {
+        "read": len(changed) - len(busy),
+        "unchanged": len(unchanged),
+        "new_versions": store.versions_seen_in(run_id),
+        "invalid": view.invalid,
+        "missing": view.missing,
+        "district": figures,
+        "missing_names": missing_names,
+        "problems": [p.model_dump(mode="json") for p in view.problems],
+        "inputs": inputs,
+    }
+    skip = not options.full and master_is_ours and last is not None and last.view_key == key
+    finished = options.now()
+    written = Written(master, False, "unverändert") if skip else _write(store, view, run_id, started, finished, counts, changes, master)
+    if written.beside:
+        key = ""
+    counts["master_note"] = written.reason or ("unverändert" if skip else "neu geschrieben")
+    master_stat = (master.stat().st_size, master.stat().st_mtime_ns) if master.exists() else None
+    with store.transaction():
+        store.save_snapshot(snapshot)
+        store.finish_run(run_id, finished, counts, changes, key, master, master_stat)
     return SyncResult(
-        run_id, view, counts["read"], counts["unchanged"], counts["new_versions"], len(busy), written.path,
-        not skip, written.reason, tuple(notes), tuple(view.problems), state, tuple(changes),
+        run_id, figures, tuple(missing_names), counts["read"], counts["unchanged"], counts["new_versions"], len(busy),
+        written.path, not skip, written.reason, tuple(notes), tuple(view.problems), state, tuple(changes), view,
     )
 
 
 def _write(
     store: StateStore, view: DistrictView, run_id: int, started: datetime, finished: datetime,
-    counts: dict, changes: list[str], master: Path, last: RunRecord | None,
+    counts: dict, changes: list[str], master: Path,
 ) -> Written:
     current = RunRecord(run_id, started, finished, counts, changes, None, str(master), None, None)
     runs = [current, *(r for r in store.runs(50) if r.id != run_id)][:50]

@@ -328,8 +328,9 @@ class StateStore:
         ).fetchone()
         return Submission.model_validate_json(row[0]) if row else None
 
-    def version_count(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0])
+    def versions_seen_in(self, run_id: int) -> int:
+        """How many versions a run stored for the first time."""
+        return int(self.db.execute("SELECT COUNT(*) FROM versions WHERE run_id=?", (run_id,)).fetchone()[0])
 
     # -- annotations and snapshot --------------------------------------------------------------
 

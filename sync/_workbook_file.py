@@ -98,6 +98,7 @@ class XlsxFileView:
         self.label = label
         _refuse_non_zip(label, data)
         self._zip = _open_zip(label, data)
+        self._members = frozenset(self._zip.namelist())
         try:
             self._parse_workbook_xml()
             self._calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -144,7 +145,7 @@ class XlsxFileView:
     def _rels(self, part: str) -> dict[str, str]:
         folder, file = posixpath.split(part)
         rels_part = posixpath.join(folder, "_rels", file + ".rels")
-        if rels_part not in self._zip.namelist():
+        if rels_part not in self._members:
             return {}
         out: dict[str, str] = {}
         for rel in self._xml(rels_part).iterfind("rel:Relationship", _NS):
@@ -159,7 +160,7 @@ class XlsxFileView:
         tables: dict[str, _TablePart] = {}
         for sheet, part in self._sheet_parts.items():
             for target in self._rels(part).values():
-                if "/tables/" not in target or target not in self._zip.namelist():
+                if "/tables/" not in target or target not in self._members:
                     continue
                 node = self._xml(target)
                 name = node.get("displayName") or node.get("name") or ""

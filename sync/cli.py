@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -98,20 +99,20 @@ def validate(
 MasterOption = Annotated[Optional[Path], typer.Option("--master", "-m", help="Pfad der Übersicht (statt [master] path).")]
 
 
-def _summary_table(result: SyncResult) -> Table:
-    view, totals = result.view, result.view.totals
-    table = Table(title=f"Abgleich Nr. {result.run_id} – {view.registry.district.name}", show_header=False)
+def _summary_table(result: SyncResult, district: str) -> Table:
+    figures = result.figures
+    table = Table(title=f"Abgleich Nr. {result.run_id} – {district}", show_header=False)
     table.add_column("Größe")
     table.add_column("Wert", justify="right")
     rows = [
-        ("Gemeinden", str(len(view.rows))),
-        ("mit gültiger Meldung", str(view.received)),
-        ("fehlend", str(view.missing)),
-        ("fehlerhaft", str(view.invalid)),
-        ("Personen in Anschlussunterbringung", format_number(totals.persons)),
-        ("Pro-Kopf-Pauschale", format_eur(totals.allowance_eur)),
-        ("Integrationsmanager", f"{totals.im_heads} auf {format_number(totals.im_fte, 2)} VZÄ"),
-        ("Integrationsmanagement selbst organisiert", f"{totals.self_managed} Gemeinden"),
+        ("Gemeinden", str(figures["municipalities"])),
+        ("mit gültiger Meldung", str(figures["received"])),
+        ("fehlend", str(figures["missing"])),
+        ("fehlerhaft", str(figures["invalid"])),
+        ("Personen in Anschlussunterbringung", format_number(figures["persons"])),
+        ("Pro-Kopf-Pauschale", format_eur(Decimal(figures["allowance_eur"]))),
+        ("Integrationsmanager", f"{figures['im_heads']} auf {format_number(figures['im_fte'], 2)} VZÄ"),
+        ("Integrationsmanagement selbst organisiert", f"{figures['self_managed']} Gemeinden"),
         ("Dateien gelesen / unverändert", f"{result.read} / {result.unchanged}"),
     ]
     for name, value in rows:
@@ -119,12 +120,12 @@ def _summary_table(result: SyncResult) -> Table:
     return table
 
 
-def _print_sync(result: SyncResult) -> None:
-    err.print(_summary_table(result))
+def _print_sync(result: SyncResult, district: str) -> None:
+    err.print(_summary_table(result, district))
     for problem in result.problems:
         if problem.severity is not Severity.NOTE:
             err.print(f"[yellow]{problem.line()}[/yellow]", markup=True)
-    missing = [row.municipality.name for row in result.view.rows if row.status.value == "fehlt"]
+    missing = result.missing_names
     if missing:
         err.print(f"Es fehlen {len(missing)} Meldungen: {', '.join(missing)}.")
     if result.master_note and result.master_written:
@@ -150,7 +151,7 @@ def sync(
     if as_json:
         out.print_json(json.dumps(result.summary(), ensure_ascii=False))
     else:
-        _print_sync(result)
+        _print_sync(result, registry.district.name)
 
 
 @app.command()
