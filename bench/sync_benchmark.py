@@ -144,7 +144,7 @@ def phase_sync(root: Path, fresh: bool) -> dict:
     result = run_sync(registry, SyncOptions())
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "read": result.read, "unchanged": result.unchanged, "peak_mb": _peak_mb(),
-            "received": result.view.received}
+            "received": result.figures["received"]}
 
 
 def phase_baseline(root: Path) -> dict:

@@ -168,26 +168,24 @@ def to_ags(value: Any) -> str:
     return text
 
 
-def _for_kind(spec: FieldSpec) -> Callable[[Any], Any]:
-    if spec.kind is Kind.CHOICE:
-        enum_type = spec.base_type
-        return lambda value: enum_type(to_choice(value, spec.choices))
-    return {
-        Kind.AGS: to_ags,
-        Kind.TEXT: to_text,
-        Kind.EMAIL: to_text,
-        Kind.PHONE: to_text,
-        Kind.DATE: to_date,
-        Kind.COUNT: to_int,
-        Kind.MONEY: to_decimal,
-        Kind.FTE: to_decimal,
-        Kind.FLAG: to_bool,
-    }[spec.kind]
+_BY_KIND: dict[Kind, Callable[[Any], Any]] = {
+    Kind.AGS: to_ags,
+    Kind.TEXT: to_text,
+    Kind.EMAIL: to_text,
+    Kind.PHONE: to_text,
+    Kind.DATE: to_date,
+    Kind.COUNT: to_int,
+    Kind.MONEY: to_decimal,
+    Kind.FTE: to_decimal,
+    Kind.FLAG: to_bool,
+}
 
 
 def normalize(value: Any, spec: FieldSpec) -> Any:
     """The Python value of a non-blank cell for the field described by `spec`."""
-    return _for_kind(spec)(value)
+    if spec.kind is Kind.CHOICE:
+        return spec.base_type(to_choice(value, spec.choices))
+    return _BY_KIND[spec.kind](value)
 
 
 def as_enum_value(value: Any) -> Any:

@@ -8,6 +8,7 @@ by the caller, who sees the whole district.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -43,19 +44,30 @@ PARALLEL_FROM = 64
 
 @dataclass(frozen=True)
 class Intake:
-    """What reading one source produced: a checked submission with its cell locations, or a problem."""
+    """What reading one source produced, ready to store: a checked submission as JSON, or a problem.
+
+    Plain strings travel back from worker processes far cheaper than models.
+    """
 
     source: SourceFile
     sha256: str | None = None
-    checked: Checked | None = None
+    ags: str | None = None
     stichtag: date | None = None
-    locations: dict | None = None
+    valid: bool = False
+    submission_json: str | None = None
+    findings_json: str = "[]"
+    locations_json: str = "{}"
     problem: Finding | None = None
     busy: bool = False
 
-    @property
-    def ags(self) -> str | None:
-        return self.checked.ags if self.checked else None
+
+def _stored(source: SourceFile, sha256: str, checked: Checked, stichtag: date | None, locations: dict) -> Intake:
+    findings = json.dumps([f.model_dump(mode="json") for f in checked.findings], ensure_ascii=False)
+    submission = checked.submission.model_dump_json() if checked.submission is not None else None
+    return Intake(
+        source, sha256, checked.ags, stichtag, submission is not None, submission, findings,
+        json.dumps(locations, ensure_ascii=False),
+    )
 
 
 def _locations(draft: Draft) -> dict:
@@ -80,7 +92,7 @@ def _parse(source: SourceFile, data: bytes, registry: Registry) -> Intake:
                             message="Leere Vorlage ohne Gemeindeschlüssel; nicht übernommen."),
         )
     checked = check(draft, CheckContext(rules=rules_for(draft, registry), registry=registry))
-    return Intake(source, fingerprint(data), checked, stichtag if isinstance(stichtag, date) else None, _locations(draft))
+    return _stored(source, fingerprint(data), checked, stichtag if isinstance(stichtag, date) else None, _locations(draft))
 
 
 def take_in(source: SourceFile, registry: Registry, retry_delay_s: float = 1.0) -> Intake:
@@ -89,7 +101,7 @@ def take_in(source: SourceFile, registry: Registry, retry_delay_s: float = 1.0) 
         try:
             data = read_settled(source.path, retry_delay_s)
             stat = source.path.stat()
-            current = SourceFile(source.path, stat.st_size, stat.st_mtime_ns)
+            current = SourceFile(source.key, stat.st_size, stat.st_mtime_ns)
             return _parse(current, data, registry)
         except SourceBusy as exc:
             return Intake(source, problem=_problem(source, Code.DATEI_UNLESBAR, exc.message), busy=True)

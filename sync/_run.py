@@ -112,11 +112,10 @@ def _changed(sources: list[SourceFile], known: dict[str, SourceRecord], full: bo
 def _store_intake(store: StateStore, intake: Intake, run_id: int, seen_at: datetime) -> None:
     source = intake.source
     version_id = None
-    if intake.checked is not None:
-        checked = intake.checked
+    if intake.ags is not None:
         version_id = store.add_version(
-            checked.ags, intake.stichtag, intake.sha256, source.key, seen_at, run_id,
-            checked.submission, checked.findings, intake.locations or {},
+            intake.ags, intake.stichtag, intake.sha256, source.key, seen_at, run_id,
+            intake.submission_json, intake.findings_json, intake.locations_json,
         )
     store.remember_source(source.key, source.size, source.mtime_ns, intake.sha256, version_id, intake.problem, run_id)
 
@@ -278,8 +277,7 @@ def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResu
         changed, unchanged = _changed(sources, store.sources(), options.full)
         busy = _take_in(store, changed, registry, options, run_id) if changed else []
         with store.transaction():
-            store.mark_seen((s.key for s in unchanged), run_id)
-            gone = store.mark_absent({s.key for s in sources})
+            gone = store.mark_present({s.key for s in sources}, run_id)
         master_is_ours = _annotations(store, master, last, options.now())
         quiet = not (options.full or changed or gone) and master_is_ours and last is not None and bool(last.view_key)
         if quiet and last.counts.get("inputs") == inputs and "district" in last.counts:

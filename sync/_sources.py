@@ -26,15 +26,18 @@ class SourceBusy(PaktError):
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A workbook file found by the scan, with the stat values that decide whether it changed."""
+    """A workbook file found by the scan, with the stat values that decide whether it changed.
 
-    path: Path
+    `key` is the path as text (the state store's key); scanning 10,000 files builds no Path objects.
+    """
+
+    key: str
     size: int
     mtime_ns: int
 
     @property
-    def key(self) -> str:
-        return str(self.path)
+    def path(self) -> Path:
+        return Path(self.key)
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def _excluded(relative: str, patterns: tuple[str, ...]) -> bool:
 
 
 def _walk(folder: Path, exclude: tuple[str, ...], found: dict[str, SourceFile], notes: list[Note]) -> None:
-    stack = [folder]
+    stack = [str(folder)]
     while stack:
         current = stack.pop()
         with os.scandir(current) as entries:
@@ -70,7 +73,7 @@ def _walk(folder: Path, exclude: tuple[str, ...], found: dict[str, SourceFile], 
                 if exclude and _excluded(os.path.relpath(entry.path, folder), exclude):
                     continue
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
+                    stack.append(entry.path)
                     continue
                 if not entry.is_file():
                     continue
@@ -80,7 +83,7 @@ def _walk(folder: Path, exclude: tuple[str, ...], found: dict[str, SourceFile], 
                     notes.append(Note(entry.path, reason))
                     continue
                 stat = entry.stat()
-                found[entry.path] = SourceFile(Path(entry.path), stat.st_size, stat.st_mtime_ns)
+                found[entry.path] = SourceFile(entry.path, stat.st_size, stat.st_mtime_ns)
 
 
 def scan(registry: Registry) -> tuple[list[SourceFile], list[Note]]:
@@ -98,7 +101,7 @@ def scan(registry: Registry) -> tuple[list[SourceFile], list[Note]]:
             path = registry.resolve(municipality.workbook)
             if str(path) not in found and path.is_file():
                 stat = path.stat()
-                found[str(path)] = SourceFile(path, stat.st_size, stat.st_mtime_ns)
+                found[str(path)] = SourceFile(str(path), stat.st_size, stat.st_mtime_ns)
     notes.sort(key=lambda note: note.path)
     return [found[key] for key in sorted(found)], notes
 

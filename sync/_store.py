@@ -260,20 +260,24 @@ class StateStore:
             (path, size, mtime_ns, sha256, version_id, problem.model_dump_json() if problem else None, run_id, run_id),
         )
 
-    def mark_seen(self, paths: Iterable[str], run_id: int) -> None:
-        self.db.executemany("UPDATE sources SET last_seen_run=?, present=1 WHERE path=?", ((run_id, p) for p in paths))
+    def mark_present(self, present: set[str], run_id: int) -> list[str]:
+        """Record which known sources this run found; those not found stay, with their history, as absent.
 
-    def mark_absent(self, present: set[str]) -> list[str]:
-        """Sources no longer found; they stay in the store with their history. Returns their paths."""
+        Returns the paths that disappeared since the last run.
+        """
         gone = [p for (p,) in self.db.execute("SELECT path FROM sources WHERE present=1") if p not in present]
         self.db.executemany("UPDATE sources SET present=0 WHERE path=?", ((p,) for p in gone))
+        self.db.execute("UPDATE sources SET last_seen_run=? WHERE present=1", (run_id,))
         return gone
 
     def add_version(
         self, ags: str, stichtag: date | None, sha256: str, path: str, seen_at: datetime, run_id: int,
-        submission: Submission | None, findings: Iterable[Finding], locations: dict,
+        submission_json: str | None, findings_json: str, locations_json: str,
     ) -> int:
-        """Store a version once per (ags, content); an identical content seen again keeps its first record."""
+        """Store a version once per (ags, content); an identical content seen again keeps its first record.
+
+        The submission, findings and locations arrive as JSON, as the reader serialised them.
+        """
         self.db.execute(
             "INSERT OR IGNORE INTO versions (ags, stichtag, sha256, path, seen_at, run_id, valid, submission_json, "
             "findings_json, locations_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -284,10 +288,10 @@ class StateStore:
                 path,
                 seen_at.isoformat(),
                 run_id,
-                int(submission is not None),
-                submission.model_dump_json() if submission else None,
-                json.dumps([f.model_dump(mode="json") for f in findings], ensure_ascii=False),
-                json.dumps(locations, ensure_ascii=False),
+                int(submission_json is not None),
+                submission_json,
+                findings_json,
+                locations_json,
             ),
         )
         (version_id,) = self.db.execute("SELECT id FROM versions WHERE ags=? AND sha256=?", (ags, sha256)).fetchone()
