@@ -1,0 +1,20 @@
+"""The sync benchmark runs end to end at the smallest size (a smoke test: it reports, it does not judge)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_benchmark_prints_its_table_for_35_workbooks(repo, tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(repo / "bench" / "sync_benchmark.py"), "--sizes", "35", "--work", str(tmp_path)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1].split("|")[0].strip() == "files"
+    phases = {line.split("|")[1].strip(): line for line in lines if line.strip().startswith("35 |")}
+    assert set(phases) == {"baseline", "cold", "warm"}
+    assert "faster than baseline" in phases["cold"] and "faster than cold" in phases["warm"]
+    assert len(list((tmp_path / "n35" / "meldungen").glob("*.xlsx"))) == 35
