@@ -71,7 +71,7 @@ class Binding:
     municipality: Municipality | None = None
 
     @classmethod
-    def for_registry(cls, registry: Registry, municipality: Municipality | None) -> "Binding":
+    def for_registry(cls, registry: Registry, municipality: Municipality | None) -> Binding:
         rules = load_rules(registry.round.rules, registry.base_dir)
         return cls(registry.district, rules, registry.round.stichtag, municipality)
 

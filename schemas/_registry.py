@@ -83,7 +83,7 @@ class Registry(PaktModel):
     _by_ags: dict[str, Municipality] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def keys_unique_and_in_district(self) -> "Registry":
+    def keys_unique_and_in_district(self) -> Registry:
         seen_ags: set[str] = set()
         seen_names: set[str] = set()
         for municipality in self.municipalities:

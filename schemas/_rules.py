@@ -54,7 +54,7 @@ class RuleSet(PaktModel):
     payments: tuple[Payment, ...] = ()
 
     @model_validator(mode="after")
-    def rates_lie_in_period_without_overlap(self) -> "RuleSet":
+    def rates_lie_in_period_without_overlap(self) -> RuleSet:
         ordered = sorted(self.rates, key=lambda r: r.valid_from)
         for rate in ordered:
             if not (self.valid_from <= rate.valid_from <= rate.valid_until <= self.valid_until):

@@ -98,7 +98,7 @@ class Persons(PaktModel):
     by_age: AgeGroups = Field(title="davon nach Alter")
 
     @model_validator(mode="after")
-    def breakdown_adds_up(self) -> "Persons":
+    def breakdown_adds_up(self) -> Persons:
         if self.by_age.total() != self.total:
             raise ValueError("age groups do not add up to the total")
         return self

@@ -62,7 +62,7 @@ class Checked:
     def blocking(self) -> bool:
         return any(f.blocking for f in self.findings)
 
-    def with_findings(self, findings: Iterable[Finding]) -> "Checked":
+    def with_findings(self, findings: Iterable[Finding]) -> Checked:
         """A copy with `findings` added, each stamped with this submission's file, AGS and municipality."""
         stamp = {"ags": self.ags, "municipality": self.municipality, "file": self.label}
         added = tuple(f.model_copy(update=stamp) for f in findings)

@@ -15,7 +15,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 from schemas import (
     CheckContext,

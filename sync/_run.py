@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from schemas import Code, Finding, Registry, RuleSet, Severity, Submission, format_date, load_rules
+from schemas import Code, Finding, Registry, RuleSet, Severity, Submission, load_rules
 
 from ._consolidate import (
     DistrictView,
-    Received,
     Status,
     consolidate,
     describe_changes,
@@ -30,10 +28,11 @@ from ._consolidate import (
     view_key,
 )
 from ._intake import Intake, take_in_all
+from ._matching import current_submissions, problem
 from ._master_files import Written, read_annotations, remove_stale_temp_files, write_master_bytes
 from ._master_xlsx import RunStamp, build_master
 from ._sources import Note, SourceFile, scan
-from ._store import RunRecord, SourceRecord, StateStore, VersionRecord
+from ._store import RunRecord, SourceRecord, StateStore
 
 COMMIT_EVERY = 200
 """Sources stored per transaction: a killed run keeps everything read before its last commit."""
@@ -153,65 +152,8 @@ def _commit(store: StateStore, batch: list[Intake], run_id: int, seen_at: dateti
     batch.clear()
 
 
-def _problem(code: Code, severity: Severity, message: str, path: str, ags: str | None = None, name: str | None = None) -> Finding:
-    return Finding(code=code, severity=severity, message=message, file=path, ags=ags, municipality=name)
-
-
-def _primary(candidates: list[tuple[SourceRecord, VersionRecord]], registry: Registry) -> tuple[SourceRecord, VersionRecord]:
-    """Which of several files for one municipality and Stichtag counts: the registry's, else the oldest known."""
-    municipality = registry.municipality(candidates[0][1].ags)
-    named = str(registry.resolve(municipality.workbook)) if municipality and municipality.workbook else None
-    return min(candidates, key=lambda c: (c[0].path != named, c[0].first_seen_run, c[0].path))
-
-
-def _current(
-    store: StateStore, present: Iterable[str], registry: Registry
-) -> tuple[dict[str, Received], list[Finding]]:
-    """What the present files hold for this round, per municipality, and the problems of the files."""
-    records = store.sources()
-    stichtag = registry.round.stichtag
-    problems: list[Finding] = []
-    in_files = [records[p] for p in present if p in records]
-    versions = store.versions(r.version_id for r in in_files if r.version_id is not None)
-    by_ags: dict[str, list[tuple[SourceRecord, VersionRecord]]] = defaultdict(list)
-    for record in in_files:
-        if record.problem is not None:
-            problems.append(record.problem)
-        version = versions.get(record.version_id)
-        if version is None:
-            continue
-        municipality = registry.municipality(version.ags)
-        if municipality is None:
-            problems += [f for f in version.findings if f.blocking]
-            continue
-        if version.stichtag != stichtag:
-            when = format_date(version.stichtag) if version.stichtag else "ohne Stichtag"
-            problems.append(_problem(
-                Code.STICHTAG_ABWEICHEND, Severity.NOTE,
-                f"Meldung zum Stichtag {when} gehört nicht zur laufenden Runde ({format_date(stichtag)}); nur gespeichert.",
-                record.path, version.ags, municipality.name,
-            ))
-            continue
-        by_ags[version.ags].append((record, version))
-    received: dict[str, Received] = {}
-    for ags, candidates in by_ags.items():
-        record, newest = _primary(candidates, registry)
-        for other, _ in candidates:
-            if other.path != record.path:
-                problems.append(_problem(
-                    Code.MELDUNG_DOPPELT, Severity.ERROR,
-                    f"Für diese Gemeinde und diesen Stichtag liegt schon {Path(record.path).name} vor; "
-                    "diese zweite Mappe wurde nicht übernommen. Bitte eine der beiden entfernen.",
-                    other.path, ags, registry.municipality(ags).name,
-                ))
-        unreadable = record.problem
-        valid = newest if newest.valid and unreadable is None else store.latest_valid(ags, stichtag)
-        received[ags] = Received(None if unreadable else newest, valid, unreadable)
-    return received, problems
-
-
 def _notes_as_findings(notes: Iterable[Note]) -> list[Finding]:
-    return [_problem(Code.DATEI_UEBERSPRUNGEN, Severity.NOTE, note.message, note.path) for note in notes]
+    return [problem(Code.DATEI_UEBERSPRUNGEN, Severity.NOTE, note.message, note.path) for note in notes]
 
 
 def _annotations(store: StateStore, master: Path, last: RunRecord | None, now: datetime) -> bool:
@@ -229,43 +171,113 @@ def _annotations(store: StateStore, master: Path, last: RunRecord | None, now: d
     return True
 
 
-def _consolidated(store: StateStore, registry: Registry, rules: RuleSet, present: list[str], extra: list[Finding]) -> DistrictView:
-    received, problems = _current(store, present, registry)
-    used = [r.valid for r in received.values() if r.valid is not None]
-    submissions = {v.id: v.submission() for v in used}
-    previous: dict[str, Submission] = {}
-    for version in used:
-        before = store.previous_round(version.ags, registry.round.stichtag)
-        if before is not None:
-            previous[version.ags] = before
-    return consolidate(registry, rules, received, submissions, store.annotations(), problems + extra, previous)
-
-
 def _inputs_key(registry: Registry, rules: RuleSet) -> str:
     """Fingerprint of the registry and the rules: when they change, the view must be rebuilt."""
     material = registry.model_dump_json() + rules.model_dump_json() + str(registry.base_dir)
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _quiet_result(store: StateStore, last: RunRecord, run_id: int, started: datetime, finished: datetime,
-                  master: Path, state: Path, sources: list[SourceFile], notes: list[Note], inputs: str) -> SyncResult:
-    """Nothing changed since the last run: record this run and report the figures that run computed."""
-    kept = last.counts
-    counts = {**{k: kept[k] for k in ("district", "missing_names", "problems", "invalid", "missing")},
-              "read": 0, "unchanged": len(sources), "new_versions": 0, "inputs": inputs, "master_note": "unverändert"}
-    master_stat = (master.stat().st_size, master.stat().st_mtime_ns)
-    with store.transaction():
-        store.finish_run(run_id, finished, counts, [], last.view_key or "", master, master_stat)
-    problems = tuple(Finding.model_validate(p) for p in kept["problems"])
-    return SyncResult(run_id, kept["district"], tuple(kept["missing_names"]), 0, len(sources), 0, 0, master, False,
-                      "unverändert", tuple(notes), problems, state, ())
+@dataclass
+class _Run:
+    """One run in progress: its store, its inputs and what it has found so far."""
+
+    store: StateStore
+    registry: Registry
+    rules: RuleSet
+    options: SyncOptions
+    master: Path
+    state: Path
+    inputs: str
+    run_id: int
+    started: datetime
+    last: RunRecord | None
+    sources: list[SourceFile]
+    notes: list[Note]
+
+    def read_changes(self) -> tuple[list[SourceFile], list[SourceFile], list[Finding], list[str]]:
+        """Read what changed; returns changed, unchanged, busy problems and the paths that disappeared."""
+        changed, unchanged = _changed(self.sources, self.store.sources(), self.options.full)
+        busy = _take_in(self.store, changed, self.registry, self.options, self.run_id) if changed else []
+        with self.store.transaction():
+            gone = self.store.mark_present({s.key for s in self.sources}, self.run_id)
+        return changed, unchanged, busy, gone
+
+    def nothing_changed(self, changed: list[SourceFile], gone: list[str], master_is_ours: bool) -> bool:
+        last = self.last
+        return (
+            not (self.options.full or changed or gone)
+            and master_is_ours
+            and last is not None
+            and bool(last.view_key)
+            and last.counts.get("inputs") == self.inputs
+            and "district" in last.counts
+        )
+
+    def quiet_result(self) -> SyncResult:
+        """Nothing changed since the last run: record this run and report the figures that run computed."""
+        kept = self.last.counts
+        counts = {**{k: kept[k] for k in ("district", "missing_names", "problems", "invalid", "missing")},
+                  "read": 0, "unchanged": len(self.sources), "new_versions": 0, "inputs": self.inputs,
+                  "master_note": "unverändert"}
+        stat = self.master.stat()
+        with self.store.transaction():
+            self.store.finish_run(self.run_id, self.options.now(), counts, [], self.last.view_key or "", self.master,
+                                  (stat.st_size, stat.st_mtime_ns))
+        problems = tuple(Finding.model_validate(p) for p in kept["problems"])
+        return SyncResult(self.run_id, kept["district"], tuple(kept["missing_names"]), 0, len(self.sources), 0, 0,
+                          self.master, False, "unverändert", tuple(self.notes), problems, self.state, ())
+
+    def consolidated(self, extra: list[Finding]) -> DistrictView:
+        store, registry = self.store, self.registry
+        received, problems = current_submissions(store, [s.key for s in self.sources], registry)
+        used = [r.valid for r in received.values() if r.valid is not None]
+        submissions = {v.id: v.submission() for v in used}
+        previous: dict[str, Submission] = {}
+        for version in used:
+            before = store.previous_round(version.ags, registry.round.stichtag)
+            if before is not None:
+                previous[version.ags] = before
+        return consolidate(registry, self.rules, received, submissions, store.annotations(), problems + extra, previous)
+
+    def full_result(self, changed: list[SourceFile], unchanged: list[SourceFile], busy: list[Finding], master_is_ours: bool) -> SyncResult:
+        """Rebuild the district view from the store and write the master when what it shows changed."""
+        view = self.consolidated(busy + _notes_as_findings(self.notes))
+        snapshot = snapshot_rows(view)
+        changes = describe_changes(self.store.snapshot(), snapshot)
+        key = view_key(view, snapshot)
+        figures = district_figures(view)
+        missing_names = [row.municipality.name for row in view.rows if row.status is Status.FEHLT]
+        counts = {
+            "read": len(changed) - len(busy), "unchanged": len(unchanged),
+            "new_versions": self.store.versions_seen_in(self.run_id), "invalid": view.invalid, "missing": view.missing,
+            "district": figures, "missing_names": missing_names,
+            "problems": [p.model_dump(mode="json") for p in view.problems], "inputs": self.inputs,
+        }
+        skip = not self.options.full and master_is_ours and self.last is not None and self.last.view_key == key
+        finished = self.options.now()
+        written = Written(self.master, False, "unverändert") if skip else self.write(view, finished, counts, changes)
+        counts["master_note"] = written.reason or ("unverändert" if skip else "neu geschrieben")
+        master_stat = (self.master.stat().st_size, self.master.stat().st_mtime_ns) if self.master.exists() else None
+        with self.store.transaction():
+            self.store.save_snapshot(snapshot)
+            self.store.finish_run(self.run_id, finished, counts, changes, "" if written.beside else key, self.master, master_stat)
+        return SyncResult(
+            self.run_id, figures, tuple(missing_names), counts["read"], counts["unchanged"], counts["new_versions"],
+            len(busy), written.path, not skip, written.reason, tuple(self.notes), tuple(view.problems), self.state,
+            tuple(changes), view,
+        )
+
+    def write(self, view: DistrictView, finished: datetime, counts: dict, changes: list[str]) -> Written:
+        current = RunRecord(self.run_id, self.started, finished, counts, changes, None, str(self.master), None, None)
+        runs = [current, *(r for r in self.store.runs(50) if r.id != self.run_id)][:50]
+        data = build_master(view, RunStamp(self.run_id, self.started, finished), runs, changes, self.master.parent)
+        return write_master_bytes(self.master, data, finished)
 
 
 def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResult:
     """Pull every municipality's workbook into the district master. Safe to interrupt at any point."""
     options = options or SyncOptions()
     rules = load_rules(registry.round.rules, registry.base_dir)
-    inputs = _inputs_key(registry, rules)
     master = master_path(registry, options.master)
     state = state_path(registry, master)
     remove_stale_temp_files(master)
@@ -274,61 +286,9 @@ def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResu
         last = store.last_finished_run()
         run_id = store.begin_run(started)
         sources, notes = scan(registry)
-        changed, unchanged = _changed(sources, store.sources(), options.full)
-        busy = _take_in(store, changed, registry, options, run_id) if changed else []
-        with store.transaction():
-            gone = store.mark_present({s.key for s in sources}, run_id)
+        run = _Run(store, registry, rules, options, master, state, _inputs_key(registry, rules), run_id, started, last, sources, notes)
+        changed, unchanged, busy, gone = run.read_changes()
         master_is_ours = _annotations(store, master, last, options.now())
-        quiet = not (options.full or changed or gone) and master_is_ours and last is not None and bool(last.view_key)
-        if quiet and last.counts.get("inputs") == inputs and "district" in last.counts:
-            return _quiet_result(store, last, run_id, started, options.now(), master, state, sources, notes, inputs)
-        return _full_run(store, registry, rules, options, run_id, started, last, sources, notes, changed, unchanged,
-                         busy, master, state, inputs, master_is_ours)
-
-
-def _full_run(store: StateStore, registry: Registry, rules: RuleSet, options: SyncOptions, run_id: int,
-              started: datetime, last: RunRecord | None, sources: list[SourceFile], notes: list[Note],
-              changed: list[SourceFile], unchanged: list[SourceFile], busy: list[Finding], master: Path, state: Path,
-              inputs: str, master_is_ours: bool) -> SyncResult:
-    """Rebuild the district view from the store and write the master when what it shows changed."""
-    view = _consolidated(store, registry, rules, [s.key for s in sources], busy + _notes_as_findings(notes))
-    snapshot = snapshot_rows(view)
-    changes = describe_changes(store.snapshot(), snapshot)
-    key = view_key(view, snapshot)
-    figures = district_figures(view)
-    missing_names = [row.municipality.name for row in view.rows if row.status is Status.FEHLT]
-    counts = {
-        "read": len(changed) - len(busy),
-        "unchanged": len(unchanged),
-        "new_versions": store.versions_seen_in(run_id),
-        "invalid": view.invalid,
-        "missing": view.missing,
-        "district": figures,
-        "missing_names": missing_names,
-        "problems": [p.model_dump(mode="json") for p in view.problems],
-        "inputs": inputs,
-    }
-    skip = not options.full and master_is_ours and last is not None and last.view_key == key
-    finished = options.now()
-    written = Written(master, False, "unverändert") if skip else _write(store, view, run_id, started, finished, counts, changes, master)
-    if written.beside:
-        key = ""
-    counts["master_note"] = written.reason or ("unverändert" if skip else "neu geschrieben")
-    master_stat = (master.stat().st_size, master.stat().st_mtime_ns) if master.exists() else None
-    with store.transaction():
-        store.save_snapshot(snapshot)
-        store.finish_run(run_id, finished, counts, changes, key, master, master_stat)
-    return SyncResult(
-        run_id, figures, tuple(missing_names), counts["read"], counts["unchanged"], counts["new_versions"], len(busy),
-        written.path, not skip, written.reason, tuple(notes), tuple(view.problems), state, tuple(changes), view,
-    )
-
-
-def _write(
-    store: StateStore, view: DistrictView, run_id: int, started: datetime, finished: datetime,
-    counts: dict, changes: list[str], master: Path,
-) -> Written:
-    current = RunRecord(run_id, started, finished, counts, changes, None, str(master), None, None)
-    runs = [current, *(r for r in store.runs(50) if r.id != run_id)][:50]
-    data = build_master(view, RunStamp(run_id, started, finished), runs, changes, master.parent)
-    return write_master_bytes(master, data, finished)
+        if run.nothing_changed(changed, gone, master_is_ours):
+            return run.quiet_result()
+        return run.full_result(changed, unchanged, busy, master_is_ours)

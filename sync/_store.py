@@ -162,7 +162,7 @@ class StateStore:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "StateStore":
+    def __enter__(self) -> StateStore:
         return self
 
     def __exit__(self, *exc: object) -> None:

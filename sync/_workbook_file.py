@@ -111,7 +111,7 @@ class XlsxFileView:
         self._tables: dict[str, _TablePart] | None = None
 
     @classmethod
-    def from_path(cls, path: Path) -> "XlsxFileView":
+    def from_path(cls, path: Path) -> XlsxFileView:
         try:
             data = path.read_bytes()
         except OSError as exc:

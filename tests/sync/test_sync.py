@@ -217,7 +217,6 @@ def test_clerk_text_in_the_master_stays_text(district):
 
 def test_file_being_written_is_retried_and_never_half_read(district):
     import threading
-    import time
 
     trossingen = district.workbook("Trossingen")
     complete = make_broken.submission({("header", "contact_person"): "Zweite Fassung"}, municipality=_municipality(district, "Trossingen"))
