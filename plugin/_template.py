@@ -228,7 +228,7 @@ class _TemplateWriter:
             self.formats.note,
         )
         columns = staff_columns()
-        for col, column in enumerate(columns):
+        for col in range(len(columns)):
             sheet.set_column(col, col, 26 if col else 18)
         rows = max(STAFF_ROWS, len(managers))
         top, bottom = _STAFF_HEADER_ROW, _STAFF_HEADER_ROW + rows

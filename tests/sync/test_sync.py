@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -104,8 +105,6 @@ def _annotations(master) -> dict[str, tuple]:
 
 
 def test_staff_annotations_survive_every_refresh(district):
-    from datetime import date, datetime
-
     district.sync()
     typed = {"08327002": ("Rückruf wegen Fahrtkosten", datetime(2018, 8, 15)), "08327066": ("=SUMME(A1:A3) ist kein Befehl", "nach Urlaub")}
     _type_annotations(district.master, typed)
@@ -205,8 +204,8 @@ def test_master_open_in_excel_gets_a_new_file_beside_it(district):
 
 
 def test_clerk_text_in_the_master_stays_text(district):
-    tricky = [{"pseudonym": "=1+1", "fte": 0.5, "start_date": __import__("datetime").date(2018, 1, 1), "employer": "Gemeinde"},
-              {"pseudonym": "@SUMME(A1)", "fte": 0.1, "start_date": __import__("datetime").date(2018, 1, 1), "employer": "Gemeinde"}]
+    tricky = [{"pseudonym": "=1+1", "fte": 0.5, "start_date": date(2018, 1, 1), "employer": "Gemeinde"},
+              {"pseudonym": "@SUMME(A1)", "fte": 0.1, "start_date": date(2018, 1, 1), "employer": "Gemeinde"}]
     district.workbook("Aldingen").write_bytes(make_broken.submission(managers=lambda rows: tricky))
     result = district.sync()
     book = openpyxl.load_workbook(result.master)
