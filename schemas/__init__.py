@@ -29,7 +29,7 @@ from ._errors import (
     WorkbookEncrypted,
     WorkbookUnreadable,
 )
-from ._fields import FieldSpec, Kind
+from ._fields import AGS_PATTERN, FieldSpec, Kind
 from ._findings import Code, Finding, Severity
 from ._german import format_date, format_decimal, format_eur, format_number
 from ._layout import (
@@ -80,7 +80,7 @@ from ._validation import (
 
 __all__ = [
     "column_letters", "parse_a1", "parse_reference", "quote_sheet", "to_a1",
-    "AgeGroups", "BINDING_FIELDS", "BindingField", "CENT", "CheckContext", "Checked", "Code", "ConfigError",
+    "AGS_PATTERN", "AgeGroups", "BINDING_FIELDS", "BindingField", "CENT", "CheckContext", "Checked", "Code", "ConfigError",
     "District", "DistrictTotals", "DistributionError", "Draft", "Employer", "Entry", "FTE_STEP", "FieldSpec",
     "Finding", "FundsUse", "Header", "ImMode", "InputField", "IntegrationManager", "Kind", "Management",
     "MaterialCosts", "MunicipalFigures", "Municipality", "PaktError", "Payment", "Persons", "Rate", "RawCell",

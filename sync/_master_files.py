@@ -105,6 +105,11 @@ def read_annotations(master: Path) -> dict[str, Annotation] | None:
         rows = book.get_sheet_by_name(SHEET_OVERVIEW).to_python(skip_empty_area=False)
     except (python_calamine.CalamineError, OSError, ValueError):
         return None
+    return read_annotations_from_rows(rows)
+
+
+def read_annotations_from_rows(rows: list[list]) -> dict[str, Annotation] | None:
+    """Annotations from the values of an Übersicht sheet (a file's, or an open workbook's)."""
     header_index = next((i for i, row in enumerate(rows) if AGS_HEADER in row and NOTE_HEADER in row), None)
     if header_index is None:
         return None

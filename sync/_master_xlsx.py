@@ -164,30 +164,20 @@ class MasterWriter:
             sheet.write_number(row, col, float(value), fmt)
 
     def _overview_row(self, sheet: Worksheet, r: int, row: MunicipalityRow) -> None:
-        m, figures = row.municipality, row.figures
+        m = row.municipality
         status_fmt = self.fmt.status[row.status]
         sheet.write_string(r, _COL[AGS_HEADER], m.ags, status_fmt)
         sheet.write_string(r, _COL["Gemeinde"], m.name)
         sheet.write_string(r, _COL["Status"], row.status.value, status_fmt)
         sheet.write_string(r, _COL["Integrationsmanagement"], _mode(row))
-        values = {
-            "Personen": (figures.persons if figures else None, "persons.total"),
-            "Pro-Kopf-Pauschale": (figures.allowance_eur if figures else None, "persons.total"),
-            "IM (Personen)": (len(row.submission.managers) if row.submission else None, "staff"),
-            "IM (VZÄ)": (figures.im_fte if figures else None, "staff"),
-            "VZÄ-Anteil nach Personen": (row.allocated_fte, None),
-            "Fallzahl (Personen je VZÄ)": (figures.caseload if figures else None, None),
-            "Sachkosten": (figures.material_costs_eur if figures else None, "material_costs.office_eur"),
-            "Verwendung der Pauschale": (figures.funds_use_eur if figures else None, "funds_use.child_care_eur"),
-            "Freigegeben am": (row.submitted_on, "sign_off.date"),
-        }
+        values = figure_values(row)
         version = row.used
         relative = _relative(version.path, self.master_dir) if version is not None else ""
         file_name = Path(version.path).name if version is not None else ""
-        for header, (value, field) in values.items():
+        for header, field in FIGURE_SOURCES.items():
             col = _COL[header]
             source = (relative, file_name, _place(version, field)) if version is not None and field else None
-            self._figure(sheet, r, col, value, OVERVIEW_COLUMNS[col].kind, source)
+            self._figure(sheet, r, col, values[header], OVERVIEW_COLUMNS[col].kind, source)
         if version is not None:
             sheet.write_url(r, _COL["Quelle"], f"external:{relative}", self.fmt.link, file_name)
         sheet.write_string(r, _COL["Hinweis"], row.remark, self.fmt.wrap)
@@ -391,6 +381,59 @@ class MasterWriter:
     def close(self) -> bytes:
         self.book.close()
         return self.buffer.getvalue()
+
+
+FIGURE_SOURCES: dict[str, str | None] = {
+    "Personen": "persons.total",
+    "Pro-Kopf-Pauschale": "persons.total",
+    "IM (Personen)": "staff",
+    "IM (VZÄ)": "staff",
+    "VZÄ-Anteil nach Personen": None,
+    "Fallzahl (Personen je VZÄ)": None,
+    "Sachkosten": "material_costs.office_eur",
+    "Verwendung der Pauschale": "funds_use.child_care_eur",
+    "Freigegeben am": "sign_off.date",
+}
+"""The figure columns of the Übersicht and the input each one comes from (None: computed for the district)."""
+
+
+def figure_values(row: MunicipalityRow) -> dict[str, Any]:
+    """The figures of one Übersicht row, by column header (None where the municipality has none)."""
+    figures = row.figures
+    return {
+        "Personen": figures.persons if figures else None,
+        "Pro-Kopf-Pauschale": figures.allowance_eur if figures else None,
+        "IM (Personen)": len(row.submission.managers) if row.submission else None,
+        "IM (VZÄ)": figures.im_fte if figures else None,
+        "VZÄ-Anteil nach Personen": row.allocated_fte,
+        "Fallzahl (Personen je VZÄ)": figures.caseload if figures else None,
+        "Sachkosten": figures.material_costs_eur if figures else None,
+        "Verwendung der Pauschale": figures.funds_use_eur if figures else None,
+        "Freigegeben am": row.submitted_on,
+    }
+
+
+def overview_values(view: DistrictView) -> list[list[Any]]:
+    """The Übersicht as plain values (header, one row per municipality, totals), for workbooks written cell by cell."""
+    def plain(value: Any) -> Any:
+        return float(value) if isinstance(value, Decimal) else ("" if value is None else value)
+
+    rows: list[list[Any]] = [[c.header for c in OVERVIEW_COLUMNS]]
+    for row in view.rows:
+        figures = figure_values(row)
+        values = {AGS_HEADER: row.municipality.ags, "Gemeinde": row.municipality.name, "Status": row.status.value,
+                  "Integrationsmanagement": _mode(row), "Quelle": Path(row.used.path).name if row.used else "",
+                  "Hinweis": row.remark, NOTE_HEADER: row.annotation.note, FOLLOW_UP_HEADER: row.annotation.follow_up,
+                  **figures}
+        rows.append([plain(values.get(c.header)) for c in OVERVIEW_COLUMNS])
+    totals = view.totals
+    sums = {"Gemeinde": f"{view.registry.district.name} gesamt", "Personen": totals.persons,
+            "Pro-Kopf-Pauschale": totals.allowance_eur, "IM (Personen)": totals.im_heads, "IM (VZÄ)": totals.im_fte,
+            "Fallzahl (Personen je VZÄ)": totals.caseload, "Sachkosten": totals.material_costs_eur,
+            "Verwendung der Pauschale": totals.funds_use_eur,
+            "VZÄ-Anteil nach Personen": sum((r.allocated_fte or Decimal(0) for r in view.rows), Decimal("0.00"))}
+    rows.append([plain(sums.get(c.header)) for c in OVERVIEW_COLUMNS])
+    return rows
 
 
 def _place(version, field: str) -> tuple[str, str] | None:

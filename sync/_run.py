@@ -50,6 +50,8 @@ class SyncOptions:
     workers: int | None = None
     progress: Progress | None = None
     now: Callable[[], datetime] = datetime.now
+    need_view: bool = False
+    """Return the district view even when nothing changed (the Aktualisieren button writes it into a workbook)."""
 
 
 @dataclass(frozen=True)
@@ -224,8 +226,9 @@ class _Run:
             self.store.finish_run(self.run_id, self.options.now(), counts, [], self.last.view_key or "", self.master,
                                   (stat.st_size, stat.st_mtime_ns))
         problems = tuple(Finding.model_validate(p) for p in kept["problems"])
+        view = self.consolidated(_notes_as_findings(self.notes)) if self.options.need_view else None
         return SyncResult(self.run_id, kept["district"], tuple(kept["missing_names"]), 0, len(self.sources), 0, 0,
-                          self.master, False, "unverändert", tuple(self.notes), problems, self.state, ())
+                          self.master, False, "unverändert", tuple(self.notes), problems, self.state, (), view)
 
     def consolidated(self, extra: list[Finding]) -> DistrictView:
         store, registry = self.store, self.registry

@@ -163,6 +163,91 @@ def status(config: ConfigOption = None, master: MasterOption = None) -> None:
         out.print(line)
 
 
+token_app = typer.Typer(help="Zugangsschlüssel für den Pakt-Server verwalten.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+def _token_store(config: Path | None, master: Path | None = None):
+    from plugin._tokens import TokenStore
+
+    registry = _registry(config, required=True)
+    return registry, TokenStore(state_path(registry, master_path(registry, master)))
+
+
+@token_app.command("issue")
+def token_issue(
+    config: ConfigOption = None,
+    ags: Annotated[Optional[str], typer.Option("--ags", help="Schlüssel für diese Gemeinde (achtstelliger AGS).")] = None,
+    district: Annotated[bool, typer.Option("--district", help="Schlüssel für das Landratsamt (darf aktualisieren).")] = False,
+) -> None:
+    """Einen Zugangsschlüssel ausgeben (wird nur einmal angezeigt)."""
+    from plugin._tokens import Role
+
+    registry, store = _token_store(config)
+    if district == (ags is not None):
+        raise PaktError("Bitte genau eines angeben: --ags GEMEINDESCHLÜSSEL oder --district.")
+    if ags is not None:
+        municipality = registry.municipality(ags)
+        if municipality is None:
+            raise PaktError(f"Gemeindeschlüssel {ags} steht nicht im Gemeindeverzeichnis.")
+        token = store.issue(Role.GEMEINDE, municipality.name, municipality.ags)
+        who = f"{municipality.name} ({municipality.ags})"
+    else:
+        token = store.issue(Role.LANDKREIS, registry.district.name)
+        who = registry.district.name
+    err.print(f"Zugangsschlüssel für {who} (nur jetzt sichtbar, bitte sicher übermitteln):")
+    out.print(token)
+
+
+@token_app.command("list")
+def token_list(config: ConfigOption = None) -> None:
+    """Ausgegebene Zugangsschlüssel zeigen (ohne die Schlüssel selbst)."""
+    _, store = _token_store(config)
+    for token_id, role, ags, label, issued, revoked in store.listing():
+        state = f"gesperrt am {revoked}" if revoked else "gültig"
+        out.print(f"{token_id:>4}  {role:<9}  {ags or '-':<8}  {label}  ausgegeben {issued}  {state}")
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(help="Nummer aus „pakt token list“.")], config: ConfigOption = None) -> None:
+    """Einen Zugangsschlüssel sperren."""
+    _, store = _token_store(config)
+    if not store.revoke(token_id):
+        raise PaktError(f"Kein gültiger Zugangsschlüssel mit der Nummer {token_id}.")
+    out.print(f"Zugangsschlüssel {token_id} gesperrt.")
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[str, typer.Option(help="Adresse, an der der Server lauscht.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    public_url: Annotated[
+        Optional[str], typer.Option("--public-url", help="Öffentliche HTTPS-Adresse (für Manifest und Formeln).")
+    ] = None,
+) -> None:
+    """Den Add-in-Server für Excel und Google Sheets starten."""
+    import uvicorn
+
+    from plugin.server import ServerConfig, create_app
+
+    registry, store = _token_store(config)
+    base = public_url or f"http://{host}:{port}"
+    err.print(f"Pakt-Server für {registry.district.name}: {base}/manifest.xml")
+    uvicorn.run(create_app(ServerConfig(base, registry, store)), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def appsscript(
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Zielordner der Apps-Script-Dateien.")] = Path("appsscript"),
+) -> None:
+    """Die Apps-Script-Dateien für Google Sheets schreiben (Menü Pakt und die Pakt-Formeln)."""
+    from plugin._appsscript import export_appsscript
+
+    written = export_appsscript(out_dir)
+    out.print(f"{len(written)} Dateien geschrieben nach {out_dir}: " + ", ".join(p.name for p in written))
+
+
 def main() -> None:
     """Console entry point: every PaktError ends as a German message and exit code 2, never a traceback."""
     try:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from districts import District, copy_district
 from schemas import Registry, RuleSet, load_registry, load_rules
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,3 +45,9 @@ def write_submission(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture
+def district(repo: Path, tmp_path: Path) -> District:
+    """A private copy of the sample district per test, so syncs can change files freely."""
+    return copy_district(repo, tmp_path / "landkreis")

@@ -1,0 +1,57 @@
+"""What the formulas and scripts know about the district: the registry, the rules, the default Stichtag.
+
+Set once when the add-in server starts (or, for classic desktop UDFs, from the
+pakt.toml named by PAKT_CONFIG); the formulas themselves stay pure wrappers.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from schemas import Registry, RuleSet, bundled_rule_ids, load_registry, load_rules
+
+
+@dataclass(frozen=True)
+class FormulaContext:
+    """The registry (if any) and every rules period the formulas may apply."""
+
+    registry: Registry | None = None
+    rules: tuple[RuleSet, ...] = field(default_factory=tuple)
+
+    @property
+    def default_stichtag(self) -> date:
+        """The Stichtag of the registry's current round, else today."""
+        return self.registry.round.stichtag if self.registry else date.today()
+
+    def rules_on(self, day: date) -> RuleSet | None:
+        """The rules period that covers `day`."""
+        return next((r for r in self.rules if r.covers(day)), None)
+
+
+def _all_rules(registry: Registry | None) -> tuple[RuleSet, ...]:
+    found = {r.id: r for r in (load_rules(i) for i in bundled_rule_ids())}
+    if registry is not None:
+        own = load_rules(registry.round.rules, registry.base_dir)
+        found[own.id] = own
+    return tuple(sorted(found.values(), key=lambda r: r.valid_from))
+
+
+_current: FormulaContext | None = None
+
+
+def configure(registry: Registry | None) -> FormulaContext:
+    """Make `registry` the district the formulas and scripts speak for."""
+    global _current
+    _current = FormulaContext(registry, _all_rules(registry))
+    return _current
+
+
+def current() -> FormulaContext:
+    """The configured context; on first use without configuration, PAKT_CONFIG or no registry."""
+    if _current is None:
+        config = os.environ.get("PAKT_CONFIG")
+        return configure(load_registry(Path(config)) if config else None)
+    return _current

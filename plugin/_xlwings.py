@@ -1,0 +1,38 @@
+"""The one place Pakt imports xlwings: licence setting and the choice of decorators.
+
+xlwings' server and file-reader parts are dual-licensed; PolyForm Noncommercial
+1.0.0 permits use by a government institution, so Pakt sets
+XLWINGS_LICENSE_KEY=noncommercial unless the district configured its own key
+(see README, Licences). It must be set before xlwings is first imported, or the
+remote Book engine is missing.
+
+Decorators: on a server (and everywhere but Windows) the Office.js/Apps Script
+versions from `xlwings.server`; on Windows with a local Python and the xlwings
+add-in, the classic COM UDF decorators, so the same module serves both.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+import xlwings as xw  # noqa: E402
+
+CLASSIC_DESKTOP = sys.platform.startswith("win") and os.environ.get("XLWINGS_ON_SERVER") != "true"
+
+if CLASSIC_DESKTOP:  # pragma: no cover - Windows with Excel and the xlwings add-in only
+    arg, func, ret, script = xw.arg, xw.func, xw.ret, xw.script
+else:
+    from xlwings.server import arg, func, ret, script  # noqa: F401
+
+from xlwings.server import (  # noqa: E402,F401
+    custom_functions_call,
+    custom_functions_meta,
+    custom_scripts_call,
+    custom_scripts_meta,
+)
+
+Book = xw.Book
+XLWINGS_VERSION = xw.__version__

@@ -1,0 +1,131 @@
+"""The buttons: Prüfen and Einreichen for clerks, Aktualisieren for district staff.
+
+Each is an xlwings script over the open workbook (an `xlwings.Book` built from
+what Excel or Google Sheets sent). Prüfen uses the very reader and validation
+of the sync service; the server checks the caller's token before a script runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from schemas import CheckContext, Checked, check, format_date, read_draft, rules_for
+
+from ._book_view import BookView
+from ._context import current
+from ._marks import as_text, clear_marks, mark_findings, write_report
+from ._xlwings import Book, script
+
+
+def check_book(book: Book) -> Checked:
+    """Read and validate the open workbook with the district's registry, as the sync service would."""
+    draft = read_draft(BookView(book))
+    registry = current().registry
+    return check(draft, CheckContext(rules=rules_for(draft, registry), registry=registry))
+
+
+def _headline(checked: Checked) -> str:
+    errors = sum(1 for f in checked.findings if f.blocking)
+    warnings = len(checked.findings) - errors
+    if not checked.findings:
+        return "Keine Beanstandungen – die Meldung kann eingereicht werden."
+    if errors:
+        return f"{errors} Fehler und {warnings} Warnungen – bitte die markierten Zellen korrigieren."
+    return f"{warnings} Warnungen – bitte prüfen; einreichen ist möglich."
+
+
+def review(book: Book) -> Checked:
+    """Prüfen's work: validate, mark the cells, write the Prüfbericht."""
+    checked = check_book(book)
+    clear_marks(book, BookView(book))
+    mark_findings(book, checked.findings)
+    write_report(book, checked.findings, _headline(checked))
+    return checked
+
+
+@script(name="Prüfen")
+def pruefen(book: Book) -> None:
+    """Meldung prüfen: Hinweise an die Zellen schreiben und den Prüfbericht füllen."""
+    review(book)
+
+
+def _set(book: Book, name: str, value: object) -> None:
+    book.names[name].refers_to_range.value = as_text(value)
+
+
+@script(name="Einreichen")
+def einreichen(book: Book) -> None:
+    """Meldung einreichen: nur ohne Fehler; setzt Freigabe (Name, Datum, eingereicht)."""
+    checked = review(book)
+    if checked.blocking or checked.submission is None:
+        errors = sum(1 for f in checked.findings if f.blocking)
+        book.app.alert(
+            f"Einreichen nicht möglich: {errors} Fehler. Bitte zuerst die rot markierten Zellen korrigieren (siehe Prüfbericht).",
+            "Pakt – Einreichen",
+        )
+        return
+    submission = checked.submission
+    today = date.today()
+    signer = submission.sign_off.name or submission.header.contact_person
+    _set(book, "pakt_sign_off_name", signer)
+    _set(book, "pakt_sign_off_date", today)
+    _set(book, "pakt_sign_off_submitted", "ja")
+    book.app.alert(
+        f"Meldung von {submission.header.name} zum {format_date(submission.header.stichtag)} "
+        f"eingereicht am {format_date(today)} (freigegeben von {signer}).",
+        "Pakt – Einreichen",
+    )
+
+
+def _sheet_values(book: Book, name: str) -> list[list]:
+    if name not in [s.name for s in book.sheets]:
+        return []
+    used = book.sheets[name].used_range
+    values = used.options(ndim=2).value
+    top, left = used.row - 1, used.column - 1
+    width = left + max((len(r) for r in values), default=0)
+    return [[None] * width for _ in range(top)] + [[None] * left + list(r) for r in values]
+
+
+def write_overview(book: Book, view) -> None:
+    """The district view into the open master's Übersicht sheet, status cells coloured."""
+    from sync import STATUS_FILL, overview_values
+
+    from sync._master_files import SHEET_OVERVIEW
+
+    names = [s.name for s in book.sheets]
+    if SHEET_OVERVIEW in names:
+        sheet = book.sheets[SHEET_OVERVIEW]
+        sheet.clear()
+    else:
+        sheet = book.sheets.add(SHEET_OVERVIEW, before=book.sheets[0])
+    registry = view.registry
+    table = overview_values(view)
+    title = [[f"Pakt für Integration – Übersicht {registry.district.name}"],
+             [f"Stichtag {format_date(registry.round.stichtag)} · aktualisiert am {date.today():%d.%m.%Y}"]]
+    sheet["A1"].value = title
+    sheet["A5"].value = [[as_text(v) for v in row] for row in table]
+    status_col = table[0].index("Status")
+    for offset, row in enumerate(view.rows, start=5):
+        sheet[offset, status_col].color = STATUS_FILL[row.status]
+
+
+@script(name="Aktualisieren")
+def aktualisieren(book: Book) -> None:
+    """Übersicht aktualisieren: alle Meldungen einlesen und in diese Mappe schreiben; Bemerkungen bleiben."""
+    from sync import SyncOptions, StateStore, master_path, read_annotations_from_rows, run_sync, state_path
+    from sync._master_files import SHEET_OVERVIEW
+
+    registry = current().registry
+    typed = read_annotations_from_rows(_sheet_values(book, SHEET_OVERVIEW))
+    if typed:
+        with StateStore(state_path(registry, master_path(registry))) as store, store.transaction():
+            store.save_annotations(typed, datetime.now())
+    result = run_sync(registry, SyncOptions(need_view=True))
+    write_overview(book, result.view)
+    figures = result.figures
+    book.app.alert(
+        f"{figures['received']} von {figures['municipalities']} Gemeinden übernommen, {figures['missing']} fehlen, "
+        f"{figures['invalid']} fehlerhaft.",
+        "Pakt – Aktualisieren",
+    )

@@ -1,0 +1,128 @@
+"""What Google's and Excel's clients would send for a workbook, built from an xlsx file.
+
+Stand-ins for the clients that cannot run here: the Apps Script client
+(xlwings.js runPython) and Excel's Office.js client. Shapes follow what those
+clients put on the wire: Apps Script sends dates as ISO strings and has named
+ranges but no tables; Office.js sends dates as serial numbers and the tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+XLWINGS_VERSION = "0.37.8"
+EPOCH = datetime(1899, 12, 30)
+
+
+def _load(path: Path):
+    return openpyxl.load_workbook(path, data_only=True)
+
+
+def _grid(sheet, convert) -> list[list[Any]]:
+    rows = sheet.max_row or 1
+    cols = sheet.max_column or 1
+    return [
+        [convert(sheet.cell(r, c).value) for c in range(1, cols + 1)]
+        for r in range(1, rows + 1)
+    ]
+
+
+def _names(book) -> list[tuple[str, str, str]]:
+    found = []
+    for name, defined in book.defined_names.items():
+        for sheet, ref in defined.destinations:
+            found.append((name, sheet, ref.replace("$", "")))
+    return found
+
+
+def _tables(book) -> list[tuple[str, str, str]]:
+    return [(table.name, sheet.title, table.ref) for sheet in book.worksheets for table in sheet.tables.values()]
+
+
+def spreadsheet(path: Path) -> dict:
+    """A Google spreadsheet as the Node stand-in of SpreadsheetApp holds it (dates as {"$date": iso})."""
+    book = _load(path)
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, (datetime, date)):
+            return {"$date": value.isoformat()[:10]}
+        return "" if value is None else value
+
+    named = [{"name": n, "sheet": s, "a1": a} for n, s, a in _names(book)]
+    named += [{"name": n, "sheet": s, "a1": a} for n, s, a in _tables(book)]
+    return {
+        "name": path.stem,
+        "sheets": [{"name": ws.title, "values": _grid(ws, cell)} for ws in book.worksheets],
+        "namedRanges": named,
+    }
+
+
+def _name_entry(name: str, sheet_index: int, address: str) -> dict:
+    return {"name": name, "sheet_index": sheet_index, "address": address, "book_scope": True,
+            "scope_sheet_name": None, "scope_sheet_index": None}
+
+
+def apps_script_payload(path: Path) -> dict:
+    """The body xlwings' Apps Script client (runPython) posts for this workbook."""
+    book = _load(path)
+    index = {ws.title: i for i, ws in enumerate(book.worksheets)}
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, (datetime, date)):
+            return datetime(value.year, value.month, value.day).isoformat() + ".000Z"
+        return "" if value is None else value
+
+    names = [_name_entry(n, index[s], a) for n, s, a in _names(book) + _tables(book)]
+    return {
+        "client": "Google Apps Script",
+        "version": XLWINGS_VERSION,
+        "book": {"name": path.stem, "active_sheet_index": 1, "selection": "B6"},
+        "names": names,
+        "sheets": [{"name": ws.title, "values": _grid(ws, cell), "pictures": [], "tables": []} for ws in book.worksheets],
+    }
+
+
+def officejs_payload(path: Path) -> dict:
+    """The body Pakt's task pane (Office.js) posts for this workbook: serial dates, tables included."""
+    book = _load(path)
+    index = {ws.title: i for i, ws in enumerate(book.worksheets)}
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, (datetime, date)):
+            return float((datetime(value.year, value.month, value.day) - EPOCH).days)
+        return "" if value is None else value
+
+    def table_entry(ws, table) -> dict:
+        first, last = table.ref.split(":")
+        top_left = openpyxl.utils.cell.coordinate_from_string(first)
+        bottom_right = openpyxl.utils.cell.coordinate_from_string(last)
+        header = f"{first}:{bottom_right[0]}{top_left[1]}"
+        body = f"{top_left[0]}{top_left[1] + 1}:{last}"
+        return {"name": table.name, "range_address": table.ref, "header_row_range_address": header,
+                "data_body_range_address": body, "total_row_range_address": None, "show_headers": True,
+                "show_totals": False, "show_autofilter": False, "table_style": "", "columns": []}
+
+    return {
+        "client": "Office.js",
+        "version": XLWINGS_VERSION,
+        "runtime": "1.4",
+        "culture_info_name": "de-DE",
+        "date_format": "TT.MM.JJJJ",
+        "book": {"name": path.name, "active_sheet_index": 1, "selection": "B6"},
+        "names": [_name_entry(n, index[s], a) for n, s, a in _names(book)],
+        "sheets": [
+            {"name": ws.title, "values": _grid(ws, cell), "pictures": [], "notes": [], "notes_supported": False,
+             "shapes": [], "charts": [], "pivot_tables": [], "show_gridlines": True,
+             "tables": [table_entry(ws, t) for t in ws.tables.values()]}
+            for ws in book.worksheets
+        ],
+    }
+
+
+def column_letter(index: int) -> str:
+    return get_column_letter(index + 1)

@@ -1,0 +1,232 @@
+"""The add-in server on loopback, called as Excel's Office.js client and Google's Apps Script client call it."""
+
+from __future__ import annotations
+
+import subprocess
+import xml.etree.ElementTree as ET
+
+import httpx
+import pytest
+
+import make_broken
+from payloads import apps_script_payload, officejs_payload
+from plugin._marks import ERROR_FILL, INPUT_FILL, REPORT_SHEET
+
+FORMULAS = {"PAUSCHALE", "SATZ", "IM_ANTEIL", "IM_VERTEILUNG", "FALLZAHL", "AGS_PRUEFEN"}
+
+
+def post(server, path, token, json):
+    return httpx.post(server.url + path, json=json, headers=server.headers(token), timeout=60)
+
+
+def formula(server, token, name, *args, client="Office.js"):
+    body = {"client": client, "version": "0.37.8", "runtime": "1.4", "func_name": name,
+            "args": [a if isinstance(a, list) else [[a]] for a in args],
+            "caller_address": "[Meldung.xlsx]Meldung!C20", "session_id": "test", "culture_info_name": "de-DE",
+            "date_format": "TT.MM.JJJJ"}
+    return post(server, "/xlwings/custom-functions-call", token, body)
+
+
+def test_manifest_is_well_formed_and_points_at_the_configured_host(live_server):
+    response = httpx.get(live_server.url + "/manifest.xml")
+    assert response.status_code == 200 and "xml" in response.headers["content-type"]
+    root = ET.fromstring(response.content)
+    urls = [v for el in root.iter() for k, v in el.attrib.items() if v.startswith("http")]
+    urls += [el.text for el in root.iter() if el.text and el.text.strip().startswith("http")]
+    assert len(urls) >= 8
+    assert all(u.startswith(live_server.url) for u in urls), urls
+    namespace = next(el for el in root.iter() if el.attrib.get("id") == "Functions.Namespace")
+    assert namespace.attrib["DefaultValue"] == "PAKT"
+    for url in {u for u in urls}:
+        assert httpx.get(url, headers=live_server.headers(live_server.aldingen), follow_redirects=True).status_code == 200, url
+
+
+def test_task_pane_is_german_and_public(live_server):
+    page = httpx.get(live_server.url + "/taskpane.html")
+    assert page.status_code == 200
+    for text in ("Prüfen", "Einreichen", "Aktualisieren", "Zugangsschlüssel", "Landkreis Tuttlingen"):
+        assert text in page.text
+    assert httpx.get(live_server.url + "/static/taskpane.js").status_code == 200
+    assert httpx.get(live_server.url + "/static/icon-32.png").content.startswith(b"\x89PNG")
+
+
+def test_metadata_lists_every_formula_with_german_descriptions(live_server):
+    meta = httpx.get(live_server.url + "/functions.json", headers=live_server.headers(live_server.aldingen)).json()
+    functions = {f["id"]: f for f in meta["functions"]}
+    assert set(functions) == FORMULAS
+    for function in functions.values():
+        assert function["description"] and "Positional argument" not in function["description"]
+        assert all(p["description"] and "Positional" not in p["description"] for p in function["parameters"])
+    assert "Stichtag" in functions["PAUSCHALE"]["parameters"][1]["description"]
+    assert functions["PAUSCHALE"]["parameters"][1]["optional"] is True
+
+
+def test_functions_loader_is_valid_javascript_for_every_formula(live_server, tmp_path):
+    code = httpx.get(live_server.url + "/functions.js").text
+    path = tmp_path / "functions.js"
+    path.write_text(code, encoding="utf-8")
+    subprocess.run(["node", "--check", str(path)], check=True)
+    for name in FORMULAS:
+        assert f'associate("{name}"' in code
+    assert live_server.url + '"' in code
+
+
+def test_formula_call_as_office_js_sends_it(live_server):
+    response = formula(live_server, live_server.aldingen, "pauschale", 816, 43281)
+    assert response.status_code == 200
+    assert response.json() == {"result": [[999600.0]]}
+
+
+def test_wrong_arguments_give_german_text_in_the_cell(live_server):
+    response = formula(live_server, live_server.aldingen, "pauschale", "zwölf", 43281)
+    assert response.json()["result"] == [["Fehler: Personen: „zwölf“ ist keine ganze Zahl. Bitte eine ganze Zahl ab 0 angeben."]]
+
+
+@pytest.mark.parametrize("token", [None, "pakt_falsch", ""])
+def test_calls_without_a_valid_token_get_401(live_server, token):
+    response = formula(live_server, token, "satz", 43281)
+    assert response.status_code == 401
+    assert "Zugangsschlüssel" in response.text
+    assert httpx.get(live_server.url + "/functions.json", headers=live_server.headers(token)).status_code == 401
+
+
+def test_malformed_and_unknown_calls_are_refused_in_german(live_server):
+    missing_runtime_is_fine = formula(live_server, live_server.aldingen, "satz", 43281)
+    assert missing_runtime_is_fine.status_code == 200
+    broken = post(live_server, "/xlwings/custom-functions-call", live_server.aldingen, {"func_name": "satz"})
+    assert broken.status_code == 400 and "Feld client fehlt" in broken.text
+    unknown = formula(live_server, live_server.aldingen, "os_system", "rm")
+    assert unknown.status_code == 400 and "Unbekannte Pakt-Formel" in unknown.text
+    old = formula(live_server, live_server.aldingen, "satz", 43281, client="Google Apps Script")
+    assert old.status_code == 200
+    body = {"client": "Google Apps Script", "version": "0.30.0", "func_name": "satz", "args": [[[43281]]]}
+    stale = post(live_server, "/xlwings/custom-functions-call", live_server.aldingen, body)
+    assert stale.status_code == 400 and "veraltet" in stale.text
+
+
+def test_oversized_payload_is_refused(live_server):
+    huge = {"client": "Office.js", "func_name": "satz", "args": [[["x" * 1000] * 100] * 30]}
+    response = post(live_server, "/xlwings/custom-functions-call", live_server.aldingen, huge)
+    assert response.status_code == 413 and "zu groß" in response.text
+
+
+def test_cors_only_for_the_servers_own_origin(live_server):
+    own = httpx.options(live_server.url + "/xlwings/custom-functions-call", headers={
+        "Origin": live_server.url, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"})
+    foreign = httpx.options(live_server.url + "/xlwings/custom-functions-call", headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    assert own.headers.get("access-control-allow-origin") == live_server.url
+    assert "access-control-allow-origin" not in foreign.headers
+
+
+def _actions(response):
+    assert response.status_code == 200, response.text
+    return response.json()["actions"]
+
+
+def _broken(tmp_path, values=None, managers=None, name="aldingen.xlsx"):
+    path = tmp_path / name
+    path.write_bytes(make_broken.submission(values, managers))
+    return path
+
+
+def test_pruefen_on_an_apps_script_payload_marks_the_right_cells(live_server, tmp_path):
+    path = _broken(tmp_path, {("persons", "by_age", "from_27_to_64"): 11, ("material_costs", "travel_eur"): -50})
+    payload = apps_script_payload(path)
+    actions = _actions(post(live_server, "/xlwings/custom-scripts-call/pruefen", live_server.aldingen, payload))
+    sheets = [s["name"] for s in payload["sheets"]]
+    meldung, kosten = sheets.index("Meldung"), sheets.index("Kosten")
+    red = {(a["sheet_position"], a["start_row"], a["start_column"]) for a in actions
+           if a["func"] == "setRangeColor" and a["args"] == [ERROR_FILL]}
+    assert red == {(meldung, 13, 1), (kosten, 6, 1)}  # Meldung!B14 and Kosten!B7
+    notes = {(a["sheet_position"], a["start_row"], a["start_column"]): a["args"][0] for a in actions if a["func"] == "paktSetNote"}
+    assert "Die Altersgruppen ergeben zusammen 40 Personen" in notes[(meldung, 13, 1)]
+    assert "Fahrtkosten: -50,00 € ist negativ" in notes[(kosten, 6, 1)]
+    resets = [a for a in actions if a["func"] == "setRangeColor" and a["args"] == [INPUT_FILL]]
+    assert len(resets) >= 27
+    added = next(a for a in actions if a["func"] == "addSheet")
+    assert added["args"][1] == REPORT_SHEET
+    report = next(a for a in actions if a["func"] == "setValues" and a["sheet_position"] == len(sheets))
+    assert report["values"][0][0].startswith("2 Fehler")
+    assert report["values"][1] == ["Schwere", "Blatt", "Zelle", "Code", "Meldung"]
+    assert {row[2] for row in report["values"][2:]} == {"B14", "B7"}
+
+
+def test_pruefen_on_an_office_js_payload_reads_the_table(live_server, tmp_path):
+    path = _broken(tmp_path, managers=lambda rows: [{**rows[0], "fte": 1.5}])
+    payload = officejs_payload(path)
+    actions = _actions(post(live_server, "/xlwings/custom-scripts-call/pruefen", live_server.aldingen, payload))
+    staff = [s["name"] for s in payload["sheets"]].index("Integrationsmanager")
+    red = [(a["sheet_position"], a["start_row"], a["start_column"]) for a in actions if a["args"] == [ERROR_FILL]]
+    assert red == [(staff, 5, 1)]  # Integrationsmanager!B6
+
+
+def test_clean_workbook_has_no_marks_and_says_so(live_server, repo):
+    payload = apps_script_payload(repo / "sample_workbooks" / "08327002_Aldingen.xlsx")
+    actions = _actions(post(live_server, "/xlwings/custom-scripts-call/pruefen", live_server.aldingen, payload))
+    assert not [a for a in actions if a["func"] == "paktSetNote"]
+    report = [a for a in actions if a["func"] == "setValues"][-1]
+    assert report["values"][0][0] == "Keine Beanstandungen – die Meldung kann eingereicht werden."
+
+
+def test_another_municipalitys_workbook_is_forbidden(live_server, repo):
+    payload = apps_script_payload(repo / "sample_workbooks" / "08327002_Aldingen.xlsx")
+    response = post(live_server, "/xlwings/custom-scripts-call/pruefen", live_server.balgheim, payload)
+    assert response.status_code == 403
+    assert "gehört zu Balgheim (08327004)" in response.text and "08327002" in response.text
+    assert post(live_server, "/xlwings/custom-scripts-call/pruefen", None, payload).status_code == 401
+
+
+def test_municipal_token_cannot_refresh_the_master(live_server, repo):
+    payload = apps_script_payload(repo / "sample_workbooks" / "08327002_Aldingen.xlsx")
+    response = post(live_server, "/xlwings/custom-scripts-call/aktualisieren", live_server.aldingen, payload)
+    assert response.status_code == 403 and "Landratsamt" in response.text
+
+
+def test_einreichen_refuses_while_errors_exist(live_server, tmp_path):
+    payload = apps_script_payload(_broken(tmp_path, {("persons", "total"): None}))
+    actions = _actions(post(live_server, "/xlwings/custom-scripts-call/einreichen", live_server.aldingen, payload))
+    alert = next(a for a in actions if a["func"] == "alert")
+    assert alert["args"][0].startswith("Einreichen nicht möglich: 1 Fehler")
+    sign_off_rows = {27, 28, 29}
+    assert not [a for a in actions if a["func"] == "setValues" and a["start_row"] in sign_off_rows and a["sheet_position"] == 1]
+
+
+def test_einreichen_stamps_the_sign_off_when_clean(live_server, tmp_path):
+    payload = apps_script_payload(_broken(tmp_path, {("sign_off", "name"): None, ("sign_off", "date"): None, ("sign_off", "submitted"): "nein"}))
+    actions = _actions(post(live_server, "/xlwings/custom-scripts-call/einreichen", live_server.aldingen, payload))
+    meldung = 1
+    written = {a["start_row"]: a["values"][0][0] for a in actions if a["func"] == "setValues" and a["sheet_position"] == meldung}
+    assert written[27] == "Anna Maier" and written[29] == "ja"  # B28 name (the contact person), B30 submitted
+    assert len(written[28]) == 10  # B29: today's date, ISO
+    assert "eingereicht am" in next(a for a in actions if a["func"] == "alert")["args"][0]
+
+
+def test_aktualisieren_writes_the_district_view_and_keeps_annotations(live_server, repo):
+    from sync import StateStore, master_path, state_path
+
+    master_like = apps_script_payload(repo / "sample_workbooks" / "08327002_Aldingen.xlsx")
+    master_like["sheets"].insert(0, {"name": "Übersicht", "pictures": [], "tables": [], "values": [
+        [""], [""], [""], [""],
+        ["AGS", "Gemeinde", "Bemerkung", "Wiedervorlage"],
+        ["08327066", "Tuttlingen", "Zahlen mit Kämmerei abgleichen", "2018-08-01T00:00:00.000Z"],
+    ]})
+    for name in master_like["names"]:
+        name["sheet_index"] += 1
+    actions = _actions(post(live_server, "/xlwings/custom-scripts-call/aktualisieren", live_server.landkreis, master_like))
+    table = next(a for a in actions if a["func"] == "setValues" and a["start_row"] == 4)["values"]
+    header, rows, totals = table[0], table[1:-1], table[-1]
+    assert len(rows) == 35 and header[:3] == ["AGS", "Gemeinde", "Status"]
+    tuttlingen = next(r for r in rows if r[0] == "08327066")
+    assert tuttlingen[header.index("Bemerkung")] == "Zahlen mit Kämmerei abgleichen"
+    assert totals[header.index("Pro-Kopf-Pauschale")] == 1014300.0 and totals[header.index("IM (Personen)")] == 14
+    registry = live_server.district.registry()
+    with StateStore(state_path(registry, master_path(registry))) as store:
+        assert store.annotations()["08327066"].note == "Zahlen mit Kämmerei abgleichen"
+    assert "35 von 35 Gemeinden übernommen" in next(a for a in actions if a["func"] == "alert")["args"][0]
+
+
+def test_a_workbook_of_another_template_gets_a_german_400(live_server, repo):
+    payload = apps_script_payload(repo / "tests" / "fixtures" / "broken" / "fremde_vorlage.xlsx")
+    response = post(live_server, "/xlwings/custom-scripts-call/pruefen", live_server.landkreis, payload)
+    assert response.status_code == 400 and "keine Pakt-Meldung" in response.text
