@@ -97,7 +97,7 @@ function paktMatrix_(value) {
 }
 
 function paktCell_(value) {
-  if (value instanceof Date) {
+  if (Object.prototype.toString.call(value) === "[object Date]") {
     // Spreadsheet serial number (days since 30.12.1899), as Excel sends dates
     var utc = Date.UTC(value.getFullYear(), value.getMonth(), value.getDate());
     return Math.round((utc - Date.UTC(1899, 11, 30)) / 86400000);
