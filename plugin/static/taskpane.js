@@ -155,51 +155,56 @@
     addSheet: (c, s, a) => { const sheet = s.add(a.args[1]); sheet.position = parseInt(a.args[0], 10); return "reload"; },
     activateSheet: (c, s, a) => s.items[parseInt(a.args[0], 10)].activate(),
     alert: (c, s, a, ui) => ui.say(a.args[0], false),
-    paktSetNote: (c, s, a) => {
-      const sheet = s.items[a.sheet_position];
-      const cell = rangeOf(s, a);
-      cell.load("address");
-      return { after: () => sheet.notes.add(cell.address, a.args[0]) };
-    },
-    paktClearNote: (c, s, a) => {
-      const sheet = s.items[a.sheet_position];
-      const cell = rangeOf(s, a);
-      cell.load("address");
-      return {
-        after: () => {
-          const note = sheet.notes.getItemOrNullObject(cell.address);
-          return { deleteIfPresent: note };
-        },
-      };
-    },
+    paktSetNote: (c, s, a, ui, notes) => notes.set(noteKey(a), { sheet: a.sheet_position, text: a.args[0] }),
+    paktClearNote: (c, s, a, ui, notes) => notes.set(noteKey(a), { sheet: a.sheet_position, text: null }),
   };
+
+  function columnLetters(n) {
+    let s = "";
+    for (n += 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+    return s;
+  }
+
+  function noteKey(action) {
+    return action.sheet_position + "|" + columnLetters(action.start_column) + (action.start_row + 1);
+  }
+
+  // Notes are applied last, each cell's final state only: Excel refuses a second note on a cell.
+  async function applyNotes(context, sheets, notes) {
+    const cells = [];
+    notes.forEach((want, key) => {
+      const address = key.split("|")[1];
+      const sheet = sheets.items[want.sheet];
+      const existing = sheet.notes.getItemOrNullObject(address);
+      existing.load("isNullObject");
+      cells.push({ sheet, address, existing, text: want.text });
+    });
+    if (!cells.length) return;
+    await context.sync();
+    cells.forEach((cell) => {
+      if (!cell.existing.isNullObject) cell.existing.delete();
+      if (cell.text) cell.sheet.notes.add(cell.address, cell.text);
+    });
+    await context.sync();
+  }
 
   async function applyActions(context, actions, ui) {
     let sheets = context.workbook.worksheets;
     sheets.load("items/name");
     await context.sync();
-    const later = [];
+    const notes = new Map();
     for (const action of actions) {
       const handler = handlers[action.func];
       if (!handler) throw new Error("Unbekannte Aktion vom Server: " + action.func);
-      const outcome = handler(context, sheets, action, ui);
-      if (outcome === "reload") {
+      if (handler(context, sheets, action, ui, notes) === "reload") {
         await context.sync();
         sheets = context.workbook.worksheets;
         sheets.load("items/name");
         await context.sync();
-      } else if (outcome && outcome.after) {
-        later.push(outcome.after);
       }
     }
     await context.sync();
-    const deletions = later.map((step) => step()).filter((r) => r && r.deleteIfPresent);
-    if (deletions.length) {
-      deletions.forEach((d) => d.deleteIfPresent.load("isNullObject"));
-      await context.sync();
-      deletions.forEach((d) => { if (!d.deleteIfPresent.isNullObject) d.deleteIfPresent.delete(); });
-    }
-    await context.sync();
+    await applyNotes(context, sheets, notes);
   }
 
   async function runScript(excel, script, ui, fetchImpl) {

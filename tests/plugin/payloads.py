@@ -126,3 +126,14 @@ def officejs_payload(path: Path) -> dict:
 
 def column_letter(index: int) -> str:
     return get_column_letter(index + 1)
+
+
+def excel_workbook(path: Path) -> dict:
+    """A workbook as the Excel stand-in holds it: values (serial dates), defined names, tables."""
+    payload = officejs_payload(path)
+    book = _load(path)
+    return {
+        "sheets": [{"name": s["name"], "values": s["values"]} for s in payload["sheets"]],
+        "names": [{"name": n, "sheet": s, "address": a} for n, s, a in _names(book)],
+        "tables": [{"name": n, "sheet": s, "ref": r} for n, s, r in _tables(book)],
+    }
