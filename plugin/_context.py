@@ -7,6 +7,9 @@ pakt.toml named by PAKT_CONFIG); the formulas themselves stay pure wrappers.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,19 +42,38 @@ def _all_rules(registry: Registry | None) -> tuple[RuleSet, ...]:
     return tuple(sorted(found.values(), key=lambda r: r.valid_from))
 
 
-_current: FormulaContext | None = None
+_default: FormulaContext | None = None
+_active: ContextVar[FormulaContext | None] = ContextVar("pakt_formula_context", default=None)
+
+
+def build_context(registry: Registry | None) -> FormulaContext:
+    """The context for `registry`: its rules and every bundled rules period."""
+    return FormulaContext(registry, _all_rules(registry))
 
 
 def configure(registry: Registry | None) -> FormulaContext:
-    """Make `registry` the district the formulas and scripts speak for."""
-    global _current
-    _current = FormulaContext(registry, _all_rules(registry))
-    return _current
+    """Make `registry` the process-wide district (classic desktop UDFs, scripts run by hand)."""
+    global _default
+    _default = build_context(registry)
+    return _default
+
+
+@contextmanager
+def use(context: FormulaContext) -> Iterator[FormulaContext]:
+    """Run formulas and scripts for `context` (the server does this per request)."""
+    token = _active.set(context)
+    try:
+        yield context
+    finally:
+        _active.reset(token)
 
 
 def current() -> FormulaContext:
-    """The configured context; on first use without configuration, PAKT_CONFIG or no registry."""
-    if _current is None:
+    """The request's context, else the configured one, else PAKT_CONFIG's registry (or none)."""
+    active = _active.get()
+    if active is not None:
+        return active
+    if _default is None:
         config = os.environ.get("PAKT_CONFIG")
         return configure(load_registry(Path(config)) if config else None)
-    return _current
+    return _default

@@ -32,7 +32,7 @@ from schemas import PaktError, Registry
 from . import scripts as scripts_module
 from . import udfs
 from ._book_view import BookView
-from ._context import configure
+from ._context import build_context, use
 from ._icons import icon_png
 from ._loader import loader_js
 from ._manifest import manifest_xml
@@ -136,7 +136,7 @@ def _origin(url: str) -> str:
 
 def create_app(config: ServerConfig) -> FastAPI:
     """The add-in server for one district."""
-    configure(config.registry)
+    context = build_context(config.registry)
     app = FastAPI(title="Pakt", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(
         CORSMiddleware,
@@ -200,7 +200,8 @@ def create_app(config: ServerConfig) -> FastAPI:
             raise HTTPException(400, _version_message(call.version))
         data = call.model_dump()
         data["func_name"] = call.func_name.lower()
-        result = await custom_functions_call(data, udfs)
+        with use(context):
+            result = await custom_functions_call(data, udfs)
         return JSONResponse({"result": result})
 
     @app.get("/xlwings/custom-scripts-meta")
@@ -220,7 +221,8 @@ def create_app(config: ServerConfig) -> FastAPI:
         book = Book(json=payload.model_dump())
         _authorize(who, script, book)
         try:
-            await asyncio.to_thread(_run_script, script, book)
+            with use(context):
+                await asyncio.to_thread(_run_script, script, book)
         except PaktError as exc:
             raise HTTPException(400, exc.message) from exc
         return JSONResponse(book.json())
