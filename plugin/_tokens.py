@@ -12,11 +12,14 @@ import enum
 import hashlib
 import secrets
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 TOKEN_PREFIX = "pakt_"
+VERIFIED_FOR_S = 30.0
+"""A verified token is remembered this long: a revocation from another process takes effect within it."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tokens (
@@ -67,6 +70,7 @@ class TokenStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._verified: dict[str, tuple[Principal, float]] = {}
         with self._db() as db:
             db.executescript(SCHEMA)
 
@@ -84,13 +88,23 @@ class TokenStore:
         return token
 
     def verify(self, token: str | None) -> Principal | None:
+        """Who the token speaks for; None for unknown or revoked tokens."""
         if not token:
             return None
+        digest = _digest(token)
+        remembered = self._verified.get(digest)
+        if remembered is not None and remembered[1] > time.monotonic():
+            return remembered[0]
         with self._db() as db:
             row = db.execute(
-                "SELECT id, role, ags, label FROM tokens WHERE token_sha256=? AND revoked_at IS NULL", (_digest(token),)
+                "SELECT id, role, ags, label FROM tokens WHERE token_sha256=? AND revoked_at IS NULL", (digest,)
             ).fetchone()
-        return Principal(row[0], Role(row[1]), row[2], row[3]) if row else None
+        if row is None:
+            self._verified.pop(digest, None)
+            return None
+        principal = Principal(row[0], Role(row[1]), row[2], row[3])
+        self._verified[digest] = (principal, time.monotonic() + VERIFIED_FOR_S)
+        return principal
 
     def revoke(self, token_id: int) -> bool:
         with self._db() as db:
@@ -98,6 +112,7 @@ class TokenStore:
                 "UPDATE tokens SET revoked_at=? WHERE id=? AND revoked_at IS NULL",
                 (datetime.now().isoformat(timespec="seconds"), token_id),
             )
+        self._verified = {k: v for k, v in self._verified.items() if v[0].token_id != token_id}
         return cursor.rowcount == 1
 
     def listing(self) -> list[tuple[int, str, str | None, str, str, str | None]]:

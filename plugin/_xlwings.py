@@ -18,6 +18,13 @@ import sys
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
+if sys.platform != "emscripten":
+    # xlwings 0.37.8 asks `from pyodide.ffi import JsNull` for every cell it converts
+    # (utils.is_jsnull). Outside Pyodide that import fails, slowly: a full sys.path
+    # search each time, ~0.1 ms a cell, 100 ms for a 1,000-row range. A None entry
+    # in sys.modules makes the same import fail at once, the documented way.
+    sys.modules.setdefault("pyodide", None)
+
 import xlwings as xw  # noqa: E402
 
 CLASSIC_DESKTOP = sys.platform.startswith("win") and os.environ.get("XLWINGS_ON_SERVER") != "true"

@@ -153,7 +153,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     async def german_errors(request: Request, exc: HTTPException) -> PlainTextResponse:
         return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
 
-    def principal(request: Request) -> Principal:
+    async def principal(request: Request) -> Principal:
         found = config.tokens.verify(bearer(request.headers.get("authorization")))
         if found is None:
             raise HTTPException(401, "Anmeldung fehlt: kein gültiger Zugangsschlüssel. Bitte den Schlüssel vom Landratsamt eintragen.")
@@ -228,6 +228,18 @@ def create_app(config: ServerConfig) -> FastAPI:
         return JSONResponse(book.json())
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for `pakt serve` (uvicorn imports it once per worker process)."""
+    import os
+
+    from schemas import load_registry
+    from sync import master_path, state_path
+
+    registry = load_registry(Path(os.environ["PAKT_SERVE_CONFIG"]))
+    tokens = TokenStore(state_path(registry, master_path(registry)))
+    return create_app(ServerConfig(os.environ["PAKT_SERVE_URL"], registry, tokens))
 
 
 def _run_script(script: str, book: Book) -> None:

@@ -12,8 +12,8 @@ Sheets as =PAUSCHALE(...) through the Apps Script files. The docstrings and
 argument docs below are the German descriptions Excel shows.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: xlwings resolves these functions'
+# type hints on every call, and string annotations would be compiled each time.
 import re
 from collections.abc import Callable
 from datetime import date

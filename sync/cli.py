@@ -225,16 +225,19 @@ def serve(
     public_url: Annotated[
         Optional[str], typer.Option("--public-url", help="Öffentliche HTTPS-Adresse (für Manifest und Formeln).")
     ] = None,
+    workers: Annotated[int, typer.Option(help="Prozesse des Servers (einer je Kern).")] = 1,
 ) -> None:
     """Den Add-in-Server für Excel und Google Sheets starten."""
-    import uvicorn
+    import os
 
-    from plugin.server import ServerConfig, create_app
+    import uvicorn
 
     registry, store = _token_store(config)
     base = public_url or f"http://{host}:{port}"
+    os.environ["PAKT_SERVE_CONFIG"] = str((config or DEFAULT_CONFIG).resolve())
+    os.environ["PAKT_SERVE_URL"] = base
     err.print(f"Pakt-Server für {registry.district.name}: {base}/manifest.xml")
-    uvicorn.run(create_app(ServerConfig(base, registry, store)), host=host, port=port, log_level="warning")
+    uvicorn.run("plugin.server:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 @app.command()

@@ -1,0 +1,130 @@
+"""Benchmark of Pakt's formulas over HTTP: the add-in server on loopback, called as Excel calls it.
+
+    python bench/functions_benchmark.py [--seconds 5] [--workers 1]
+
+Starts `pakt serve` on a free loopback port for the sample district, issues a
+token, then measures in this one run:
+
+    floor     GET /manifest.xml (the web stack alone, no token, no formula) - the baseline
+    single    =PAKT.PAUSCHALE(B14; B8): one cell, one call
+    range     =PAKT.PAUSCHALE(A1:A1000; ...): a 1,000-row column in one call
+    parallel  8 concurrent clients calling `single` for --seconds
+
+and prints p50/p99 latency in milliseconds, calls per second, and the ratio of
+each to the floor. Targets: single p99 <= 20 ms, >= 1,000 calls/s with 8
+clients on 2 cores. A benchmark, not a test: it reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _body(persons) -> dict:
+    return {"client": "Office.js", "version": "0.37.8", "runtime": "1.4", "func_name": "pauschale",
+            "args": [persons, [[43281]]], "caller_address": "[Meldung.xlsx]Meldung!C20",
+            "culture_info_name": "de-DE", "date_format": "TT.MM.JJJJ", "session_id": "bench"}
+
+
+def _percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _latencies(client: httpx.Client, request, count: int) -> list[float]:
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        response = request(client)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.text
+    return samples
+
+
+def _parallel(url: str, headers: dict, seconds: float, clients: int) -> float:
+    done = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def worker(index: int) -> None:
+        with httpx.Client(headers=headers, timeout=30) as client:
+            while time.monotonic() < stop:
+                assert client.post(url, json=_body([[816]])).status_code == 200
+                done[index] += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / (time.perf_counter() - started)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark of the Pakt formulas over HTTP.")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes of the server")
+    parser.add_argument("--calls", type=int, default=2000)
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="pakt-bench-"))
+    shutil.copy(REPO / "pakt.toml", work / "pakt.toml")
+    shutil.copytree(REPO / "sample_workbooks", work / "sample_workbooks")
+    token = subprocess.run(["pakt", "token", "issue", "--ags", "08327002"], cwd=work, capture_output=True, text=True, check=True).stdout.strip()
+    port = _free_port()
+    server = subprocess.Popen(["pakt", "serve", "--port", str(port), "--workers", str(args.workers)], cwd=work,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(base + "/manifest.xml", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        headers = {"Authorization": f"Bearer {token}"}
+        call = base + "/xlwings/custom-functions-call"
+        column = [[n % 250] for n in range(1000)]
+        with httpx.Client(headers=headers, timeout=30) as client:
+            _latencies(client, lambda c: c.post(call, json=_body([[816]])), 200)  # warm up
+            floor = _latencies(client, lambda c: c.get(base + "/manifest.xml"), args.calls)
+            single = _latencies(client, lambda c: c.post(call, json=_body([[816]])), args.calls)
+            ranged = _latencies(client, lambda c: c.post(call, json=_body(column)), max(50, args.calls // 10))
+        throughput = _parallel(call, headers, args.seconds, 8)
+        floor_throughput = 1000 / statistics.mean(floor)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"cores: {os.cpu_count()}, server workers: {args.workers}, Python {sys.version.split()[0]}")
+    print(f"{'measure':<28} | {'p50 ms':>8} | {'p99 ms':>8} | {'x floor p50':>11}")
+    print("-" * 66)
+    base_p50 = _percentile(floor, 0.5)
+    for name, samples in (("floor (GET manifest)", floor), ("single call", single), ("1,000-row range call", ranged)):
+        p50, p99 = _percentile(samples, 0.5), _percentile(samples, 0.99)
+        print(f"{name:<28} | {p50:>8.2f} | {p99:>8.2f} | {p50 / base_p50:>11.1f}")
+    print(f"{'8 clients, single calls':<28} | {throughput:>8.0f} calls/s (floor, one client: {floor_throughput:.0f} req/s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
