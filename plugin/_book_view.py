@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas import RawCell, RawTable, parse_a1, to_a1
+from schemas import STAFF_RANGE, STAFF_TABLE, RawCell, RawTable, parse_a1, to_a1
 
 from ._xlwings import Book
 
@@ -53,7 +53,7 @@ class BookView:
                     return tables[name].range
             except (NotImplementedError, AttributeError):
                 break
-        return self._range(name)
+        return self._range(STAFF_RANGE if name == STAFF_TABLE else name)
 
     def table(self, name: str) -> RawTable | None:
         whole = self._table_range(name)

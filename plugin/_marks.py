@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from schemas import Finding, Severity, input_fields
+from schemas import STAFF_TABLE, Finding, Severity, input_fields
 
 from ._book_view import BookView
 from ._xlwings import Book
@@ -45,7 +45,7 @@ def _input_ranges(book: Book, view: BookView) -> list:
         target = view._range(spec_field.name)
         if target is not None:
             ranges.append(target)
-    staff = view._table_range("pakt_managers")
+    staff = view._table_range(STAFF_TABLE)
     if staff is not None and staff.shape[0] > 1:
         ranges.append(staff[1:, :])
     return ranges

@@ -29,6 +29,7 @@ from schemas import (
     SCHEMA_VERSION,
     SHEET_BINDING,
     SHEET_HELP,
+    STAFF_RANGE,
     STAFF_TABLE,
     TEMPLATE_ID,
     District,
@@ -246,6 +247,8 @@ class _TemplateWriter:
                 ],
             },
         )
+        last_col = to_a1(bottom, len(columns) - 1)
+        self.book.define_name(STAFF_RANGE, f"={quote_sheet(sheet.name)}!$A${top + 1}:${last_col.rstrip('0123456789')}${bottom + 1}")
         for offset in range(rows):
             row_values = managers[offset] if offset < len(managers) else {}
             for col, column in enumerate(columns):

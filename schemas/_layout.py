@@ -25,6 +25,11 @@ NAME_PREFIX = "pakt_"
 SHEET_HELP = "Hinweise"
 SHEET_BINDING = "_Pakt"
 STAFF_TABLE = "pakt_managers"
+STAFF_RANGE = "pakt_staff"
+"""A named range over the staff table (header and rows), for spreadsheets without tables (Google Sheets).
+
+Excel keeps it in step with the table when a clerk inserts rows inside it.
+"""
 
 
 @dataclass(frozen=True)

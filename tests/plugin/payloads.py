@@ -45,7 +45,10 @@ def _tables(book) -> list[tuple[str, str, str]]:
 
 
 def spreadsheet(path: Path) -> dict:
-    """A Google spreadsheet as the Node stand-in of SpreadsheetApp holds it (dates as {"$date": iso})."""
+    """A Google spreadsheet as the Node stand-in of SpreadsheetApp holds it (dates as {"$date": iso}).
+
+    Like Google's conversion of an xlsx: defined names become named ranges, tables do not survive.
+    """
     book = _load(path)
 
     def cell(value: Any) -> Any:
@@ -54,7 +57,6 @@ def spreadsheet(path: Path) -> dict:
         return "" if value is None else value
 
     named = [{"name": n, "sheet": s, "a1": a} for n, s, a in _names(book)]
-    named += [{"name": n, "sheet": s, "a1": a} for n, s, a in _tables(book)]
     return {
         "name": path.stem,
         "sheets": [{"name": ws.title, "values": _grid(ws, cell)} for ws in book.worksheets],
@@ -77,7 +79,7 @@ def apps_script_payload(path: Path) -> dict:
             return datetime(value.year, value.month, value.day).isoformat() + ".000Z"
         return "" if value is None else value
 
-    names = [_name_entry(n, index[s], a) for n, s, a in _names(book) + _tables(book)]
+    names = [_name_entry(n, index[s], a) for n, s, a in _names(book)]
     return {
         "client": "Google Apps Script",
         "version": XLWINGS_VERSION,
