@@ -50,7 +50,7 @@ from ._layout import (
 )
 from ._normalize import Unreadable, is_blank, normalize
 from ._reader import Draft, Entry, RawCell, RawTable, WorkbookView, read_draft
-from ._registry import District, Municipality, Registry, ReportingRound, load_registry
+from ._registry import District, GoogleSettings, Municipality, Registry, ReportingRound, load_registry
 from ._rules import Payment, Rate, RuleSet, bundled_rule_ids, load_rules, load_rules_file
 from ._submission import (
     SCHEMA_VERSION,
@@ -82,7 +82,7 @@ from ._validation import (
 __all__ = [
     "column_letters", "parse_a1", "parse_reference", "quote_sheet", "to_a1",
     "AGS_PATTERN", "AgeGroups", "BINDING_FIELDS", "BindingField", "CENT", "CheckContext", "Checked", "Code", "ConfigError",
-    "District", "DistrictTotals", "DistributionError", "Draft", "Employer", "Entry", "FTE_STEP", "FieldSpec",
+    "District", "DistrictTotals", "GoogleSettings", "DistributionError", "Draft", "Employer", "Entry", "FTE_STEP", "FieldSpec",
     "Finding", "FundsUse", "Header", "ImMode", "InputField", "IntegrationManager", "Kind", "Management",
     "MaterialCosts", "MunicipalFigures", "Municipality", "PaktError", "Payment", "Persons", "Rate", "RawCell",
     "RawTable", "Registry", "ReportingRound", "RuleSet", "RulesError", "SCHEMA_VERSION", "SHEET_BINDING",

@@ -42,6 +42,21 @@ class MasterSettings(PaktModel):
 
     path: str = "master/Pakt_Uebersicht.xlsx"
     state: str | None = None
+    google: str | None = Field(None, description="A Google spreadsheet (ID or URL) that gets the district view too.")
+
+
+class GoogleSettings(PaktModel):
+    """Access to Google Sheets: credentials, and how politely to use the API."""
+
+    credentials: str | None = Field(
+        None, description="Service-account JSON key file; without it, application-default credentials."
+    )
+    reads_per_minute: int = Field(60, gt=0, description="Sheets read requests per minute (Google's per-user quota).")
+    writes_per_minute: int = Field(60, gt=0)
+    quota_window_s: float = Field(60.0, gt=0, description="The window the per-minute limits count in (tests shorten it).")
+    max_retries: int = Field(6, ge=0, description="Retries on 429, 5xx and timeouts, with exponential backoff.")
+    backoff_s: float = Field(1.0, gt=0, description="First backoff delay; it doubles, with jitter.")
+    timeout_s: float = Field(30.0, gt=0)
 
 
 class Sources(PaktModel):
@@ -66,7 +81,9 @@ class Municipality(PaktModel):
     ags: Ags
     name: str = Field(min_length=1)
     im_mode: ImMode
-    workbook: str | None = Field(None, description="Where its workbook lives: a path, later a Google Sheet.")
+    workbook: str | None = Field(
+        None, description="Where its workbook lives: a path, or a Google spreadsheet (its URL, or gsheet:ID)."
+    )
 
 
 class Registry(PaktModel):
@@ -77,6 +94,7 @@ class Registry(PaktModel):
     master: MasterSettings = Field(default_factory=MasterSettings)
     sources: Sources = Field(default_factory=Sources)
     plausibility: Plausibility = Field(default_factory=Plausibility)
+    google: GoogleSettings = Field(default_factory=GoogleSettings)
     municipalities: tuple[Municipality, ...] = Field(min_length=1)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)

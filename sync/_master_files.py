@@ -126,7 +126,7 @@ def read_annotations_from_rows(rows: list[list]) -> dict[str, Annotation] | None
             continue
         if not (len(ags) == 8 and ags.isdigit()):
             continue
-        raw_note = row[note_col]
+        raw_note = row[note_col] if note_col < len(row) else None  # Google leaves out trailing empty cells
         note = "" if is_blank(raw_note) else raw_note.strip() if isinstance(raw_note, str) else to_text(raw_note)
         follow = _follow_up_text(row[follow_col]) if follow_col is not None and follow_col < len(row) else ""
         found[ags] = Annotation(note, follow)

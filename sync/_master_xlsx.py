@@ -117,6 +117,16 @@ def _relative(source: str, master_dir: Path) -> str:
     return os.path.relpath(source, master_dir)
 
 
+GOOGLE_PREFIX = "gsheet:"
+
+
+def _target(source: str, master_dir: Path, anchor: str = "") -> str:
+    """A hyperlink target: the file relative to the master (with #'Sheet'!A1), or the Google sheet's URL."""
+    if source.startswith(GOOGLE_PREFIX):
+        return f"https://docs.google.com/spreadsheets/d/{source[len(GOOGLE_PREFIX):]}/edit"
+    return f"external:{_relative(source, master_dir)}{anchor}"
+
+
 class MasterWriter:
     """Writes one master workbook into memory."""
 
@@ -153,8 +163,8 @@ class MasterWriter:
         """A number, linked to the cell it comes from (source: relative path, file name, (sheet, cell))."""
         fmt = self.fmt.number(kind) if kind else self.fmt.caseload
         if self.link_figures and source is not None and source[2] is not None:
-            relative, file_name, (sheet_name, cell) = source
-            target = f"external:{relative}#'{sheet_name}'!{cell}"
+            path, file_name, (sheet_name, cell) = source
+            target = _target(path, self.master_dir, f"#'{sheet_name}'!{cell}")
             sheet.write_url(row, col, target, fmt, tip=f"Quelle: {file_name}, Blatt {sheet_name}, Zelle {cell}")
         if value is None:
             sheet.write_blank(row, col, None, fmt)
@@ -172,14 +182,13 @@ class MasterWriter:
         sheet.write_string(r, _COL["Integrationsmanagement"], _mode(row))
         values = figure_values(row)
         version = row.used
-        relative = _relative(version.path, self.master_dir) if version is not None else ""
         file_name = Path(version.path).name if version is not None else ""
         for header, field in FIGURE_SOURCES.items():
             col = _COL[header]
-            source = (relative, file_name, _place(version, field)) if version is not None and field else None
+            source = (version.path, file_name, _place(version, field)) if version is not None and field else None
             self._figure(sheet, r, col, values[header], OVERVIEW_COLUMNS[col].kind, source)
         if version is not None:
-            sheet.write_url(r, _COL["Quelle"], f"external:{relative}", self.fmt.link, file_name)
+            sheet.write_url(r, _COL["Quelle"], _target(version.path, self.master_dir), self.fmt.link, file_name)
         sheet.write_string(r, _COL["Hinweis"], row.remark, self.fmt.wrap)
         sheet.write_string(r, _COL[NOTE_HEADER], row.annotation.note, self.fmt.typed)
         self._write_follow_up(sheet, r, row.annotation.follow_up)
@@ -273,7 +282,7 @@ class MasterWriter:
             sheet.write_string(r, 5, line.manager.employer.value)
             where = f"#'{line.sheet}'!{line.cell}" if line.sheet and line.cell else ""
             label = f"{Path(line.source).name}, {line.sheet}!{line.cell}" if where else Path(line.source).name
-            sheet.write_url(r, 6, f"external:{_relative(line.source, self.master_dir)}{where}", self.fmt.link, label)
+            sheet.write_url(r, 6, _target(line.source, self.master_dir, where), self.fmt.link, label)
         sheet.freeze_panes(first, 0)
         sheet.autofilter(first - 1, 0, max(last, first), len(headers) - 1)
 
@@ -423,7 +432,7 @@ def overview_values(view: DistrictView) -> list[list[Any]]:
         figures = figure_values(row)
         values = {AGS_HEADER: row.municipality.ags, "Gemeinde": row.municipality.name, "Status": row.status.value,
                   "Integrationsmanagement": _mode(row), "Quelle": Path(row.used.path).name if row.used else "",
-                  "Hinweis": row.remark, NOTE_HEADER: row.annotation.note, FOLLOW_UP_HEADER: row.annotation.follow_up,
+                  "Hinweis": row.remark, NOTE_HEADER: row.annotation.note, FOLLOW_UP_HEADER: _as_date(row.annotation.follow_up),
                   **figures}
         rows.append([plain(values.get(c.header)) for c in OVERVIEW_COLUMNS])
     totals = view.totals
@@ -434,6 +443,14 @@ def overview_values(view: DistrictView) -> list[list[Any]]:
             "VZÄ-Anteil nach Personen": sum((r.allocated_fte or Decimal(0) for r in view.rows), Decimal("0.00"))}
     rows.append([plain(sums.get(c.header)) for c in OVERVIEW_COLUMNS])
     return rows
+
+
+def _as_date(text: str) -> date | str:
+    """A follow-up date typed as a date stays a date; free text ("nach Urlaub") stays text."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return text
 
 
 def _place(version, field: str) -> tuple[str, str] | None:

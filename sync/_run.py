@@ -28,6 +28,10 @@ from ._consolidate import (
     view_key,
 )
 from ._intake import Intake, take_in_all
+from ._google_client import GoogleAccess, SessionFactory, spreadsheet_id
+from ._google_master import read_master
+from ._google_master import write_master as write_google_master
+from ._google_source import KEY_PREFIX, google_municipalities, google_sources, list_spreadsheets, read_google
 from ._matching import current_submissions, problem
 from ._master_files import Written, read_annotations, remove_stale_temp_files, write_master_bytes
 from ._master_xlsx import RunStamp, build_master
@@ -52,6 +56,8 @@ class SyncOptions:
     now: Callable[[], datetime] = datetime.now
     need_view: bool = False
     """Return the district view even when nothing changed (the Aktualisieren button writes it into a workbook)."""
+    google_sessions: SessionFactory | None = None
+    """How to reach Google (a requests.Session per scope set); None: the registry's credentials."""
 
 
 @dataclass(frozen=True)
@@ -77,10 +83,12 @@ class SyncResult:
     state: Path
     changes: tuple[str, ...] = field(default=())
     view: DistrictView | None = None
+    google: dict[str, int] | None = None
+    """Requests made to Google in this run, by kind (None when the district uses no Google Sheets)."""
 
     def summary(self) -> dict:
         """The `pakt sync --json` object."""
-        return {
+        summary = {
             **self.figures,
             "read": self.read,
             "unchanged": self.unchanged,
@@ -88,6 +96,9 @@ class SyncResult:
             "master_written": self.master_written,
             "run": self.run_id,
         }
+        if self.google is not None:
+            summary["google_requests"] = self.google
+        return summary
 
 
 def master_path(registry: Registry, override: Path | None = None) -> Path:
@@ -121,10 +132,23 @@ def _store_intake(store: StateStore, intake: Intake, run_id: int, seen_at: datet
     store.remember_source(source.key, source.size, source.mtime_ns, intake.sha256, version_id, intake.problem, run_id)
 
 
-def _take_in(store: StateStore, changed: list[SourceFile], registry: Registry, options: SyncOptions, run_id: int) -> list[Finding]:
-    """Read the changed sources and store them in batches; returns the problems of busy files."""
+def _read_all(changed: list[SourceFile], registry: Registry, options: SyncOptions, google: GoogleAccess | None, tick):
+    """Intakes of every changed source: files (in worker processes when many), then Google sheets, in turn."""
+    files = [s for s in changed if not s.key.startswith(KEY_PREFIX)]
+    sheets = [s for s in changed if s.key.startswith(KEY_PREFIX)]
+    yield from take_in_all(files, registry, options.retry_delay_s, options.workers or os.cpu_count() or 1, tick)
+    if sheets:
+        owners = google_municipalities(registry)
+        for source in sheets:
+            intake = read_google(source, google, registry, owners.get(source.key[len(KEY_PREFIX):]))
+            tick()
+            yield intake
+
+
+def _take_in(store: StateStore, changed: list[SourceFile], registry: Registry, options: SyncOptions, run_id: int,
+             google: GoogleAccess | None) -> list[Finding]:
+    """Read the changed sources and store them in batches; returns the problems of sources not read."""
     busy: list[Finding] = []
-    workers = options.workers or os.cpu_count() or 1
     done = 0
 
     def tick() -> None:
@@ -134,7 +158,7 @@ def _take_in(store: StateStore, changed: list[SourceFile], registry: Registry, o
             options.progress(done, len(changed))
 
     batch: list[Intake] = []
-    for intake in take_in_all(changed, registry, options.retry_delay_s, workers, tick):
+    for intake in _read_all(changed, registry, options, google, tick):
         if intake.busy:
             busy.append(intake.problem)
             continue
@@ -195,11 +219,12 @@ class _Run:
     last: RunRecord | None
     sources: list[SourceFile]
     notes: list[Note]
+    google: GoogleAccess | None = None
 
     def read_changes(self) -> tuple[list[SourceFile], list[SourceFile], list[Finding], list[str]]:
         """Read what changed; returns changed, unchanged, busy problems and the paths that disappeared."""
         changed, unchanged = _changed(self.sources, self.store.sources(), self.options.full)
-        busy = _take_in(self.store, changed, self.registry, self.options, self.run_id) if changed else []
+        busy = _take_in(self.store, changed, self.registry, self.options, self.run_id, self.google) if changed else []
         with self.store.transaction():
             gone = self.store.mark_present({s.key for s in self.sources}, self.run_id)
         return changed, unchanged, busy, gone
@@ -228,7 +253,22 @@ class _Run:
         problems = tuple(Finding.model_validate(p) for p in kept["problems"])
         view = self.consolidated(_notes_as_findings(self.notes)) if self.options.need_view else None
         return SyncResult(self.run_id, kept["district"], tuple(kept["missing_names"]), 0, len(self.sources), 0, 0,
-                          self.master, False, "unverändert", tuple(self.notes), problems, self.state, (), view)
+                          self.master, False, "unverändert", tuple(self.notes), problems, self.state, (), view,
+                          self.traffic())
+
+    def traffic(self) -> dict[str, int] | None:
+        return self.google.traffic.as_dict() if self.google is not None else None
+
+    def google_master_before(self) -> dict | None:
+        """Read the Google master (layout, and the staff's columns into the store) before the view is built."""
+        target = spreadsheet_id(self.registry.master.google)
+        if target is None or self.google is None:
+            return None
+        meta, typed = read_master(self.google, target)
+        if typed:
+            with self.store.transaction():
+                self.store.save_annotations(typed, self.options.now())
+        return meta
 
     def consolidated(self, extra: list[Finding]) -> DistrictView:
         store, registry = self.store, self.registry
@@ -244,6 +284,7 @@ class _Run:
 
     def full_result(self, changed: list[SourceFile], unchanged: list[SourceFile], busy: list[Finding], master_is_ours: bool) -> SyncResult:
         """Rebuild the district view from the store and write the master when what it shows changed."""
+        google_master = self.google_master_before()
         view = self.consolidated(busy + _notes_as_findings(self.notes))
         snapshot = snapshot_rows(view)
         changes = describe_changes(self.store.snapshot(), snapshot)
@@ -261,13 +302,17 @@ class _Run:
         written = Written(self.master, False, "unverändert") if skip else self.write(view, finished, counts, changes)
         counts["master_note"] = written.reason or ("unverändert" if skip else "neu geschrieben")
         master_stat = (self.master.stat().st_size, self.master.stat().st_mtime_ns) if self.master.exists() else None
+        if google_master is not None:
+            current = RunRecord(self.run_id, self.started, finished, counts, changes, None, str(self.master), None, None)
+            runs = [current, *(r for r in self.store.runs(50) if r.id != self.run_id)][:50]
+            write_google_master(self.google, spreadsheet_id(self.registry.master.google), view, google_master, runs, changes)
         with self.store.transaction():
             self.store.save_snapshot(snapshot)
             self.store.finish_run(self.run_id, finished, counts, changes, "" if written.beside else key, self.master, master_stat)
         return SyncResult(
             self.run_id, figures, tuple(missing_names), counts["read"], counts["unchanged"], counts["new_versions"],
             len(busy), written.path, not skip, written.reason, tuple(self.notes), tuple(view.problems), self.state,
-            tuple(changes), view,
+            tuple(changes), view, self.traffic(),
         )
 
     def write(self, view: DistrictView, finished: datetime, counts: dict, changes: list[str]) -> Written:
@@ -275,6 +320,13 @@ class _Run:
         runs = [current, *(r for r in self.store.runs(50) if r.id != self.run_id)][:50]
         data = build_master(view, RunStamp(self.run_id, self.started, finished), runs, changes, self.master.parent)
         return write_master_bytes(self.master, data, finished)
+
+
+def _google_access(registry: Registry, options: SyncOptions) -> GoogleAccess | None:
+    """Google only for districts that use it: a Google source or a Google master."""
+    if not google_municipalities(registry) and not registry.master.google:
+        return None
+    return GoogleAccess(registry, options.google_sessions)
 
 
 def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResult:
@@ -289,7 +341,11 @@ def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResu
         last = store.last_finished_run()
         run_id = store.begin_run(started)
         sources, notes = scan(registry)
-        run = _Run(store, registry, rules, options, master, state, _inputs_key(registry, rules), run_id, started, last, sources, notes)
+        google = _google_access(registry, options)
+        if google is not None:
+            sources += google_sources(registry, list_spreadsheets(google))
+        run = _Run(store, registry, rules, options, master, state, _inputs_key(registry, rules), run_id, started, last,
+                   sources, notes, google)
         changed, unchanged, busy, gone = run.read_changes()
         master_is_ours = _annotations(store, master, last, options.now())
         if run.nothing_changed(changed, gone, master_is_ours):

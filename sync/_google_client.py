@@ -1,0 +1,208 @@
+"""Talking to Google politely: a request limiter, backoff with jitter, and German errors per spreadsheet.
+
+gspread lets its HTTP client class be swapped; `PaktHTTPClient` is that swap:
+it keeps Sheets reads under the per-minute quota, retries 429, 5xx and timeouts
+with exponential backoff and jitter (honouring Retry-After), and counts every
+request by kind. Sessions come from google-auth (a service-account key or
+application-default credentials), with read-only scopes for the municipalities'
+sheets and write access only for the master.
+"""
+
+from __future__ import annotations
+
+import collections
+import random
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import gspread
+import requests
+from gspread.exceptions import APIError
+
+from schemas import GoogleSettings, PaktError, Registry
+
+SOURCE_SCOPES = (
+    "https://www.googleapis.com/auth/spreadsheets.readonly",
+    "https://www.googleapis.com/auth/drive.metadata.readonly",
+)
+MASTER_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
+_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})")
+
+SessionFactory = Callable[[tuple[str, ...]], requests.Session]
+
+
+class SourceUnavailable(PaktError):
+    """A Google spreadsheet could not be read; `kind` says why (forbidden, not_found, unreachable)."""
+
+    def __init__(self, message: str, kind: str, **where: Any) -> None:
+        super().__init__(message, **where)
+        self.kind = kind
+
+
+def spreadsheet_id(reference: str | None) -> str | None:
+    """The ID in 'gsheet:ID' or a Google Sheets URL; None for anything else (a file path)."""
+    if not reference:
+        return None
+    if reference.startswith("gsheet:"):
+        return reference[len("gsheet:"):]
+    match = _ID.search(reference)
+    return match.group(1) if match else None
+
+
+class RateLimiter:
+    """At most `limit` calls in any `window_s` seconds; callers wait for a free slot."""
+
+    def __init__(self, limit: int, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.limit, self.window_s, self.clock, self.sleep = limit, window_s, clock, sleep
+        self._calls: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+        self.waited_s = 0.0
+
+    @property
+    def margin_s(self) -> float:
+        """Slack against clock skew and network latency between our count and Google's."""
+        return max(self.window_s * 0.02, 0.1)
+
+    def acquire(self) -> None:
+        while True:
+            with self._lock:
+                now = self.clock()
+                while self._calls and now - self._calls[0] >= self.window_s + self.margin_s:
+                    self._calls.popleft()
+                if len(self._calls) < self.limit:
+                    self._calls.append(now)
+                    return
+                wait = self.window_s + self.margin_s - (now - self._calls[0])
+            self.waited_s += wait
+            self.sleep(wait)
+
+
+@dataclass
+class Traffic:
+    """What a run asked of Google, by kind, retries included."""
+
+    drive: int = 0
+    sheets_read: int = 0
+    sheets_write: int = 0
+    retries: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"drive": self.drive, "sheets_read": self.sheets_read, "sheets_write": self.sheets_write, "retries": self.retries}
+
+
+def request_kind(method: str, url: str) -> str:
+    if "/drive/" in url:
+        return "drive"
+    return "sheets_read" if method.upper() == "GET" else "sheets_write"
+
+
+class PaktHTTPClient(gspread.HTTPClient):
+    """gspread's HTTP client with Pakt's limiter, backoff and request counts (configure with `tune`)."""
+
+    settings: GoogleSettings = GoogleSettings()
+    traffic: Traffic
+    limiters: dict[str, RateLimiter]
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+
+    def tune(self, settings: GoogleSettings, traffic: Traffic, limiters: dict[str, RateLimiter]) -> None:
+        self.settings, self.traffic, self.limiters = settings, traffic, limiters
+        self.set_timeout(settings.timeout_s)
+
+    def _delay(self, attempt: int, response: requests.Response | None) -> float:
+        retry_after = response.headers.get("Retry-After") if response is not None else None
+        if retry_after and retry_after.isdigit():
+            return float(retry_after)
+        base = self.settings.backoff_s * (2**attempt)
+        return base * (0.5 + random.random())
+
+    def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
+        kind = request_kind(method, endpoint)
+        for attempt in range(self.settings.max_retries + 1):
+            limiter = self.limiters.get(kind)
+            if limiter is not None:
+                limiter.acquire()
+            setattr(self.traffic, kind, getattr(self.traffic, kind) + 1)
+            try:
+                return super().request(method, endpoint, *args, **kwargs)
+            except APIError as exc:
+                if exc.code not in RETRYABLE or attempt == self.settings.max_retries:
+                    raise
+                response = exc.response
+            except (requests.ConnectionError, requests.Timeout):
+                if attempt == self.settings.max_retries:
+                    raise
+                response = None
+            self.traffic.retries += 1
+            self.sleep(self._delay(attempt, response))
+        raise AssertionError("unreachable")
+
+
+def credentials_session(registry: Registry) -> SessionFactory:
+    """Sessions from the registry's service-account key, or from application-default credentials."""
+
+    def make(scopes: tuple[str, ...]) -> requests.Session:
+        from google.auth.transport.requests import AuthorizedSession
+
+        path = registry.google.credentials
+        if path:
+            from google.oauth2.service_account import Credentials
+
+            credentials = Credentials.from_service_account_file(str(registry.resolve(path)), scopes=list(scopes))
+        else:
+            import google.auth
+
+            credentials, _ = google.auth.default(scopes=list(scopes))
+        return AuthorizedSession(credentials)
+
+    return make
+
+
+def service_account_email(registry: Registry) -> str | None:
+    """The service account's address, for messages that ask a municipality to share its sheet."""
+    path = registry.google.credentials
+    if not path:
+        return None
+    import json
+
+    try:
+        return json.loads(registry.resolve(path).read_text(encoding="utf-8")).get("client_email")
+    except (OSError, ValueError):
+        return None
+
+
+class GoogleAccess:
+    """The run's two gspread clients (read-only for sources, read-write for the master) and their traffic."""
+
+    def __init__(self, registry: Registry, sessions: SessionFactory | None = None) -> None:
+        settings = registry.google
+        self.traffic = Traffic()
+        self.limiters = {
+            "sheets_read": RateLimiter(settings.reads_per_minute, settings.quota_window_s),
+            "sheets_write": RateLimiter(settings.writes_per_minute, settings.quota_window_s),
+        }
+        make = sessions or credentials_session(registry)
+        self._make = make
+        self._settings = settings
+        self._clients: dict[tuple[str, ...], gspread.Client] = {}
+        self.account = service_account_email(registry)
+
+    def client(self, scopes: tuple[str, ...]) -> gspread.Client:
+        if scopes not in self._clients:
+            client = gspread.Client(auth=None, session=self._make(scopes), http_client=PaktHTTPClient)
+            client.http_client.tune(self._settings, self.traffic, self.limiters)
+            self._clients[scopes] = client
+        return self._clients[scopes]
+
+    @property
+    def sources(self) -> gspread.Client:
+        return self.client(SOURCE_SCOPES)
+
+    @property
+    def master(self) -> gspread.Client:
+        return self.client(MASTER_SCOPES)

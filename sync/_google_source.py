@@ -1,0 +1,215 @@
+"""Municipal submissions kept as Google Sheets: one Drive listing, one batchGet per changed sheet.
+
+The Drive listing (one call per 1,000 spreadsheets) gives every registered
+sheet's modifiedTime and version; they stand in for a file's size and time, so
+an unchanged sheet costs no Sheets request at all. A changed sheet is read with
+one values.batchGet of all Pakt's named ranges (unformatted values, dates as
+serial numbers) and goes through the very reader and validation files go through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import requests
+from gspread.exceptions import APIError
+
+from schemas import (
+    BINDING_FIELDS,
+    STAFF_RANGE,
+    STAFF_TABLE,
+    CheckContext,
+    Code,
+    Finding,
+    Municipality,
+    RawCell,
+    RawTable,
+    Registry,
+    SchemaMismatch,
+    Severity,
+    check,
+    input_fields,
+    parse_a1,
+    parse_reference,
+    read_draft,
+    rules_for,
+    to_a1,
+)
+
+from ._google_client import GoogleAccess, SourceUnavailable, spreadsheet_id
+from ._intake import Intake, _locations, _stored
+from ._sources import SourceFile
+
+DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
+SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
+KEY_PREFIX = "gsheet:"
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+
+
+@dataclass(frozen=True)
+class DriveFile:
+    """A spreadsheet as Drive lists it."""
+
+    id: str
+    name: str
+    modified_ns: int
+    version: int
+
+
+def _nanoseconds(stamp: str) -> int:
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
+
+
+def list_spreadsheets(access: GoogleAccess) -> dict[str, DriveFile]:
+    """Every spreadsheet the service account can see, 1,000 per Drive request."""
+    params: dict[str, Any] = {
+        "q": f"mimeType='{SPREADSHEET_MIME}' and trashed=false",
+        "pageSize": 1000,
+        "fields": "nextPageToken,files(id,name,modifiedTime,version)",
+        "supportsAllDrives": True,
+        "includeItemsFromAllDrives": True,
+    }
+    found: dict[str, DriveFile] = {}
+    while True:
+        page = access.sources.http_client.request("get", DRIVE_FILES, params=params).json()
+        for item in page.get("files", []):
+            found[item["id"]] = DriveFile(item["id"], item.get("name", ""), _nanoseconds(item["modifiedTime"]), int(item.get("version", 0)))
+        token = page.get("nextPageToken")
+        if not token:
+            return found
+        params["pageToken"] = token
+
+
+def google_municipalities(registry: Registry) -> dict[str, Municipality]:
+    """Registered municipalities whose workbook is a Google spreadsheet, by spreadsheet ID."""
+    found = {}
+    for municipality in registry.municipalities:
+        sheet = spreadsheet_id(municipality.workbook)
+        if sheet:
+            found[sheet] = municipality
+    return found
+
+
+def google_sources(registry: Registry, listing: dict[str, DriveFile]) -> list[SourceFile]:
+    """The registered Google sheets as sources; version and modifiedTime play size and time."""
+    sources = []
+    for sheet in google_municipalities(registry):
+        drive = listing.get(sheet)
+        size, moment = (drive.version, drive.modified_ns) if drive else (-1, -1)
+        sources.append(SourceFile(KEY_PREFIX + sheet, size, moment))
+    return sources
+
+
+class GoogleValuesView:
+    """A batchGet answer as a `WorkbookView`: each named range with its resolved A1 range and values."""
+
+    def __init__(self, label: str, ranges: dict[str, dict]) -> None:
+        self.label = label
+        self._ranges = ranges
+
+    def _where(self, name: str) -> tuple[str, int, int, list[list[Any]]] | None:
+        found = self._ranges.get(name)
+        if found is None:
+            return None
+        parsed = parse_reference(found["range"])
+        if parsed is None:
+            return None
+        row, col = parse_a1(parsed[1])
+        return parsed[0], row, col, found.get("values", [])
+
+    def named_cell(self, name: str) -> RawCell | None:
+        where = self._where(name)
+        if where is None:
+            return None
+        sheet, row, col, values = where
+        value = values[0][0] if values and values[0] else None
+        return RawCell(None if value == "" else value, sheet, to_a1(row, col))
+
+    def table(self, name: str) -> RawTable | None:
+        where = self._where(STAFF_RANGE if name == STAFF_TABLE else name)
+        if where is None:
+            return None
+        sheet, top, left, values = where
+        width = max((len(r) for r in values), default=0)
+
+        def cells(offset: int, row: list[Any]) -> tuple[RawCell, ...]:
+            padded = list(row) + [None] * (width - len(row))
+            return tuple(RawCell(None if v == "" else v, sheet, to_a1(top + offset, left + c)) for c, v in enumerate(padded))
+
+        header = cells(0, values[0]) if values else ()
+        rows = tuple(cells(i, r) for i, r in enumerate(values[1:], start=1) if any(v not in ("", None) for v in r))
+        return RawTable(header=header, rows=rows)
+
+
+def submission_ranges() -> list[str]:
+    """Every named range a submission has: inputs, the staff range, the binding."""
+    return [f.name for f in input_fields()] + [STAFF_RANGE] + [b.name for b in BINDING_FIELDS]
+
+
+def _unavailable(error: APIError, municipality: Municipality | None, sheet: str, account: str | None) -> SourceUnavailable:
+    who = f"von {municipality.name}" if municipality else ""
+    if error.code == 403:
+        shared = f"das Dienstkonto {account}" if account else "das Dienstkonto von Pakt"
+        return SourceUnavailable(
+            f"Die Tabelle {who} ist nicht für {shared} freigegeben. Bitte in Google Sheets „Freigeben“ wählen "
+            "und das Konto als Betrachter eintragen.", "forbidden", file=KEY_PREFIX + sheet)
+    if error.code == 404:
+        return SourceUnavailable(
+            f"Die Tabelle {who} wurde nicht gefunden (gelöscht oder falsche Adresse im Verzeichnis).", "not_found",
+            file=KEY_PREFIX + sheet)
+    return SourceUnavailable(
+        f"Google hat die Tabelle {who} nicht geliefert (Fehler {error.code}); der nächste Abgleich versucht es erneut.",
+        "unreachable", file=KEY_PREFIX + sheet)
+
+
+def _batch_get(access: GoogleAccess, sheet: str, names: list[str]) -> list[dict]:
+    params = {"ranges": names, "valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
+    return access.sources.http_client.values_batch_get(sheet, names, params=params)["valueRanges"]
+
+
+def read_ranges(access: GoogleAccess, sheet: str) -> dict[str, dict]:
+    """All of a sheet's Pakt ranges in one batchGet; a sheet missing some costs one more request to learn which."""
+    names = submission_ranges()
+    try:
+        return dict(zip(names, _batch_get(access, sheet, names)))
+    except APIError as exc:
+        if exc.code != 400:
+            raise
+    meta = access.sources.http_client.spreadsheets_get(sheet, params={"fields": "namedRanges.name"})
+    existing = {n["name"] for n in meta.get("namedRanges", [])}
+    present = [n for n in names if n in existing]
+    return dict(zip(present, _batch_get(access, sheet, present))) if present else {}
+
+
+def read_google(source: SourceFile, access: GoogleAccess, registry: Registry, municipality: Municipality | None) -> Intake:
+    """Read and check one Google sheet; a sheet Google will not give becomes a problem, and nothing is stored."""
+    sheet = source.key[len(KEY_PREFIX):]
+    try:
+        ranges = read_ranges(access, sheet)
+    except APIError as exc:
+        problem = _unavailable(exc, municipality, sheet, access.account)
+        return Intake(source, problem=_finding(problem, municipality), busy=True)
+    except requests.RequestException:
+        problem = SourceUnavailable(
+            f"Google war für die Tabelle {'von ' + municipality.name if municipality else ''} nicht erreichbar; "
+            "der nächste Abgleich versucht es erneut.", "unreachable", file=source.key)
+        return Intake(source, problem=_finding(problem, municipality), busy=True)
+    fingerprint = hashlib.sha256(json.dumps(ranges, sort_keys=True).encode()).hexdigest()
+    try:
+        draft = read_draft(GoogleValuesView(source.key, ranges))
+    except SchemaMismatch as exc:
+        return Intake(source, fingerprint, problem=Finding(code=Code.VORLAGE_UNBEKANNT, severity=Severity.ERROR,
+                                                          message=exc.message, file=source.key))
+    stichtag = draft.value("header", "stichtag")
+    checked = check(draft, CheckContext(rules=rules_for(draft, registry), registry=registry))
+    return _stored(source, fingerprint, checked, stichtag, _locations(draft))
+
+
+def _finding(problem: SourceUnavailable, municipality: Municipality | None) -> Finding:
+    return Finding(code=Code.DATEI_UNLESBAR, severity=Severity.ERROR, message=problem.message, file=problem.file,
+                   ags=municipality.ags if municipality else None, municipality=municipality.name if municipality else None)

@@ -1,0 +1,237 @@
+"""The sample district kept in Google Sheets, synced through gspread over real HTTP to the stand-in."""
+
+from __future__ import annotations
+
+import copy
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import gspread
+import pytest
+
+from google_standin.fixture import StandInSession
+from google_standin.model import Formula, load_xlsx
+from master_reading import overview
+from schemas import load_registry
+from sync import StateStore, Status, SyncOptions, run_sync
+
+
+@pytest.fixture(scope="session")
+def loaded_samples(repo):
+    return {p.name: load_xlsx(p) for p in sorted((repo / "sample_workbooks").glob("0832*.xlsx"))}
+
+
+class GoogleDistrict:
+    def __init__(self, root: Path, standin, ids: dict[str, str], master_id: str) -> None:
+        self.root, self.standin, self.ids, self.master_id = root, standin, ids, master_id
+
+    @property
+    def world(self):
+        return self.standin.world
+
+    def registry(self):
+        return load_registry(self.root / "pakt.toml")
+
+    def sync(self, **options):
+        options.setdefault("google_sessions", self.standin.sessions())
+        return run_sync(self.registry(), SyncOptions(**options))
+
+    def sheet_of(self, name: str):
+        return self.world.spreadsheets[self.ids[name]]
+
+    def master_sheet(self, title: str):
+        return self.world.spreadsheets[self.master_id].sheet(title)
+
+
+def make_district(tmp_path, standin, loaded, repo, **google) -> GoogleDistrict:
+    world = standin.fresh(reads_per_window=google.pop("standin_reads", 600))
+    ids = {}
+    text = (repo / "pakt.toml").read_text(encoding="utf-8")
+    for file_name, spreadsheet in loaded.items():
+        copied = world.add(copy.deepcopy(spreadsheet))
+        name = re.search(rf'name = "([^"]+)"\nim_mode = "[a-z]+"\nworkbook = "sample_workbooks/{re.escape(file_name)}"', text).group(1)
+        ids[name] = copied.spreadsheet_id
+        text = text.replace(f'workbook = "sample_workbooks/{file_name}"', f'workbook = "gsheet:{copied.spreadsheet_id}"')
+    master = world.empty("Pakt Übersicht Landkreis Tuttlingen")
+    settings = {"reads_per_minute": 600, "backoff_s": 0.01, "timeout_s": 2.0, **google}
+    text = text.replace('folders = ["sample_workbooks"]', "folders = []")
+    text = text.replace('[master]\n', f'[master]\ngoogle = "https://docs.google.com/spreadsheets/d/{master.spreadsheet_id}/edit"\n')
+    text += "\n[google]\n" + "".join(f"{k} = {v!r}\n".replace("'", '"') for k, v in settings.items())
+    root = tmp_path / "landkreis"
+    root.mkdir()
+    (root / "pakt.toml").write_text(text, encoding="utf-8")
+    return GoogleDistrict(root, standin, ids, master.spreadsheet_id)
+
+
+@pytest.fixture
+def google_district(tmp_path, standin, loaded_samples, repo) -> GoogleDistrict:
+    return make_district(tmp_path, standin, loaded_samples, repo)
+
+
+def _google_overview(district: GoogleDistrict) -> tuple[list[str], list[list], list]:
+    values = district.master_sheet("Übersicht").values
+    header_index = next(i for i, row in enumerate(values) if row and row[0] == "AGS")
+    header = values[header_index]
+    body = [row for row in values[header_index + 1 :] if row and row[0]]
+    totals = values[header_index + 1 + len(body)]
+    return header, body, totals
+
+
+def test_google_district_syncs_to_a_google_master_with_the_xlsx_totals(google_district):
+    result = google_district.sync()
+    summary = result.summary()
+    assert (summary["municipalities"], summary["received"], summary["missing"]) == (35, 35, 0)
+    assert summary["im_heads"] == 14 and summary["im_fte"] == 11.0 and summary["allowance_eur"] == "1014300.00"
+    header, body, totals = _google_overview(google_district)
+    assert len(body) == 35
+    rows, xlsx_totals = overview(result.master)
+    persons = header.index("Personen")
+    assert sum(row[persons] for row in body) == xlsx_totals["Personen"] == 828
+    allowance = header.index("Pro-Kopf-Pauschale")
+    assert sum(Decimal(str(row[allowance])) for row in body) == Decimal(str(xlsx_totals["Pro-Kopf-Pauschale"]))
+    assert totals[persons] == Formula("=SUM(E6:E40)") and isinstance(totals[persons], Formula)
+    assert totals[header.index("IM (Personen)")] == xlsx_totals["IM (Personen)"] == 14
+    status = header.index("Status")
+    fills = google_district.master_sheet("Übersicht").backgrounds
+    assert all((row_index, status) in fills for row_index in range(5, 40))
+    assert {"Übersicht", "Integrationsmanager", "Prüfbericht", "Verlauf"} <= {s.title for s in google_district.world.spreadsheets[google_district.master_id].sheets}
+
+
+def test_cold_sync_reads_each_sheet_once_and_writes_the_master_in_three_requests(google_district):
+    result = google_district.sync()
+    traffic = result.google
+    assert traffic["drive"] == 1
+    assert traffic["sheets_read"] == 35 + 1  # one batchGet per municipality, the master's layout
+    assert traffic["sheets_write"] == 1
+    assert traffic["retries"] == 0
+
+
+def test_second_sync_makes_no_sheets_reads(google_district):
+    google_district.sync()
+    google_district.world.reset_log()
+    second = google_district.sync()
+    assert (second.read, second.unchanged) == (0, 35)
+    assert second.google == {"drive": 1, "sheets_read": 0, "sheets_write": 0, "retries": 0}
+    assert google_district.world.count("sheets_read", None) == 0
+
+
+def test_a_changed_sheet_is_read_with_one_request(google_district):
+    google_district.sync()
+    trossingen = google_district.sheet_of("Trossingen")
+    trossingen.sheet("Meldung").set(8, 1, "Neue Ansprechperson")  # B9, the contact person
+    trossingen.touch()
+    again = google_district.sync()
+    assert again.read == 1 and again.unchanged == 34
+    assert again.google["sheets_read"] == 1 + 2  # the changed sheet; the master's layout and Übersicht
+    assert again.google["sheets_write"] == 1
+    row = next(r for r in again.view.rows if r.municipality.name == "Trossingen")
+    assert row.submission.header.contact_person == "Neue Ansprechperson"
+
+
+def test_a_storm_of_429s_and_500s_still_ends_with_a_complete_master(tmp_path, standin, loaded_samples, repo):
+    google_district = make_district(tmp_path, standin, loaded_samples, repo, max_retries=10)
+    world = google_district.world
+    world.inject(429, times=5, match="values:batchGet")
+    world.inject(500, times=3, match="values:batchGet")
+    world.inject(503, times=1, match=":batchUpdate")
+    result = google_district.sync()
+    assert result.summary()["received"] == 35 and not result.problems[:0]
+    assert result.google["retries"] == 9
+    assert result.google["sheets_read"] == 35 + 1 + 8
+    assert result.google["sheets_write"] == 1 + 1
+    assert world.count("sheets_read", 429) == 5 and world.count("sheets_read", 500) == 3
+    assert len(_google_overview(google_district)[1]) == 35
+
+
+def test_a_sheet_not_shared_is_reported_in_german_and_the_rest_is_consolidated(google_district):
+    google_district.world.private.add(google_district.ids["Aldingen"])
+    result = google_district.sync()
+    assert result.summary()["received"] == 34
+    problem = next(p for p in result.problems if p.municipality == "Aldingen")
+    assert problem.message.startswith("Die Tabelle von Aldingen ist nicht für das Dienstkonto von Pakt freigegeben.")
+    assert next(r for r in result.view.rows if r.municipality.name == "Aldingen").status is Status.FEHLT
+    _, body, _ = _google_overview(google_district)
+    assert len(body) == 35
+
+
+def test_a_deleted_sheet_is_reported_in_german(google_district):
+    del google_district.world.spreadsheets[google_district.ids["Balgheim"]]
+    result = google_district.sync()
+    problem = next(p for p in result.problems if p.municipality == "Balgheim")
+    assert "wurde nicht gefunden (gelöscht oder falsche Adresse im Verzeichnis)" in problem.message
+
+
+def test_nothing_stored_is_lost_when_google_fails_halfway(google_district):
+    google_district.sync()
+    for name in ("Aldingen", "Gosheim", "Talheim"):
+        sheet = google_district.sheet_of(name)
+        sheet.sheet("Meldung").set(8, 1, f"Zweite Fassung {name}")
+        sheet.touch()
+    google_district.world.inject(500, times=50, match=google_district.ids["Gosheim"])
+    failed = google_district.sync(full=False)
+    gosheim = next(r for r in failed.view.rows if r.municipality.name == "Gosheim")
+    assert gosheim.status is Status.EINGEREICHT and gosheim.submission.header.contact_person != "Zweite Fassung Gosheim"
+    assert any("Gosheim" in (p.municipality or "") and "nicht geliefert" in p.message for p in failed.problems)
+    talheim = next(r for r in failed.view.rows if r.municipality.name == "Talheim")
+    assert talheim.submission.header.contact_person == "Zweite Fassung Talheim"
+    google_district.world.faults.clear()
+    recovered = google_district.sync()
+    assert recovered.read == 1
+    gosheim = next(r for r in recovered.view.rows if r.municipality.name == "Gosheim")
+    assert gosheim.submission.header.contact_person == "Zweite Fassung Gosheim"
+    with StateStore(recovered.state) as store:
+        assert store.db.execute("SELECT COUNT(*) FROM versions").fetchone() == (38,)
+
+
+def test_a_hanging_request_times_out_and_is_retried(google_district):
+    google_district.world.hang_s = 3.0
+    google_district.world.inject("timeout", times=1, match="values:batchGet")
+    result = google_district.sync()
+    assert result.summary()["received"] == 35 and result.google["retries"] == 1
+
+
+def test_the_limiter_keeps_reads_inside_the_quota(tmp_path, standin, loaded_samples, repo):
+    district = make_district(tmp_path, standin, loaded_samples, repo, standin_reads=12,
+                             reads_per_minute=12, quota_window_s=1.0)
+    district.world.window_s = 1.0
+    result = district.sync()
+    assert result.summary()["received"] == 35
+    assert district.world.count("sheets_read", 429) == 0 and result.google["retries"] == 0
+    naive = gspread.Client(auth=None, session=StandInSession(standin.url, "ungeduldig"))
+    refused = 0
+    for sheet_id in list(district.ids.values())[:20]:
+        try:
+            naive.open_by_key(sheet_id)
+        except gspread.exceptions.APIError as exc:
+            refused += exc.code == 429
+    assert refused >= 8, "the stand-in enforces the quota on a client without a limiter"
+
+
+def test_staff_columns_in_the_google_master_survive_a_refresh(google_district):
+    google_district.sync()
+    overview_sheet = google_district.master_sheet("Übersicht")
+    header = next(r for r in overview_sheet.values if r and r[0] == "AGS")
+    row = next(i for i, r in enumerate(overview_sheet.values) if r and r[0] == "08327066")
+    overview_sheet.set(row, header.index("Bemerkung"), "=Rückruf Kämmerei")
+    overview_sheet.set(row, header.index("Wiedervorlage"), 43313)  # 01.08.2018 as Sheets stores it
+    google_district.world.spreadsheets[google_district.master_id].touch()
+    changed = google_district.sheet_of("Talheim")
+    changed.sheet("Meldung").set(8, 1, "Andere Person")
+    changed.touch()
+    google_district.sync()
+    overview_sheet = google_district.master_sheet("Übersicht")
+    row = next(r for r in overview_sheet.values if r and r[0] == "08327066")
+    note = row[header.index("Bemerkung")]
+    assert note == "=Rückruf Kämmerei" and not isinstance(note, Formula)
+    assert row[header.index("Wiedervorlage")] == 43313.0
+
+
+def test_gspread_runs_unmodified_against_the_standin(google_district):
+    client = gspread.Client(auth=None, session=StandInSession(google_district.standin.url))
+    files = client.list_spreadsheet_files()
+    assert {f["id"] for f in files} >= set(google_district.ids.values())
+    spreadsheet = client.open_by_key(google_district.ids["Aldingen"])
+    assert [w.title for w in spreadsheet.worksheets()] == ["Hinweise", "Meldung", "Integrationsmanager", "Kosten", "_Pakt"]
+    meldung = spreadsheet.worksheet("Meldung").get_all_values()
+    assert meldung[13][:2] == ["Personen in Anschlussunterbringung", "44"]
