@@ -37,7 +37,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 STICHTAG = date(2018, 6, 30)
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 DATA_SHEETS = ["Meldung", "Integrationsmanager", "Kosten"]
 
 

@@ -45,15 +45,32 @@ def _registry(config: Path | None, required: bool) -> Registry | None:
     return load_registry(config or DEFAULT_CONFIG)
 
 
+GOOGLE_STEPS = """So entsteht die Google-Fassung einer Meldemappe:
+1. In Google Drive die Mappe hochladen und mit „Öffnen mit › Google Tabellen“ in das Google-Format umwandeln
+   (oder in Drive unter Einstellungen „Hochgeladene Dateien konvertieren“ einschalten).
+   Die benannten Bereiche (pakt_…, auch pakt_staff für die Integrationsmanager) und die Auswahllisten
+   werden dabei übernommen; bitte unter „Daten › Benannte Bereiche“ kurz prüfen.
+2. Die Tabelle für das Dienstkonto von Pakt freigeben ({account}), Rolle „Betrachter“ genügt.
+3. Die Adresse der Tabelle in pakt.toml bei der Gemeinde eintragen: workbook = "https://docs.google.com/spreadsheets/d/…".
+4. Für Prüfen und Einreichen in Google Sheets: „Erweiterungen › Apps Script“, die Dateien aus „pakt appsscript“ einfügen.
+Der Excel-Blattschutz wird beim Umwandeln nicht in jedem Fall übernommen: wer Eingaben strenger schützen will,
+legt unter „Daten › Geschützte Tabellen und Bereiche“ fest, wer was bearbeiten darf."""
+
+
 @app.command()
 def template(
     config: ConfigOption = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Zielordner der Meldemappen.")] = Path("vorlagen"),
+    google: Annotated[bool, typer.Option("--google", help="Zusätzlich beschreiben, wie die Google-Fassung entsteht.")] = False,
 ) -> None:
     """Meldemappen erzeugen: eine vorausgefüllte Mappe je Gemeinde und eine leere Vorlage."""
     registry = _registry(config, required=True)
     written = write_templates(registry, out_dir)
     out.print(f"{len(written)} Meldemappen geschrieben nach {out_dir} ({len(written) - 1} Gemeinden und eine leere Vorlage).")
+    if google:
+        from ._google_client import service_account_email
+
+        out.print(GOOGLE_STEPS.format(account=service_account_email(registry) or "Adresse aus der Schlüsseldatei, client_email"))
 
 
 def _print_report(report: ValidationReport) -> None:

@@ -118,6 +118,14 @@ def test_pakt_template_writes_one_workbook_per_municipality(repo, tmp_path, monk
     assert {f.code.value for f in tuttlingen.findings} == {"PFLICHTFELD"}
 
 
+def test_pakt_template_google_explains_the_google_version(repo, tmp_path, monkeypatch):
+    monkeypatch.chdir(repo)
+    result = CliRunner().invoke(app, ["template", "--out", str(tmp_path), "--google"])
+    assert result.exit_code == 0, result.output
+    assert "So entsteht die Google-Fassung" in result.output and "pakt_staff" in result.output
+    assert "Betrachter" in result.output and "pakt appsscript" in result.output
+
+
 def test_pakt_template_without_config_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["template"])
