@@ -44,19 +44,17 @@ def largest_remainder(weights: Mapping[K, int | Decimal], seats: int) -> dict[K,
         raise ValueError("seats must not be negative")
     if any(w < 0 for w in weights.values()):
         raise ValueError("weights must not be negative")
-    total = sum(Fraction(str(w)) for w in weights.values())
+    total = sum((Fraction(str(w)) for w in weights.values()), Fraction(0))
     if total == 0:
         if seats == 0:
             return {key: 0 for key in weights}
         raise DistributionError("Es gibt nichts, woran die Stellen verteilt werden könnten (alle Gewichte sind 0).")
-    quotas = {key: Fraction(str(w)) * seats / total for key, w in weights.items()}
+    exact = {key: Fraction(str(w)) for key, w in weights.items()}
+    quotas = {key: weight * seats / total for key, weight in exact.items()}
     shares = {key: int(quota) for key, quota in quotas.items()}
     left = seats - sum(shares.values())
-    order = list(weights)
-    ranked = sorted(
-        order,
-        key=lambda key: (-(quotas[key] - shares[key]), -Fraction(str(weights[key])), order.index(key)),
-    )
+    position = {key: index for index, key in enumerate(weights)}
+    ranked = sorted(weights, key=lambda key: (-(quotas[key] - shares[key]), -exact[key], position[key]))
     for key in ranked[:left]:
         shares[key] += 1
     return shares
