@@ -78,7 +78,8 @@ def _walk(folder: Path, exclude: tuple[str, ...], found: dict[str, SourceFile], 
                 if not entry.is_file():
                     continue
                 name = entry.name
-                reason = _skip_reason(name, os.path.splitext(name)[1].lower())
+                dot = name.rfind(".")
+                reason = _skip_reason(name, name[dot:].lower() if dot > 0 else "")
                 if reason:
                     notes.append(Note(entry.path, reason))
                     continue
