@@ -32,20 +32,22 @@ class BookView:
         self.book = book
         self.label = book.name
 
-    def _range(self, name: str):
+    def range_of(self, name: str):
+        """The range a defined name refers to; None if the name is unknown or broken."""
         try:
             return self.book.names[name].refers_to_range
         except (KeyError, ValueError, IndexError, AttributeError):  # unknown, or broken (#REF!) in this engine
             return None
 
     def named_cell(self, name: str) -> RawCell | None:
-        target = self._range(name)
+        target = self.range_of(name)
         if target is None:
             return None
         first = target[0, 0]
         return RawCell(first.value, target.sheet.name, _plain(first.address))
 
-    def _table_range(self, name: str):
+    def table_range(self, name: str):
+        """The staff table's range: the table where the runtime has tables, else its named range."""
         for sheet in self.book.sheets:
             try:
                 tables = sheet.tables
@@ -53,10 +55,10 @@ class BookView:
                     return tables[name].range
             except (NotImplementedError, AttributeError):
                 break
-        return self._range(STAFF_RANGE if name == STAFF_TABLE else name)
+        return self.range_of(STAFF_RANGE if name == STAFF_TABLE else name)
 
     def table(self, name: str) -> RawTable | None:
-        whole = self._table_range(name)
+        whole = self.table_range(name)
         if whole is None:
             return None
         values = _grid(whole.options(ndim=2).value)

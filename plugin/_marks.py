@@ -42,10 +42,10 @@ def _note(rng, text: str | None) -> None:
 def _input_ranges(book: Book, view: BookView) -> list:
     ranges = []
     for spec_field in input_fields():
-        target = view._range(spec_field.name)
+        target = view.range_of(spec_field.name)
         if target is not None:
             ranges.append(target)
-    staff = view._table_range(STAFF_TABLE)
+    staff = view.table_range(STAFF_TABLE)
     if staff is not None and staff.shape[0] > 1:
         ranges.append(staff[1:, :])
     return ranges

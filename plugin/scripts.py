@@ -89,9 +89,7 @@ def _sheet_values(book: Book, name: str) -> list[list]:
 
 def write_overview(book: Book, view) -> None:
     """The district view into the open master's Übersicht sheet, status cells coloured."""
-    from sync import STATUS_FILL, overview_values
-
-    from sync._master_files import SHEET_OVERVIEW
+    from sync import SHEET_OVERVIEW, STATUS_FILL, overview_values
 
     names = [s.name for s in book.sheets]
     if SHEET_OVERVIEW in names:
@@ -113,8 +111,7 @@ def write_overview(book: Book, view) -> None:
 @script(name="Aktualisieren")
 def aktualisieren(book: Book) -> None:
     """Übersicht aktualisieren: alle Meldungen einlesen und in diese Mappe schreiben; Bemerkungen bleiben."""
-    from sync import SyncOptions, StateStore, master_path, read_annotations_from_rows, run_sync, state_path
-    from sync._master_files import SHEET_OVERVIEW
+    from sync import SHEET_OVERVIEW, StateStore, SyncOptions, master_path, read_annotations_from_rows, run_sync, state_path
 
     registry = current().registry
     typed = read_annotations_from_rows(_sheet_values(book, SHEET_OVERVIEW))

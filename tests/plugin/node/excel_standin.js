@@ -7,14 +7,7 @@
  */
 "use strict";
 
-function columnNumber(letters) {
-  return letters.toUpperCase().split("").reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
-}
-function columnLetters(n) {
-  let s = "";
-  while (n > 0) { const r = (n - 1) % 26; s = String.fromCharCode(65 + r) + s; n = Math.floor((n - 1) / 26); }
-  return s;
-}
+const { columnNumber, columnLetters } = require("./a1");
 function a1(row, col) { return columnLetters(col + 1) + (row + 1); }
 function parse(ref) {
   const [first, last] = ref.split(":");

@@ -9,14 +9,7 @@
 const crypto = require("crypto");
 const { execFileSync } = require("child_process");
 
-function columnNumber(letters) {
-  return letters.toUpperCase().split("").reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);
-}
-function columnLetters(n) {
-  let s = "";
-  while (n > 0) { const r = (n - 1) % 26; s = String.fromCharCode(65 + r) + s; n = Math.floor((n - 1) / 26); }
-  return s;
-}
+const { columnNumber, columnLetters } = require("./a1");
 function parseA1(a1) {
   const [first, last] = a1.replace(/\$/g, "").split(":");
   const p = (c) => { const m = /^([A-Z]+)(\d+)$/i.exec(c); return [parseInt(m[2], 10), columnNumber(m[1])]; };
