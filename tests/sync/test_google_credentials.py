@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-import rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth.transport.requests import AuthorizedSession
 
 from schemas import load_registry
@@ -12,10 +13,11 @@ from sync._google_client import MASTER_SCOPES, SOURCE_SCOPES, credentials_sessio
 
 
 def test_service_account_key_gives_sessions_with_the_narrowest_scopes(tmp_path, repo):
-    _, private = rsa.newkeys(1024)
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     key = {
         "type": "service_account", "project_id": "landkreis-tuttlingen", "private_key_id": "1",
-        "private_key": private.save_pkcs1().decode(), "client_email": "pakt@landkreis-tuttlingen.iam.gserviceaccount.com",
+        "private_key": private.decode(), "client_email": "pakt@landkreis-tuttlingen.iam.gserviceaccount.com",
         "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token",
     }
     (tmp_path / "dienstkonto.json").write_text(json.dumps(key), encoding="utf-8")
