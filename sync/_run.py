@@ -1,8 +1,9 @@
 """One sync run: scan, read what changed, store, consolidate, write the master. The main job of Pakt.
 
-    registry ─► scan ─► changed files ─► take in (read, check) ─► state store
-                                                                     │
-                      master (.xlsx) ◄─ write (atomic) ◄─ consolidate (pure)
+    registry ─► scan folders ──┐
+            └─► Drive listing ─┴─► changed sources ─► take in (read, check) ─► state store
+                                                                                   │
+        master (.xlsx, atomic) and Google master (≤ 3 requests) ◄─ consolidate (pure)
 
 The CLI (`pakt sync`) and the add-in server call `run_sync` alike.
 """

@@ -147,6 +147,12 @@ def _print_sync(result: SyncResult, district: str) -> None:
         err.print(f"Es fehlen {len(missing)} Meldungen: {', '.join(missing)}.")
     if result.master_note and result.master_written:
         err.print(f"[yellow]{result.master_note}[/yellow]", markup=True)
+    if result.google is not None:
+        google = result.google
+        err.print(
+            f"Google: {google['drive']} Drive-Abfragen, {google['sheets_read']} Lesezugriffe, "
+            f"{google['sheets_write']} Schreibzugriffe, {google['retries']} Wiederholungen."
+        )
     state = "geschrieben" if result.master_written else "unverändert (nichts Neues)"
     out.print(f"Übersicht {state}: {result.master}")
 
