@@ -30,7 +30,6 @@ from schemas import (
     RawTable,
     Registry,
     SchemaMismatch,
-    Severity,
     check,
     input_fields,
     parse_a1,
@@ -42,10 +41,10 @@ from schemas import (
 
 from ._google_client import GoogleAccess, SourceUnavailable, spreadsheet_id
 from ._intake import Intake, _locations, _stored
+from ._problems import file_problem, unreadable
 from ._sources import SourceFile
 
 DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
-SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
 KEY_PREFIX = "gsheet:"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 
@@ -203,13 +202,13 @@ def read_google(source: SourceFile, access: GoogleAccess, registry: Registry, mu
     try:
         draft = read_draft(GoogleValuesView(source.key, ranges))
     except SchemaMismatch as exc:
-        return Intake(source, fingerprint, problem=Finding(code=Code.VORLAGE_UNBEKANNT, severity=Severity.ERROR,
-                                                          message=exc.message, file=source.key))
+        return Intake(source, fingerprint, problem=unreadable(source.key, exc))
     stichtag = draft.value("header", "stichtag")
     checked = check(draft, CheckContext(rules=rules_for(draft, registry), registry=registry))
     return _stored(source, fingerprint, checked, stichtag, _locations(draft))
 
 
 def _finding(problem: SourceUnavailable, municipality: Municipality | None) -> Finding:
-    return Finding(code=Code.DATEI_UNLESBAR, severity=Severity.ERROR, message=problem.message, file=problem.file,
-                   ags=municipality.ags if municipality else None, municipality=municipality.name if municipality else None)
+    return file_problem(Code.DATEI_UNLESBAR, problem.message, problem.file,
+                        ags=municipality.ags if municipality else None,
+                        municipality=municipality.name if municipality else None)

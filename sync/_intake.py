@@ -31,6 +31,7 @@ from schemas import (
     rules_for,
 )
 
+from ._problems import file_problem, unreadable
 from ._sources import SourceBusy, SourceFile, fingerprint, read_settled
 from ._workbook_file import XlsxFileView
 
@@ -76,10 +77,6 @@ def _locations(draft: Draft) -> dict:
     return {"fields": fields, "staff": staff}
 
 
-def _problem(source: SourceFile, code: Code, message: str, sheet: str | None = None) -> Finding:
-    return Finding(code=code, severity=Severity.ERROR, message=message, sheet=sheet, file=str(source.path))
-
-
 def _parse(source: SourceFile, data: bytes, registry: Registry) -> Intake:
     draft = read_draft(XlsxFileView(source.path.name, data))
     draft.label = str(source.path)
@@ -87,8 +84,8 @@ def _parse(source: SourceFile, data: bytes, registry: Registry) -> Intake:
     if not draft.ags:
         return Intake(
             source, fingerprint(data),
-            problem=Finding(code=Code.DATEI_UEBERSPRUNGEN, severity=Severity.NOTE, file=str(source.path),
-                            message="Leere Vorlage ohne Gemeindeschlüssel; nicht übernommen."),
+            problem=file_problem(Code.DATEI_UEBERSPRUNGEN, "Leere Vorlage ohne Gemeindeschlüssel; nicht übernommen.",
+                                 source.key, Severity.NOTE),
         )
     checked = check(draft, CheckContext(rules=rules_for(draft, registry), registry=registry))
     return _stored(source, fingerprint(data), checked, stichtag if isinstance(stichtag, date) else None, _locations(draft))
@@ -103,17 +100,18 @@ def take_in(source: SourceFile, registry: Registry, retry_delay_s: float = 1.0) 
             current = SourceFile(source.key, stat.st_size, stat.st_mtime_ns)
             return _parse(current, data, registry)
         except SourceBusy as exc:
-            return Intake(source, problem=_problem(source, Code.DATEI_UNLESBAR, exc.message), busy=True)
+            return Intake(source, problem=file_problem(Code.DATEI_UNLESBAR, exc.message, source.key), busy=True)
         except FileNotFoundError:
-            return Intake(source, problem=_problem(source, Code.DATEI_UNLESBAR, "Die Datei ist während des Abgleichs verschwunden."), busy=True)
+            gone = "Die Datei ist während des Abgleichs verschwunden."
+            return Intake(source, problem=file_problem(Code.DATEI_UNLESBAR, gone, source.key), busy=True)
         except WorkbookUnreadable as exc:
             recently_written = time.time() - source.path.stat().st_mtime < SETTLE_S
             if attempt == 0 and recently_written:
                 time.sleep(retry_delay_s)
                 continue
-            return Intake(current, fingerprint(data), problem=_problem(source, Code.DATEI_UNLESBAR, exc.message))
+            return Intake(current, fingerprint(data), problem=unreadable(source.key, exc))
         except SchemaMismatch as exc:
-            return Intake(current, fingerprint(data), problem=_problem(source, Code.VORLAGE_UNBEKANNT, exc.message, exc.sheet))
+            return Intake(current, fingerprint(data), problem=unreadable(source.key, exc))
     raise AssertionError("unreachable")
 
 

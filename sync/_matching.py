@@ -13,12 +13,8 @@ from pathlib import Path
 from schemas import Code, Finding, Registry, Severity, format_date
 
 from ._consolidate import Received
+from ._problems import file_problem
 from ._store import SourceRecord, StateStore, VersionRecord
-
-
-def problem(code: Code, severity: Severity, message: str, path: str, ags: str | None = None, name: str | None = None) -> Finding:
-    """A finding about a file as a whole (no sheet, no cell)."""
-    return Finding(code=code, severity=severity, message=message, file=path, ags=ags, municipality=name)
 
 
 def _primary(candidates: list[tuple[SourceRecord, VersionRecord]], registry: Registry) -> tuple[SourceRecord, VersionRecord]:
@@ -31,19 +27,19 @@ def _primary(candidates: list[tuple[SourceRecord, VersionRecord]], registry: Reg
 def _other_round(record: SourceRecord, version: VersionRecord, registry: Registry) -> Finding:
     when = format_date(version.stichtag) if version.stichtag else "ohne Stichtag"
     stichtag = format_date(registry.round.stichtag)
-    return problem(
-        Code.STICHTAG_ABWEICHEND, Severity.NOTE,
+    return file_problem(
+        Code.STICHTAG_ABWEICHEND,
         f"Meldung zum Stichtag {when} gehört nicht zur laufenden Runde ({stichtag}); nur gespeichert.",
-        record.path, version.ags, registry.municipality(version.ags).name,
+        record.path, Severity.NOTE, ags=version.ags, municipality=registry.municipality(version.ags).name,
     )
 
 
 def _duplicate(other: SourceRecord, kept: SourceRecord, ags: str, registry: Registry) -> Finding:
-    return problem(
-        Code.MELDUNG_DOPPELT, Severity.ERROR,
+    return file_problem(
+        Code.MELDUNG_DOPPELT,
         f"Für diese Gemeinde und diesen Stichtag liegt schon {Path(kept.path).name} vor; "
         "diese zweite Mappe wurde nicht übernommen. Bitte eine der beiden entfernen.",
-        other.path, ags, registry.municipality(ags).name,
+        other.path, ags=ags, municipality=registry.municipality(ags).name,
     )
 
 

@@ -33,7 +33,8 @@ from ._google_client import GoogleAccess, SessionFactory, spreadsheet_id
 from ._google_master import read_master
 from ._google_master import write_master as write_google_master
 from ._google_source import KEY_PREFIX, google_municipalities, google_sources, list_spreadsheets, read_google
-from ._matching import current_submissions, problem
+from ._matching import current_submissions
+from ._problems import file_problem
 from ._master_files import Written, read_annotations, remove_stale_temp_files, write_master_bytes
 from ._master_xlsx import RunStamp, build_master
 from ._sources import Note, SourceFile, scan
@@ -180,7 +181,7 @@ def _commit(store: StateStore, batch: list[Intake], run_id: int, seen_at: dateti
 
 
 def _notes_as_findings(notes: Iterable[Note]) -> list[Finding]:
-    return [problem(Code.DATEI_UEBERSPRUNGEN, Severity.NOTE, note.message, note.path) for note in notes]
+    return [file_problem(Code.DATEI_UEBERSPRUNGEN, note.message, note.path, Severity.NOTE) for note in notes]
 
 
 def _annotations(store: StateStore, master: Path, last: RunRecord | None, now: datetime) -> bool:

@@ -15,7 +15,6 @@ from pathlib import Path
 from schemas import (
     CheckContext,
     Checked,
-    Code,
     Draft,
     Finding,
     Registry,
@@ -29,6 +28,7 @@ from schemas import (
     rules_for,
 )
 
+from ._problems import unreadable
 from ._workbook_file import open_workbook_file
 
 EXIT_OK, EXIT_BLOCKING, EXIT_UNREADABLE = 0, 1, 2
@@ -71,13 +71,6 @@ class ValidationReport:
         return sum(1 for f in self.findings if f.severity is severity)
 
 
-def _file_problem(path: Path, exc: WorkbookUnreadable | SchemaMismatch) -> Finding:
-    code = Code.VORLAGE_UNBEKANNT if isinstance(exc, SchemaMismatch) else Code.DATEI_UNLESBAR
-    return Finding(
-        code=code, severity=Severity.ERROR, message=exc.message, sheet=exc.sheet, cell=exc.cell, file=str(path)
-    )
-
-
 def _read(path: Path) -> Draft:
     draft = read_draft(open_workbook_file(path))
     draft.label = str(path)
@@ -110,13 +103,13 @@ def validate_files(
         try:
             drafts.append((path, _read(path)))
         except (WorkbookUnreadable, SchemaMismatch) as exc:
-            report.results.append(FileResult(path, unreadable=_file_problem(path, exc)))
+            report.results.append(FileResult(path, unreadable=unreadable(str(path), exc)))
     reference: Decimal | None = median_caseload(draft for _, draft in drafts)
     for path, draft in drafts:
         try:
             rules = rules_for(draft, registry)
         except SchemaMismatch as exc:
-            report.results.append(FileResult(path, unreadable=_file_problem(path, exc)))
+            report.results.append(FileResult(path, unreadable=unreadable(str(path), exc)))
             continue
         earlier = (previous or {}).get(draft.ags or "")
         context = CheckContext(rules=rules, registry=registry, previous=earlier, median_caseload=reference)
