@@ -58,10 +58,10 @@ class RuleSet(PaktModel):
         ordered = sorted(self.rates, key=lambda r: r.valid_from)
         for rate in ordered:
             if not (self.valid_from <= rate.valid_from <= rate.valid_until <= self.valid_until):
-                raise ValueError(f"rate {rate.valid_from}..{rate.valid_until} outside the period")
+                raise ValueError(f"Satz {rate.valid_from}..{rate.valid_until} liegt außerhalb des Förderzeitraums")
         for earlier, later in zip(ordered, ordered[1:]):
             if later.valid_from <= earlier.valid_until:
-                raise ValueError(f"rates overlap on {later.valid_from}")
+                raise ValueError(f"Sätze überschneiden sich am {later.valid_from}")
         return self
 
     @property
@@ -102,7 +102,8 @@ def load_rules_file(path: Path) -> RuleSet:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"Die Regeldatei {path} ist kein gültiges TOML: {exc}.") from exc
     except ValidationError as exc:
-        raise ConfigError(f"Die Regeldatei {path} ist unvollständig oder fehlerhaft: {exc.errors()[0]['msg']}.") from exc
+        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"Die Regeldatei {path} ist unvollständig oder fehlerhaft: {message}.") from exc
 
 
 @lru_cache(maxsize=32)
