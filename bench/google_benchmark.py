@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-for extra in (REPO, REPO / "tests", REPO / "bench"):
+for extra in (REPO / "tests", REPO / "bench"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
@@ -35,8 +35,8 @@ import gspread  # noqa: E402
 import sync_benchmark  # noqa: E402
 from google_standin.fixture import StandInSession, start  # noqa: E402
 from google_standin.model import load_xlsx  # noqa: E402
-from schemas import load_registry  # noqa: E402
-from sync import SyncOptions, run_sync  # noqa: E402
+from pakt.schemas import load_registry  # noqa: E402
+from pakt.sync import SyncOptions, run_sync  # noqa: E402
 
 
 def _registry(root: Path, ids: dict[str, str], master_id: str, files: Path) -> Path:

@@ -33,8 +33,6 @@ from decimal import Decimal
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 STICHTAG = date(2018, 6, 30)
 GENERATOR_VERSION = "3"
@@ -45,7 +43,7 @@ DATA_SHEETS = ["Meldung", "Integrationsmanager", "Kosten"]
 
 
 def _municipalities(count: int):
-    from schemas import ImMode, Municipality
+    from pakt.schemas import ImMode, Municipality
 
     return [
         Municipality(ags=f"08{number:06d}", name=f"Gemeinde {number:05d}", im_mode=ImMode.SELBST if number % 2 else ImMode.LANDKREIS)
@@ -55,7 +53,7 @@ def _municipalities(count: int):
 
 def _values(number: int) -> tuple[dict, list[dict]]:
     """Raw cell values of one generated submission: plausible, valid and different from its neighbours."""
-    from schemas import largest_remainder
+    from pakt.schemas import largest_remainder
 
     chance = random.Random(number)
     persons = chance.randint(0, 240)
@@ -86,8 +84,8 @@ def _values(number: int) -> tuple[dict, list[dict]]:
 
 
 def _write_one(args: tuple[Path, int]) -> None:
-    from plugin import Binding, workbook_filename, write_workbook
-    from schemas import District, load_rules
+    from pakt.plugin import Binding, workbook_filename, write_workbook
+    from pakt.schemas import District, load_rules
 
     folder, number = args
     municipality = _municipalities(number)[-1]
@@ -133,8 +131,8 @@ def _peak_mb() -> float:
 
 
 def phase_sync(root: Path, fresh: bool) -> dict:
-    from schemas import load_registry
-    from sync import SyncOptions, run_sync
+    from pakt.schemas import load_registry
+    from pakt.sync import SyncOptions, run_sync
 
     registry = load_registry(root / "pakt.toml")
     if fresh:
@@ -144,7 +142,7 @@ def phase_sync(root: Path, fresh: bool) -> dict:
     result = run_sync(registry, SyncOptions())
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "read": result.read, "unchanged": result.unchanged, "peak_mb": _peak_mb(),
-            "received": result.figures["received"]}
+            "received": result.figures.received}
 
 
 def phase_baseline(root: Path) -> dict:

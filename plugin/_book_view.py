@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas import STAFF_RANGE, STAFF_TABLE, RawCell, RawTable, parse_a1, to_a1
+from pakt.schemas import STAFF_RANGE, STAFF_TABLE, RawCell, RawTable, parse_a1, to_a1
 
 from ._xlwings import Book
 

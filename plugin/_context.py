@@ -14,15 +14,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from schemas import Registry, RuleSet, bundled_rule_ids, load_registry, load_rules
+from pakt.schemas import Registry, RuleSet, bundled_rule_ids, load_registry, load_rules
+
+from ._refresh import Refresh
 
 
 @dataclass(frozen=True)
 class FormulaContext:
-    """The registry (if any) and every rules period the formulas may apply."""
+    """The registry (if any), every rules period the formulas may apply, and how Aktualisieren reaches the sync."""
 
     registry: Registry | None = None
     rules: tuple[RuleSet, ...] = field(default_factory=tuple)
+    refresh: Refresh | None = None
 
     @property
     def default_stichtag(self) -> date:
@@ -46,9 +49,9 @@ _default: FormulaContext | None = None
 _active: ContextVar[FormulaContext | None] = ContextVar("pakt_formula_context", default=None)
 
 
-def build_context(registry: Registry | None) -> FormulaContext:
-    """The context for `registry`: its rules and every bundled rules period."""
-    return FormulaContext(registry, _all_rules(registry))
+def build_context(registry: Registry | None, refresh: Refresh | None = None) -> FormulaContext:
+    """The context for `registry`: its rules and every bundled rules period, and the refresh port if any."""
+    return FormulaContext(registry, _all_rules(registry), refresh)
 
 
 def configure(registry: Registry | None) -> FormulaContext:

@@ -7,27 +7,10 @@ from typing import Any
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
-from schemas import Kind
+from pakt.schemas import HEADER_FILL, INPUT_FILL, NUMBER_FORMATS, Kind
 
-GERMAN = "[$-407]"
-"""Locale tag of the number formats: German separators and dates wherever the format is honoured."""
 
-NUMBER_FORMATS = {
-    Kind.COUNT: GERMAN + "#,##0",
-    Kind.MONEY: GERMAN + '#,##0.00\\ "€"',
-    Kind.FTE: GERMAN + "0.00",
-    Kind.DATE: GERMAN + "DD.MM.YYYY",
-    Kind.AGS: "@",
-    Kind.TEXT: "@",
-    Kind.EMAIL: "@",
-    Kind.PHONE: "@",
-    Kind.CHOICE: "@",
-    Kind.FLAG: "@",
-}
-
-INPUT_FILL = "#FFF2CC"
 PREFILLED_FILL = "#EDEDED"
-SECTION_FILL = "#DDEBF7"
 
 
 class Formats:
@@ -38,7 +21,7 @@ class Formats:
         self._cache: dict[tuple, Format] = {}
         self.title = book.add_format({"bold": True, "font_size": 14})
         self.subtitle = book.add_format({"italic": True, "font_color": "#444444"})
-        self.section = book.add_format({"bold": True, "bg_color": SECTION_FILL, "bottom": 1})
+        self.section = book.add_format({"bold": True, "bg_color": HEADER_FILL, "bottom": 1})
         self.subsection = book.add_format({"italic": True, "indent": 1})
         self.label = book.add_format({"text_wrap": True, "valign": "top"})
         self.label_indented = book.add_format({"text_wrap": True, "valign": "top", "align": "left", "indent": 2})
@@ -46,7 +29,7 @@ class Formats:
         self.note = book.add_format({"italic": True, "font_color": "#595959"})
         self.plain = book.add_format({"valign": "top"})
         self.bold = book.add_format({"bold": True})
-        self.header = book.add_format({"bold": True, "text_wrap": True, "bg_color": SECTION_FILL, "border": 1})
+        self.header = book.add_format({"bold": True, "text_wrap": True, "bg_color": HEADER_FILL, "border": 1})
 
     def _make(self, key: tuple, props: dict[str, Any]) -> Format:
         if key not in self._cache:

@@ -11,15 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from schemas import STAFF_TABLE, Finding, Severity, input_fields
+from pakt.schemas import ERROR_FILL, INPUT_FILL, STAFF_TABLE, WARNING_FILL, Finding, Severity, input_fields
 
 from ._book_view import BookView
 from ._xlwings import Book
 
 REPORT_SHEET = "Prüfbericht"
-ERROR_FILL = "#FFC7CE"
-WARNING_FILL = "#FFEB9C"
-INPUT_FILL = "#FFF2CC"
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 

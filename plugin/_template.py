@@ -24,7 +24,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from schemas import (
+from pakt.schemas import (
     BINDING_FIELDS,
     SCHEMA_VERSION,
     SHEET_BINDING,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from schemas import FieldSpec, Kind, RuleSet
+from pakt.schemas import FieldSpec, Kind, RuleSet
 
 _TITLE_MAX = 32
 _MESSAGE_MAX = 255

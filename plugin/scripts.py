@@ -7,12 +7,13 @@ of the sync service; the server checks the caller's token before a script runs.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from schemas import CheckContext, Checked, check, format_date, read_draft, rules_for
+from pakt.schemas import CheckContext, Checked, PaktError, check, format_date, read_draft, rules_for
 
 from ._book_view import BookView
 from ._context import current
+from ._grid_writer import write_grid
 from ._marks import as_text, clear_marks, mark_findings, write_report
 from ._xlwings import Book, script
 
@@ -78,6 +79,7 @@ def einreichen(book: Book) -> None:
 
 
 def _sheet_values(book: Book, name: str) -> list[list]:
+    """A sheet's values from A1 (blank rows and columns above and left of the used range included)."""
     if name not in [s.name for s in book.sheets]:
         return []
     used = book.sheets[name].used_range
@@ -87,42 +89,12 @@ def _sheet_values(book: Book, name: str) -> list[list]:
     return [[None] * width for _ in range(top)] + [[None] * left + list(r) for r in values]
 
 
-def write_overview(book: Book, view) -> None:
-    """The district view into the open master's Übersicht sheet, status cells coloured."""
-    from sync import SHEET_OVERVIEW, STATUS_FILL, overview_values
-
-    names = [s.name for s in book.sheets]
-    if SHEET_OVERVIEW in names:
-        sheet = book.sheets[SHEET_OVERVIEW]
-        sheet.clear()
-    else:
-        sheet = book.sheets.add(SHEET_OVERVIEW, before=book.sheets[0])
-    registry = view.registry
-    table = overview_values(view)
-    title = [[f"Pakt für Integration – Übersicht {registry.district.name}"],
-             [f"Stichtag {format_date(registry.round.stichtag)} · aktualisiert am {date.today():%d.%m.%Y}"]]
-    sheet["A1"].value = title
-    sheet["A5"].value = [[as_text(v) for v in row] for row in table]
-    status_col = table[0].index("Status")
-    for offset, row in enumerate(view.rows, start=5):
-        sheet[offset, status_col].color = STATUS_FILL[row.status]
-
-
 @script(name="Aktualisieren")
 def aktualisieren(book: Book) -> None:
     """Übersicht aktualisieren: alle Meldungen einlesen und in diese Mappe schreiben; Bemerkungen bleiben."""
-    from sync import SHEET_OVERVIEW, StateStore, SyncOptions, master_path, read_annotations_from_rows, run_sync, state_path
-
-    registry = current().registry
-    typed = read_annotations_from_rows(_sheet_values(book, SHEET_OVERVIEW))
-    if typed:
-        with StateStore(state_path(registry, master_path(registry))) as store, store.transaction():
-            store.save_annotations(typed, datetime.now())
-    result = run_sync(registry, SyncOptions(need_view=True))
-    write_overview(book, result.view)
-    figures = result.figures
-    book.app.alert(
-        f"{figures['received']} von {figures['municipalities']} Gemeinden übernommen, {figures['missing']} fehlen, "
-        f"{figures['invalid']} fehlerhaft.",
-        "Pakt – Aktualisieren",
-    )
+    context = current()
+    if context.refresh is None or context.registry is None:
+        raise PaktError("Aktualisieren ist auf diesem Server nicht eingerichtet (kein Landkreis konfiguriert).")
+    refreshed = context.refresh(context.registry, lambda name: _sheet_values(book, name))
+    write_grid(book, refreshed.sheet)
+    book.app.alert(refreshed.message, "Pakt – Aktualisieren")

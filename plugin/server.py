@@ -27,7 +27,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from schemas import PaktError, Registry
+from pakt.schemas import PaktError, Registry
 
 from . import scripts as scripts_module
 from . import udfs
@@ -36,6 +36,7 @@ from ._context import build_context, use
 from ._icons import icon_png
 from ._loader import loader_js
 from ._manifest import manifest_xml
+from ._refresh import Refresh
 from ._tokens import Principal, Role, TokenStore, bearer
 from ._xlwings import XLWINGS_VERSION, Book, custom_functions_call, custom_functions_meta, custom_scripts_call, custom_scripts_meta
 
@@ -46,12 +47,14 @@ DEFAULT_MAX_BODY_BYTES = 5_000_000
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """What district IT configures: the public URL, the district, the token store, the body limit."""
+    """What district IT configures (the public URL, the district, the token store, the body limit), and the
+    refresh port that the package root plugs the sync service into (without it, Aktualisieren is refused)."""
 
     base_url: str
     registry: Registry | None
     tokens: TokenStore
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    refresh: Refresh | None = None
 
 
 class FunctionCall(BaseModel):
@@ -136,7 +139,7 @@ def _origin(url: str) -> str:
 
 def create_app(config: ServerConfig) -> FastAPI:
     """The add-in server for one district."""
-    context = build_context(config.registry)
+    context = build_context(config.registry, config.refresh)
     app = FastAPI(title="Pakt", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(
         CORSMiddleware,
@@ -228,18 +231,6 @@ def create_app(config: ServerConfig) -> FastAPI:
         return JSONResponse(book.json())
 
     return app
-
-
-def app_from_environment() -> FastAPI:
-    """The app for `pakt serve` (uvicorn imports it once per worker process)."""
-    import os
-
-    from schemas import load_registry
-    from sync import master_path, state_path
-
-    registry = load_registry(Path(os.environ["PAKT_SERVE_CONFIG"]))
-    tokens = TokenStore(state_path(registry, master_path(registry)))
-    return create_app(ServerConfig(os.environ["PAKT_SERVE_URL"], registry, tokens))
 
 
 def _run_script(script: str, book: Book) -> None:

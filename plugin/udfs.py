@@ -20,7 +20,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from schemas import (
+from pakt.schemas import (
     AGS_PATTERN,
     DistributionError,
     RulesError,
@@ -31,7 +31,7 @@ from schemas import (
     per_head_allowance,
     share_fte,
 )
-from schemas._normalize import to_ags, to_date, to_decimal, to_int
+from pakt.schemas import to_ags, to_date, to_decimal, to_int
 
 from ._context import current
 from ._xlwings import arg, func

@@ -23,11 +23,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
-from plugin import Binding, workbook_filename, write_workbook  # noqa: E402
-from schemas import (  # noqa: E402
+from pakt.plugin import Binding, workbook_filename, write_workbook
+from pakt.schemas import (
     CENT,
     District,
     ImMode,

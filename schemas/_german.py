@@ -1,9 +1,28 @@
-"""German presentation of numbers and dates for messages people read."""
+"""German presentation of numbers and dates: in messages people read and as spreadsheet number formats."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+
+from ._fields import Kind
+
+GERMAN_LOCALE_TAG = "[$-407]"
+"""Locale tag of the number formats: German separators and dates wherever the format is honoured."""
+
+NUMBER_FORMATS: dict[Kind, str] = {
+    Kind.COUNT: GERMAN_LOCALE_TAG + "#,##0",
+    Kind.MONEY: GERMAN_LOCALE_TAG + '#,##0.00\\ "€"',
+    Kind.FTE: GERMAN_LOCALE_TAG + "0.00",
+    Kind.DATE: GERMAN_LOCALE_TAG + "DD.MM.YYYY",
+    Kind.AGS: "@",
+    Kind.TEXT: "@",
+    Kind.EMAIL: "@",
+    Kind.PHONE: "@",
+    Kind.CHOICE: "@",
+    Kind.FLAG: "@",
+}
+"""The spreadsheet number format of each kind of value: the template, the master and the add-in all use it."""
 
 
 def format_number(value: Decimal | int | float, places: int = 0) -> str:
@@ -28,3 +47,8 @@ def format_decimal(value: Decimal) -> str:
     exponent = value.as_tuple().exponent
     places = max(0, -exponent) if isinstance(exponent, int) else 0
     return format_number(value, places)
+
+
+def counted(number: int, singular: str, plural: str) -> str:
+    """A count with its noun in the right form: counted(1, "Meldung", "Meldungen") -> '1 Meldung'."""
+    return f"{format_number(number)} {singular if number == 1 else plural}"

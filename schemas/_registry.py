@@ -6,16 +6,59 @@ so a registry and its workbooks can move together.
 
 from __future__ import annotations
 
+import re
 import tomllib
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ._errors import ConfigError
 from ._fields import Ags
 from ._submission import ImMode, PaktModel
+
+
+GOOGLE_SHEET_PREFIX = "gsheet:"
+_SPREADSHEET_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})")
+
+
+@dataclass(frozen=True)
+class WorkbookFile:
+    """A workbook file (a path, relative to the registry)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class GoogleSpreadsheet:
+    """A Google spreadsheet, by its ID."""
+
+    spreadsheet_id: str
+
+    @property
+    def reference(self) -> str:
+        """The canonical spelling, as a registry may write it (and the state store keys it)."""
+        return GOOGLE_SHEET_PREFIX + self.spreadsheet_id
+
+    @property
+    def url(self) -> str:
+        return f"https://docs.google.com/spreadsheets/d/{self.spreadsheet_id}/edit"
+
+
+WorkbookRef = WorkbookFile | GoogleSpreadsheet
+
+
+def parse_workbook_ref(reference: str) -> WorkbookRef:
+    """What a registry's `workbook` text names: a Google spreadsheet (its URL, or gsheet:ID) or a file.
+
+    The only place that reads the spelling of a workbook reference.
+    """
+    if reference.startswith(GOOGLE_SHEET_PREFIX):
+        return GoogleSpreadsheet(reference[len(GOOGLE_SHEET_PREFIX) :])
+    match = _SPREADSHEET_URL.search(reference)
+    return GoogleSpreadsheet(match.group(1)) if match else WorkbookFile(reference)
 
 
 class District(PaktModel):
@@ -42,7 +85,20 @@ class MasterSettings(PaktModel):
 
     path: str = "master/Pakt_Uebersicht.xlsx"
     state: str | None = None
-    google: str | None = Field(None, description="A Google spreadsheet (ID or URL) that gets the district view too.")
+    google: str | None = Field(None, description="A Google spreadsheet (URL or gsheet:ID) that gets the district view too.")
+
+    @field_validator("google")
+    @classmethod
+    def google_is_a_spreadsheet(cls, value: str | None) -> str | None:
+        if value is not None and not isinstance(parse_workbook_ref(value), GoogleSpreadsheet):
+            raise ValueError(f"„{value}“ ist keine Google-Tabelle (erwartet: ihre Adresse oder gsheet:ID)")
+        return value
+
+    @property
+    def google_spreadsheet(self) -> GoogleSpreadsheet | None:
+        """The Google master, if the district keeps one."""
+        ref = parse_workbook_ref(self.google) if self.google else None
+        return ref if isinstance(ref, GoogleSpreadsheet) else None
 
 
 class GoogleSettings(PaktModel):
@@ -84,6 +140,11 @@ class Municipality(PaktModel):
     workbook: str | None = Field(
         None, description="Where its workbook lives: a path, or a Google spreadsheet (its URL, or gsheet:ID)."
     )
+
+    @property
+    def workbook_ref(self) -> WorkbookRef | None:
+        """Where its workbook lives, parsed."""
+        return parse_workbook_ref(self.workbook) if self.workbook else None
 
 
 class Registry(PaktModel):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from schemas import (
+from pakt.schemas import (
     CheckContext,
     DistributionError,
     DistrictTotals,
@@ -36,7 +36,7 @@ from schemas import (
     share_fte,
 )
 
-from ._store import Annotation, VersionRecord
+from ._records import Annotation, DistrictFigures, VersionRecord
 
 
 class Status(enum.StrEnum):
@@ -260,20 +260,14 @@ def _with_share(row: MunicipalityRow, share: Decimal | None) -> MunicipalityRow:
     )
 
 
-def district_figures(view: DistrictView) -> dict:
-    """The district's key figures as plain data (the `pakt sync --json` figures; kept per run)."""
+def district_figures(view: DistrictView) -> DistrictFigures:
+    """The district's key figures (the `pakt sync --json` figures; kept with each run)."""
     totals = view.totals
-    return {
-        "municipalities": len(view.rows),
-        "received": view.received,
-        "missing": view.missing,
-        "invalid": view.invalid,
-        "persons": totals.persons,
-        "allowance_eur": f"{totals.allowance_eur:.2f}",
-        "im_heads": totals.im_heads,
-        "im_fte": float(totals.im_fte),
-        "self_managed": totals.self_managed,
-    }
+    return DistrictFigures(
+        municipalities=len(view.rows), received=view.received, missing=view.missing, invalid=view.invalid,
+        persons=totals.persons, allowance_eur=totals.allowance_eur, im_heads=totals.im_heads, im_fte=totals.im_fte,
+        self_managed=totals.self_managed,
+    )
 
 
 # --- what changed, and whether anything did ----------------------------------------------------

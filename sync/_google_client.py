@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import collections
 import random
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -23,7 +22,7 @@ import gspread
 import requests
 from gspread.exceptions import APIError
 
-from schemas import GoogleSettings, PaktError, Registry
+from pakt.schemas import GoogleSettings, PaktError, Registry
 
 SOURCE_SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets.readonly",
@@ -31,7 +30,6 @@ SOURCE_SCOPES = (
 )
 MASTER_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
-_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})")
 
 SessionFactory = Callable[[tuple[str, ...]], requests.Session]
 
@@ -42,16 +40,6 @@ class SourceUnavailable(PaktError):
     def __init__(self, message: str, kind: str, **where: Any) -> None:
         super().__init__(message, **where)
         self.kind = kind
-
-
-def spreadsheet_id(reference: str | None) -> str | None:
-    """The ID in 'gsheet:ID' or a Google Sheets URL; None for anything else (a file path)."""
-    if not reference:
-        return None
-    if reference.startswith("gsheet:"):
-        return reference[len("gsheet:"):]
-    match = _ID.search(reference)
-    return match.group(1) if match else None
 
 
 class RateLimiter:

@@ -1,4 +1,4 @@
-"""Municipal submissions kept as Google Sheets: one Drive listing, one batchGet per changed sheet.
+"""The Google Sheets source: one Drive listing, one batchGet per changed sheet.
 
 The Drive listing (one call per 1,000 spreadsheets) gives every registered
 sheet's modifiedTime and version; they stand in for a file's size and time, so
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,34 +19,32 @@ from typing import Any
 import requests
 from gspread.exceptions import APIError
 
-from schemas import (
+from pakt.schemas import (
     BINDING_FIELDS,
     STAFF_RANGE,
     STAFF_TABLE,
-    CheckContext,
     Code,
     Finding,
+    GoogleSpreadsheet,
     Municipality,
     RawCell,
     RawTable,
     Registry,
     SchemaMismatch,
-    check,
     input_fields,
     parse_a1,
     parse_reference,
+    parse_workbook_ref,
     read_draft,
-    rules_for,
     to_a1,
 )
 
-from ._google_client import GoogleAccess, SourceUnavailable, spreadsheet_id
-from ._intake import Intake, _locations, _stored
+from ._google_client import GoogleAccess, SourceUnavailable
+from ._intake import Intake, intake_from_draft
 from ._problems import file_problem, unreadable
-from ._sources import SourceFile
+from ._source import Listing, Place, SourceEntry, Tick
 
 DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
-KEY_PREFIX = "gsheet:"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 
 
@@ -86,22 +85,9 @@ def list_spreadsheets(access: GoogleAccess) -> dict[str, DriveFile]:
 
 def google_municipalities(registry: Registry) -> dict[str, Municipality]:
     """Registered municipalities whose workbook is a Google spreadsheet, by spreadsheet ID."""
-    found = {}
-    for municipality in registry.municipalities:
-        sheet = spreadsheet_id(municipality.workbook)
-        if sheet:
-            found[sheet] = municipality
-    return found
-
-
-def google_sources(registry: Registry, listing: dict[str, DriveFile]) -> list[SourceFile]:
-    """The registered Google sheets as sources; version and modifiedTime play size and time."""
-    sources = []
-    for sheet in google_municipalities(registry):
-        drive = listing.get(sheet)
-        size, moment = (drive.version, drive.modified_ns) if drive else (-1, -1)
-        sources.append(SourceFile(KEY_PREFIX + sheet, size, moment))
-    return sources
+    return {
+        ref.spreadsheet_id: m for m in registry.municipalities if isinstance(ref := m.workbook_ref, GoogleSpreadsheet)
+    }
 
 
 class GoogleValuesView:
@@ -156,14 +142,14 @@ def _unavailable(error: APIError, municipality: Municipality | None, sheet: str,
         shared = f"das Dienstkonto {account}" if account else "das Dienstkonto von Pakt"
         return SourceUnavailable(
             f"Die Tabelle {who} ist nicht für {shared} freigegeben. Bitte in Google Sheets „Freigeben“ wählen "
-            "und das Konto als Betrachter eintragen.", "forbidden", file=KEY_PREFIX + sheet)
+            "und das Konto als Betrachter eintragen.", "forbidden", file=GoogleSpreadsheet(sheet).reference)
     if error.code == 404:
         return SourceUnavailable(
             f"Die Tabelle {who} wurde nicht gefunden (gelöscht oder falsche Adresse im Verzeichnis).", "not_found",
-            file=KEY_PREFIX + sheet)
+            file=GoogleSpreadsheet(sheet).reference)
     return SourceUnavailable(
         f"Google hat die Tabelle {who} nicht geliefert (Fehler {error.code}); der nächste Abgleich versucht es erneut.",
-        "unreachable", file=KEY_PREFIX + sheet)
+        "unreachable", file=GoogleSpreadsheet(sheet).reference)
 
 
 def _batch_get(access: GoogleAccess, sheet: str, names: list[str]) -> list[dict]:
@@ -185,30 +171,74 @@ def read_ranges(access: GoogleAccess, sheet: str) -> dict[str, dict]:
     return dict(zip(present, _batch_get(access, sheet, present))) if present else {}
 
 
-def read_google(source: SourceFile, access: GoogleAccess, registry: Registry, municipality: Municipality | None) -> Intake:
+def read_google(entry: SourceEntry, access: GoogleAccess, registry: Registry, municipality: Municipality | None) -> Intake:
     """Read and check one Google sheet; a sheet Google will not give becomes a problem, and nothing is stored."""
-    sheet = source.key[len(KEY_PREFIX):]
+    sheet = _spreadsheet(entry.key).spreadsheet_id
     try:
         ranges = read_ranges(access, sheet)
     except APIError as exc:
         problem = _unavailable(exc, municipality, sheet, access.account)
-        return Intake(source, problem=_finding(problem, municipality), busy=True)
+        return Intake(entry, problem=_finding(problem, municipality), busy=True)
     except requests.RequestException:
         problem = SourceUnavailable(
             f"Google war für die Tabelle {'von ' + municipality.name if municipality else ''} nicht erreichbar; "
-            "der nächste Abgleich versucht es erneut.", "unreachable", file=source.key)
-        return Intake(source, problem=_finding(problem, municipality), busy=True)
+            "der nächste Abgleich versucht es erneut.", "unreachable", file=entry.key)
+        return Intake(entry, problem=_finding(problem, municipality), busy=True)
     fingerprint = hashlib.sha256(json.dumps(ranges, sort_keys=True).encode()).hexdigest()
     try:
-        draft = read_draft(GoogleValuesView(source.key, ranges))
+        draft = read_draft(GoogleValuesView(entry.key, ranges))
     except SchemaMismatch as exc:
-        return Intake(source, fingerprint, problem=unreadable(source.key, exc))
-    stichtag = draft.value("header", "stichtag")
-    checked = check(draft, CheckContext(rules=rules_for(draft, registry), registry=registry))
-    return _stored(source, fingerprint, checked, stichtag, _locations(draft))
+        return Intake(entry, fingerprint, problem=unreadable(entry.key, exc))
+    return intake_from_draft(entry, fingerprint, draft, registry)
 
 
 def _finding(problem: SourceUnavailable, municipality: Municipality | None) -> Finding:
     return file_problem(Code.DATEI_UNLESBAR, problem.message, problem.file,
                         ags=municipality.ags if municipality else None,
                         municipality=municipality.name if municipality else None)
+
+
+def _spreadsheet(key: str) -> GoogleSpreadsheet:
+    ref = parse_workbook_ref(key)
+    if not isinstance(ref, GoogleSpreadsheet):
+        raise KeyError(key)
+    return ref
+
+
+class GoogleSheetsSource:
+    """The Google spreadsheets the registry names. Keys are their canonical references (gsheet:ID)."""
+
+    def __init__(self, registry: Registry, access: GoogleAccess) -> None:
+        self.registry = registry
+        self.access = access
+        self.owners = google_municipalities(registry)
+        self._names: dict[str, str] = {}
+
+    def owns(self, key: str) -> bool:
+        return isinstance(parse_workbook_ref(key), GoogleSpreadsheet)
+
+    def listing(self) -> Listing:
+        """The registered sheets, stamped by Drive's version and modifiedTime (one listing per 1,000 sheets)."""
+        drive = list_spreadsheets(self.access)
+        entries = []
+        for sheet in self.owners:
+            found = drive.get(sheet)
+            size, moment = (found.version, found.modified_ns) if found else (-1, -1)
+            if found:
+                self._names[sheet] = found.name
+            entries.append(SourceEntry(GoogleSpreadsheet(sheet).reference, size, moment))
+        return Listing(entries)
+
+    def read(self, entries: Sequence[SourceEntry], tick: Tick) -> Iterator[Intake]:
+        for entry in entries:
+            intake = read_google(entry, self.access, self.registry, self.owners.get(_spreadsheet(entry.key).spreadsheet_id))
+            tick()
+            yield intake
+
+    def place(self, key: str) -> Place:
+        sheet = _spreadsheet(key)
+        return Place(self._names.get(sheet.spreadsheet_id) or f"Google-Tabelle {sheet.spreadsheet_id[:8]}…", url=sheet.url)
+
+    def registered_key(self, municipality: Municipality) -> str | None:
+        ref = municipality.workbook_ref
+        return ref.reference if isinstance(ref, GoogleSpreadsheet) else None

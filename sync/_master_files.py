@@ -10,20 +10,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import python_calamine
 
-from schemas import is_blank
-from schemas._normalize import Unreadable, to_ags, to_text
-
-from ._store import Annotation
-
-SHEET_OVERVIEW = "Übersicht"
-AGS_HEADER = "AGS"
-NOTE_HEADER = "Bemerkung"
-FOLLOW_UP_HEADER = "Wiedervorlage"
+from ._master_layout import SHEET_OVERVIEW
+from ._overview import read_staff_columns
+from ._records import Annotation
 
 
 @dataclass(frozen=True)
@@ -87,16 +81,8 @@ def write_master_bytes(master: Path, data: bytes, when: datetime) -> Written:
     return Written(master, False)
 
 
-def _follow_up_text(value: object) -> str:
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return value.isoformat()
-    return "" if is_blank(value) else to_text(value)
-
-
 def read_annotations(master: Path) -> dict[str, Annotation] | None:
-    """Bemerkung and Wiedervorlage per AGS, as the staff typed them into the master's Übersicht.
+    """What the staff typed into the master's Übersicht, by AGS.
 
     None when the file is not a master Pakt can read (then it is rewritten, annotations from the store).
     """
@@ -105,29 +91,4 @@ def read_annotations(master: Path) -> dict[str, Annotation] | None:
         rows = book.get_sheet_by_name(SHEET_OVERVIEW).to_python(skip_empty_area=False)
     except (python_calamine.CalamineError, OSError, ValueError):
         return None
-    return read_annotations_from_rows(rows)
-
-
-def read_annotations_from_rows(rows: list[list]) -> dict[str, Annotation] | None:
-    """Annotations from the values of an Übersicht sheet (a file's, or an open workbook's)."""
-    header_index = next((i for i, row in enumerate(rows) if AGS_HEADER in row and NOTE_HEADER in row), None)
-    if header_index is None:
-        return None
-    header = rows[header_index]
-    ags_col, note_col = header.index(AGS_HEADER), header.index(NOTE_HEADER)
-    follow_col = header.index(FOLLOW_UP_HEADER) if FOLLOW_UP_HEADER in header else None
-    found: dict[str, Annotation] = {}
-    for row in rows[header_index + 1 :]:
-        if ags_col >= len(row) or is_blank(row[ags_col]):
-            continue
-        try:
-            ags = to_ags(row[ags_col])
-        except Unreadable:
-            continue
-        if not (len(ags) == 8 and ags.isdigit()):
-            continue
-        raw_note = row[note_col] if note_col < len(row) else None  # Google leaves out trailing empty cells
-        note = "" if is_blank(raw_note) else raw_note.strip() if isinstance(raw_note, str) else to_text(raw_note)
-        follow = _follow_up_text(row[follow_col]) if follow_col is not None and follow_col < len(row) else ""
-        found[ags] = Annotation(note, follow)
-    return found
+    return read_staff_columns(rows)

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import Path
 
-from schemas import Code, Finding, Registry, Severity, format_date
+from pakt.schemas import Code, Finding, Registry, Severity, format_date
 
 from ._consolidate import Received
 from ._problems import file_problem
-from ._store import SourceRecord, StateStore, VersionRecord
+from ._records import SourceRecord, VersionRecord
+from ._source import SourceSet
+from ._store import StateStore
 
 
-def _primary(candidates: list[tuple[SourceRecord, VersionRecord]], registry: Registry) -> tuple[SourceRecord, VersionRecord]:
+def _primary(
+    candidates: list[tuple[SourceRecord, VersionRecord]], registry: Registry, sources: SourceSet
+) -> tuple[SourceRecord, VersionRecord]:
     """Which of several files for one municipality and Stichtag counts: the registry's, else the oldest known."""
     municipality = registry.municipality(candidates[0][1].ags)
-    named = str(registry.resolve(municipality.workbook)) if municipality and municipality.workbook else None
+    named = sources.registered_key(municipality) if municipality else None
     return min(candidates, key=lambda c: (c[0].path != named, c[0].first_seen_run, c[0].path))
 
 
@@ -34,17 +37,19 @@ def _other_round(record: SourceRecord, version: VersionRecord, registry: Registr
     )
 
 
-def _duplicate(other: SourceRecord, kept: SourceRecord, ags: str, registry: Registry) -> Finding:
+def _duplicate(other: SourceRecord, kept: SourceRecord, ags: str, registry: Registry, sources: SourceSet) -> Finding:
     return file_problem(
         Code.MELDUNG_DOPPELT,
-        f"Für diese Gemeinde und diesen Stichtag liegt schon {Path(kept.path).name} vor; "
+        f"Für diese Gemeinde und diesen Stichtag liegt schon {sources.place(kept.path).label} vor; "
         "diese zweite Mappe wurde nicht übernommen. Bitte eine der beiden entfernen.",
         other.path, ags=ags, municipality=registry.municipality(ags).name,
     )
 
 
-def current_submissions(store: StateStore, present: Iterable[str], registry: Registry) -> tuple[dict[str, Received], list[Finding]]:
-    """What the present files hold for this round, per municipality, and the problems of the files."""
+def current_submissions(
+    store: StateStore, present: Iterable[str], registry: Registry, sources: SourceSet
+) -> tuple[dict[str, Received], list[Finding]]:
+    """What the present entries hold for this round, per municipality, and the problems of the entries."""
     records = store.sources()
     stichtag = registry.round.stichtag
     problems: list[Finding] = []
@@ -65,8 +70,8 @@ def current_submissions(store: StateStore, present: Iterable[str], registry: Reg
             by_ags[version.ags].append((record, version))
     received: dict[str, Received] = {}
     for ags, candidates in by_ags.items():
-        record, newest = _primary(candidates, registry)
-        problems += [_duplicate(other, record, ags, registry) for other, _ in candidates if other.path != record.path]
+        record, newest = _primary(candidates, registry, sources)
+        problems += [_duplicate(other, record, ags, registry, sources) for other, _ in candidates if other.path != record.path]
         unreadable = record.problem
         valid = newest if newest.valid and unreadable is None else store.latest_valid(ags, stichtag)
         received[ags] = Received(None if unreadable else newest, valid, unreadable)

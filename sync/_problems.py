@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas import Code, Finding, PaktError, SchemaMismatch, Severity
+from pakt.schemas import Code, Finding, PaktError, SchemaMismatch, Severity
 
 
 def file_problem(

@@ -1,47 +1,46 @@
-"""One sync run: scan, read what changed, store, consolidate, write the master. The main job of Pakt.
+"""One sync run: list the sources, read what changed, store, consolidate, write the masters. The main job of Pakt.
 
-    registry ─► scan folders ──┐
-            └─► Drive listing ─┴─► changed sources ─► take in (read, check) ─► state store
-                                                                                   │
-        master (.xlsx, atomic) and Google master (≤ 3 requests) ◄─ consolidate (pure)
+    registry ─► sources (folders, Google) ─► changed entries ─► take in (read, check) ─► state store
+                                                                                             │
+      master (.xlsx, atomic) and Google master (≤ 3 requests) ◄── grids ◄── consolidate (pure)
 
-The CLI (`pakt sync`) and the add-in server call `run_sync` alike.
+The run loop talks only to the `Source` protocol. The CLI (`pakt sync`) and
+the add-in's Aktualisieren call `run_sync` alike.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from schemas import Code, Finding, Registry, RuleSet, Severity, Submission, load_rules
+from pakt.schemas import Code, Finding, Registry, RuleSet, Severity, SheetGrid, Submission, load_rules
 
-from ._consolidate import (
-    DistrictView,
-    Status,
-    consolidate,
-    describe_changes,
-    district_figures,
-    snapshot_rows,
-    view_key,
-)
-from ._intake import Intake, take_in_all
-from ._google_client import GoogleAccess, SessionFactory, spreadsheet_id
+from ._consolidate import DistrictView, Status, consolidate, describe_changes, district_figures, snapshot_rows, view_key
+from ._folder_source import FolderSource
+from ._google_client import GoogleAccess, SessionFactory, Traffic
 from ._google_master import read_master
 from ._google_master import write_master as write_google_master
-from ._google_source import KEY_PREFIX, google_municipalities, google_sources, list_spreadsheets, read_google
+from ._google_source import GoogleSheetsSource, google_municipalities
+from ._intake import Intake
+from ._master_files import Written, read_annotations, remove_stale_temp_files, write_master_bytes
+from ._master_layout import RunStamp
+from ._master_sheets import master_grids
+from ._master_xlsx import build_master
 from ._matching import current_submissions
 from ._problems import file_problem
-from ._master_files import Written, read_annotations, remove_stale_temp_files, write_master_bytes
-from ._master_xlsx import RunStamp, build_master
-from ._sources import Note, SourceFile, scan
-from ._store import RunRecord, SourceRecord, StateStore
+from ._records import DistrictFigures, RunCounts, RunRecord, RunSummary, SourceRecord
+from ._source import Listing, Note, Place, SourceEntry, SourceSet
+from ._store import StateStore
 
 COMMIT_EVERY = 200
-"""Sources stored per transaction: a killed run keeps everything read before its last commit."""
+"""Entries stored per transaction: a killed run keeps everything read before its last commit."""
+
+HISTORY_RUNS = 50
+"""Runs the Verlauf sheet lists."""
 
 Progress = Callable[[int, int], None]
 
@@ -62,36 +61,59 @@ class SyncOptions:
     """How to reach Google (a requests.Session per scope set); None: the registry's credentials."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SyncResult:
     """What a run did and the district as it now stands.
 
-    `view` is None after a run that found nothing changed: it then reports the
-    figures, missing municipalities and problems of the run that built the master.
+    After a run that found nothing changed, `summary` repeats the figures, missing
+    municipalities and problems of the run that built the master; `view` is then
+    None unless it was asked for.
     """
 
     run_id: int
-    figures: dict
-    missing_names: tuple[str, ...]
-    read: int
-    unchanged: int
-    new_versions: int
-    busy: int
+    summary: RunSummary
     master: Path
     master_written: bool
-    master_note: str
-    notes: tuple[Note, ...]
-    problems: tuple[Finding, ...]
     state: Path
-    changes: tuple[str, ...] = field(default=())
+    notes: tuple[Note, ...] = ()
+    changes: tuple[str, ...] = ()
     view: DistrictView | None = None
-    google: dict[str, int] | None = None
-    """Requests made to Google in this run, by kind (None when the district uses no Google Sheets)."""
+    stamp: RunStamp | None = None
+    google: Traffic | None = None
+    """Requests made to Google in this run (None when the district uses no Google Sheets)."""
+    busy: int = 0
+    """Entries that could not be read this time (being written, unreachable); the next run tries again."""
+    place: Callable[[str], Place] = field(default=SourceSet(()).place, repr=False)
+    """Where an entry of this run lives (for links from a grid built later)."""
 
-    def summary(self) -> dict:
+    @property
+    def figures(self) -> DistrictFigures:
+        return self.summary.figures
+
+    @property
+    def read(self) -> int:
+        return self.summary.counts.read
+
+    @property
+    def unchanged(self) -> int:
+        return self.summary.counts.unchanged
+
+    @property
+    def master_note(self) -> str:
+        return self.summary.counts.master_note
+
+    @property
+    def problems(self) -> tuple[Finding, ...]:
+        return self.summary.problems
+
+    @property
+    def missing_names(self) -> tuple[str, ...]:
+        return self.summary.missing_names
+
+    def to_json(self) -> dict[str, Any]:
         """The `pakt sync --json` object."""
-        summary = {
-            **self.figures,
+        data = {
+            **self.figures.to_json(),
             "read": self.read,
             "unchanged": self.unchanged,
             "master": str(self.master),
@@ -99,8 +121,8 @@ class SyncResult:
             "run": self.run_id,
         }
         if self.google is not None:
-            summary["google_requests"] = self.google
-        return summary
+            data["google_requests"] = self.google.as_dict()
+        return data
 
 
 def master_path(registry: Registry, override: Path | None = None) -> Path:
@@ -114,95 +136,39 @@ def state_path(registry: Registry, master: Path) -> Path:
     return master.with_name(f"{master.stem}.pakt.sqlite")
 
 
-def _changed(sources: list[SourceFile], known: dict[str, SourceRecord], full: bool) -> tuple[list[SourceFile], list[SourceFile]]:
-    changed, unchanged = [], []
-    for source in sources:
-        record = known.get(source.key)
-        same = record is not None and (record.size, record.mtime_ns) == (source.size, source.mtime_ns)
-        (unchanged if same and not full else changed).append(source)
-    return changed, unchanged
+def _google_access(registry: Registry, options: SyncOptions) -> GoogleAccess | None:
+    """Google only for districts that use it: a Google source or a Google master."""
+    if not google_municipalities(registry) and registry.master.google_spreadsheet is None:
+        return None
+    return GoogleAccess(registry, options.google_sessions)
 
 
-def _store_intake(store: StateStore, intake: Intake, run_id: int, seen_at: datetime) -> None:
-    source = intake.source
-    version_id = None
-    if intake.ags is not None:
-        version_id = store.add_version(
-            intake.ags, intake.stichtag, intake.sha256, source.key, seen_at, run_id,
-            intake.submission_json, intake.findings_json, intake.locations_json,
-        )
-    store.remember_source(source.key, source.size, source.mtime_ns, intake.sha256, version_id, intake.problem, run_id)
-
-
-def _read_all(changed: list[SourceFile], registry: Registry, options: SyncOptions, google: GoogleAccess | None, tick):
-    """Intakes of every changed source: files (in worker processes when many), then Google sheets, in turn."""
-    files = [s for s in changed if not s.key.startswith(KEY_PREFIX)]
-    sheets = [s for s in changed if s.key.startswith(KEY_PREFIX)]
-    yield from take_in_all(files, registry, options.retry_delay_s, options.workers or os.cpu_count() or 1, tick)
-    if sheets:
-        owners = google_municipalities(registry)
-        for source in sheets:
-            intake = read_google(source, google, registry, owners.get(source.key[len(KEY_PREFIX):]))
-            tick()
-            yield intake
-
-
-def _take_in(store: StateStore, changed: list[SourceFile], registry: Registry, options: SyncOptions, run_id: int,
-             google: GoogleAccess | None) -> list[Finding]:
-    """Read the changed sources and store them in batches; returns the problems of sources not read."""
-    busy: list[Finding] = []
-    done = 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if options.progress:
-            options.progress(done, len(changed))
-
-    batch: list[Intake] = []
-    for intake in _read_all(changed, registry, options, google, tick):
-        if intake.busy:
-            busy.append(intake.problem)
-            continue
-        batch.append(intake)
-        if len(batch) >= COMMIT_EVERY:
-            _commit(store, batch, run_id, options.now())
-    _commit(store, batch, run_id, options.now())
-    return busy
-
-
-def _commit(store: StateStore, batch: list[Intake], run_id: int, seen_at: datetime) -> None:
-    if not batch:
-        return
-    with store.transaction():
-        for intake in batch:
-            _store_intake(store, intake, run_id, seen_at)
-    batch.clear()
-
-
-def _notes_as_findings(notes: Iterable[Note]) -> list[Finding]:
-    return [file_problem(Code.DATEI_UEBERSPRUNGEN, note.message, note.path, Severity.NOTE) for note in notes]
-
-
-def _annotations(store: StateStore, master: Path, last: RunRecord | None, now: datetime) -> bool:
-    """Take what the staff typed into the master into the store. False when the master is not ours (rewrite it)."""
-    if not master.exists():
-        return False
-    stat = master.stat()
-    if last is not None and (last.master_size, last.master_mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-        return True
-    typed = read_annotations(master)
-    if typed is None:
-        return False
-    with store.transaction():
-        store.save_annotations(typed, now)
-    return True
+def sources_for(registry: Registry, options: SyncOptions, google: GoogleAccess | None) -> SourceSet:
+    """The district's sources: its folders and files, and its Google sheets where it has any."""
+    sources: list[Any] = [FolderSource(registry, options.retry_delay_s, options.workers)]
+    if google is not None and google_municipalities(registry):
+        sources.append(GoogleSheetsSource(registry, google))
+    return SourceSet(sources)
 
 
 def _inputs_key(registry: Registry, rules: RuleSet) -> str:
     """Fingerprint of the registry and the rules: when they change, the view must be rebuilt."""
     material = registry.model_dump_json() + rules.model_dump_json() + str(registry.base_dir)
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _notes_as_findings(notes: Iterable[Note]) -> list[Finding]:
+    return [file_problem(Code.DATEI_UEBERSPRUNGEN, note.message, note.path, Severity.NOTE) for note in notes]
+
+
+def _split(entries: list[SourceEntry], known: dict[str, SourceRecord], full: bool) -> tuple[list[SourceEntry], list[SourceEntry]]:
+    """Changed and unchanged entries, by their stamps against what the store knows."""
+    changed, unchanged = [], []
+    for entry in entries:
+        record = known.get(entry.key)
+        same = record is not None and (record.size, record.mtime_ns) == (entry.size, entry.mtime_ns)
+        (unchanged if same and not full else changed).append(entry)
+    return changed, unchanged
 
 
 @dataclass
@@ -215,66 +181,98 @@ class _Run:
     options: SyncOptions
     master: Path
     state: Path
-    inputs: str
     run_id: int
     started: datetime
     last: RunRecord | None
-    sources: list[SourceFile]
-    notes: list[Note]
+    sources: SourceSet
+    listing: Listing
     google: GoogleAccess | None = None
+    inputs: str = field(default="")
 
-    def read_changes(self) -> tuple[list[SourceFile], list[SourceFile], list[Finding], list[str]]:
-        """Read what changed; returns changed, unchanged, busy problems and the paths that disappeared."""
-        changed, unchanged = _changed(self.sources, self.store.sources(), self.options.full)
-        busy = _take_in(self.store, changed, self.registry, self.options, self.run_id, self.google) if changed else []
+    # -- reading ------------------------------------------------------------------------------------
+
+    def read_changes(self) -> tuple[list[SourceEntry], list[SourceEntry], list[Finding], list[str]]:
+        """Read what changed; returns changed, unchanged, the problems of entries not read, and what disappeared."""
+        entries = self.listing.entries
+        changed, unchanged = _split(entries, self.store.sources(), self.options.full)
+        busy = self._take_in(changed) if changed else []
         with self.store.transaction():
-            gone = self.store.mark_present({s.key for s in self.sources}, self.run_id)
+            gone = self.store.mark_present({e.key for e in entries}, self.run_id)
         return changed, unchanged, busy, gone
 
-    def nothing_changed(self, changed: list[SourceFile], gone: list[str], master_is_ours: bool) -> bool:
+    def _take_in(self, changed: list[SourceEntry]) -> list[Finding]:
+        """Read the changed entries and store them in batches; returns the problems of entries not read."""
+        busy: list[Finding] = []
+        done = 0
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            if self.options.progress:
+                self.options.progress(done, len(changed))
+
+        batch: list[Intake] = []
+        for intake in self.sources.read(changed, tick):
+            if intake.busy:
+                busy.append(intake.problem)
+                continue
+            batch.append(intake)
+            if len(batch) >= COMMIT_EVERY:
+                self._commit(batch)
+        self._commit(batch)
+        return busy
+
+    def _commit(self, batch: list[Intake]) -> None:
+        if not batch:
+            return
+        seen_at = self.options.now()
+        with self.store.transaction():
+            for intake in batch:
+                self._store_intake(intake, seen_at)
+        batch.clear()
+
+    def _store_intake(self, intake: Intake, seen_at: datetime) -> None:
+        entry = intake.source
+        version_id = None
+        if intake.ags is not None:
+            version_id = self.store.add_version(
+                intake.ags, intake.stichtag, intake.sha256, entry.key, seen_at, self.run_id,
+                intake.submission_json, intake.findings_json, intake.locations_json,
+            )
+        self.store.remember_source(entry.key, entry.size, entry.mtime_ns, intake.sha256, version_id, intake.problem,
+                                   self.run_id)
+
+    def take_annotations(self) -> bool:
+        """Take what the staff typed into the xlsx master into the store. False when the master is not ours."""
+        if not self.master.exists():
+            return False
+        stat = self.master.stat()
+        last = self.last
+        if last is not None and (last.master_size, last.master_mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+            return True
+        typed = read_annotations(self.master)
+        if typed is None:
+            return False
+        with self.store.transaction():
+            self.store.save_annotations(typed, self.options.now())
+        return True
+
+    # -- deciding -----------------------------------------------------------------------------------
+
+    def nothing_changed(self, changed: list[SourceEntry], gone: list[str], master_is_ours: bool) -> bool:
         last = self.last
         return (
             not (self.options.full or changed or gone)
             and master_is_ours
             and last is not None
             and bool(last.view_key)
-            and last.counts.get("inputs") == self.inputs
-            and "district" in last.counts
+            and last.summary is not None
+            and last.summary.inputs == self.inputs
         )
-
-    def quiet_result(self) -> SyncResult:
-        """Nothing changed since the last run: record this run and report the figures that run computed."""
-        kept = self.last.counts
-        counts = {**{k: kept[k] for k in ("district", "missing_names", "problems", "invalid", "missing")},
-                  "read": 0, "unchanged": len(self.sources), "new_versions": 0, "inputs": self.inputs,
-                  "master_note": "unverändert"}
-        stat = self.master.stat()
-        with self.store.transaction():
-            self.store.finish_run(self.run_id, self.options.now(), counts, [], self.last.view_key or "", self.master,
-                                  (stat.st_size, stat.st_mtime_ns))
-        problems = tuple(Finding.model_validate(p) for p in kept["problems"])
-        view = self.consolidated(_notes_as_findings(self.notes)) if self.options.need_view else None
-        return SyncResult(self.run_id, kept["district"], tuple(kept["missing_names"]), 0, len(self.sources), 0, 0,
-                          self.master, False, "unverändert", tuple(self.notes), problems, self.state, (), view,
-                          self.traffic())
-
-    def traffic(self) -> dict[str, int] | None:
-        return self.google.traffic.as_dict() if self.google is not None else None
-
-    def google_master_before(self) -> dict | None:
-        """Read the Google master (layout, and the staff's columns into the store) before the view is built."""
-        target = spreadsheet_id(self.registry.master.google)
-        if target is None or self.google is None:
-            return None
-        meta, typed = read_master(self.google, target)
-        if typed:
-            with self.store.transaction():
-                self.store.save_annotations(typed, self.options.now())
-        return meta
 
     def consolidated(self, extra: list[Finding]) -> DistrictView:
         store, registry = self.store, self.registry
-        received, problems = current_submissions(store, [s.key for s in self.sources], registry)
+        received, problems = current_submissions(store, [e.key for e in self.listing.entries], registry, self.sources)
         used = [r.valid for r in received.values() if r.valid is not None]
         submissions = {v.id: v.submission() for v in used}
         previous: dict[str, Submission] = {}
@@ -284,51 +282,93 @@ class _Run:
                 previous[version.ags] = before
         return consolidate(registry, self.rules, received, submissions, store.annotations(), problems + extra, previous)
 
-    def full_result(self, changed: list[SourceFile], unchanged: list[SourceFile], busy: list[Finding], master_is_ours: bool) -> SyncResult:
-        """Rebuild the district view from the store and write the master when what it shows changed."""
+    def _master_stat(self) -> tuple[int | None, int | None]:
+        if not self.master.exists():
+            return None, None
+        stat = self.master.stat()
+        return stat.st_size, stat.st_mtime_ns
+
+    def traffic(self) -> Traffic | None:
+        return self.google.traffic if self.google is not None else None
+
+    # -- finishing ----------------------------------------------------------------------------------
+
+    def quiet_result(self) -> SyncResult:
+        """Nothing changed since the last run: record this run and report the figures that run computed."""
+        kept = self.last.summary
+        counts = RunCounts(read=0, unchanged=len(self.listing.entries), new_versions=0, master_note="unverändert")
+        summary = replace(kept, counts=counts, inputs=self.inputs)
+        finished = self.options.now()
+        size, mtime = self._master_stat()
+        record = RunRecord(id=self.run_id, started_at=self.started, finished_at=finished, summary=summary,
+                           view_key=self.last.view_key, master_path=str(self.master), master_size=size,
+                           master_mtime_ns=mtime)
+        with self.store.transaction():
+            self.store.finish_run(record)
+        view = self.consolidated(_notes_as_findings(self.listing.notes)) if self.options.need_view else None
+        stamp = RunStamp(self.run_id, self.started, finished)
+        return SyncResult(run_id=self.run_id, summary=summary, master=self.master, master_written=False,
+                          state=self.state, notes=tuple(self.listing.notes), view=view, stamp=stamp,
+                          google=self.traffic(), place=self.sources.place)
+
+    def google_master_before(self) -> dict | None:
+        """Read the Google master (layout, and the staff's columns into the store) before the view is built."""
+        target = self.registry.master.google_spreadsheet
+        if target is None or self.google is None:
+            return None
+        meta, typed = read_master(self.google, target.spreadsheet_id)
+        if typed:
+            with self.store.transaction():
+                self.store.save_annotations(typed, self.options.now())
+        return meta
+
+    def full_result(self, changed: list[SourceEntry], unchanged: list[SourceEntry], busy: list[Finding],
+                    master_is_ours: bool) -> SyncResult:
+        """Rebuild the district view from the store and write the masters when what they show changed."""
         google_master = self.google_master_before()
-        view = self.consolidated(busy + _notes_as_findings(self.notes))
+        view = self.consolidated(busy + _notes_as_findings(self.listing.notes))
         snapshot = snapshot_rows(view)
-        changes = describe_changes(self.store.snapshot(), snapshot)
+        changes = tuple(describe_changes(self.store.snapshot(), snapshot))
         key = view_key(view, snapshot)
-        figures = district_figures(view)
-        missing_names = [row.municipality.name for row in view.rows if row.status is Status.FEHLT]
-        counts = {
-            "read": len(changed) - len(busy), "unchanged": len(unchanged),
-            "new_versions": self.store.versions_seen_in(self.run_id), "invalid": view.invalid, "missing": view.missing,
-            "district": figures, "missing_names": missing_names,
-            "problems": [p.model_dump(mode="json") for p in view.problems], "inputs": self.inputs,
-        }
         skip = not self.options.full and master_is_ours and self.last is not None and self.last.view_key == key
         finished = self.options.now()
-        written = Written(self.master, False, "unverändert") if skip else self.write(view, finished, counts, changes)
-        counts["master_note"] = written.reason or ("unverändert" if skip else "neu geschrieben")
-        master_stat = (self.master.stat().st_size, self.master.stat().st_mtime_ns) if self.master.exists() else None
+        stamp = RunStamp(self.run_id, self.started, finished)
+        counts = RunCounts(read=len(changed) - len(busy), unchanged=len(unchanged),
+                           new_versions=self.store.versions_seen_in(self.run_id),
+                           master_note="unverändert" if skip else "neu geschrieben")
+        summary = self._summary(view, counts)
+        grids = self._grids(view, stamp, summary, changes) if not skip or google_master is not None else []
+        written = Written(self.master, False, "unverändert") if skip else self._write(grids, view, stamp)
+        if written.reason and not skip:
+            summary = replace(summary, counts=replace(counts, master_note=written.reason))
         if google_master is not None:
-            current = RunRecord(self.run_id, self.started, finished, counts, changes, None, str(self.master), None, None)
-            runs = [current, *(r for r in self.store.runs(50) if r.id != self.run_id)][:50]
-            write_google_master(self.google, spreadsheet_id(self.registry.master.google), view, google_master, runs, changes)
+            target = self.registry.master.google_spreadsheet
+            write_google_master(self.google, target.spreadsheet_id, grids, google_master)
+        size, mtime = self._master_stat()
+        record = RunRecord(id=self.run_id, started_at=self.started, finished_at=finished, summary=summary,
+                           changes=changes, view_key="" if written.beside else key, master_path=str(self.master),
+                           master_size=size, master_mtime_ns=mtime)
         with self.store.transaction():
             self.store.save_snapshot(snapshot)
-            self.store.finish_run(self.run_id, finished, counts, changes, "" if written.beside else key, self.master, master_stat)
-        return SyncResult(
-            self.run_id, figures, tuple(missing_names), counts["read"], counts["unchanged"], counts["new_versions"],
-            len(busy), written.path, not skip, written.reason, tuple(self.notes), tuple(view.problems), self.state,
-            tuple(changes), view, self.traffic(),
-        )
+            self.store.finish_run(record)
+        return SyncResult(run_id=self.run_id, summary=summary, master=written.path, master_written=not skip,
+                          state=self.state, notes=tuple(self.listing.notes), changes=changes, view=view, stamp=stamp,
+                          google=self.traffic(), busy=len(busy), place=self.sources.place)
 
-    def write(self, view: DistrictView, finished: datetime, counts: dict, changes: list[str]) -> Written:
-        current = RunRecord(self.run_id, self.started, finished, counts, changes, None, str(self.master), None, None)
-        runs = [current, *(r for r in self.store.runs(50) if r.id != self.run_id)][:50]
-        data = build_master(view, RunStamp(self.run_id, self.started, finished), runs, changes, self.master.parent)
-        return write_master_bytes(self.master, data, finished)
+    def _summary(self, view: DistrictView, counts: RunCounts) -> RunSummary:
+        missing = tuple(row.municipality.name for row in view.rows if row.status is Status.FEHLT)
+        return RunSummary(counts=counts, figures=district_figures(view), missing_names=missing,
+                          problems=tuple(view.problems), inputs=self.inputs)
 
+    def _grids(self, view: DistrictView, stamp: RunStamp, summary: RunSummary, changes: tuple[str, ...]) -> list[SheetGrid]:
+        current = RunRecord(id=self.run_id, started_at=self.started, finished_at=stamp.finished_at, summary=summary,
+                            changes=changes, master_path=str(self.master))
+        runs = [current, *(r for r in self.store.runs(HISTORY_RUNS) if r.id != self.run_id)][:HISTORY_RUNS]
+        return master_grids(view, stamp, runs, changes, self.sources.place)
 
-def _google_access(registry: Registry, options: SyncOptions) -> GoogleAccess | None:
-    """Google only for districts that use it: a Google source or a Google master."""
-    if not google_municipalities(registry) and not registry.master.google:
-        return None
-    return GoogleAccess(registry, options.google_sessions)
+    def _write(self, grids: list[SheetGrid], view: DistrictView, stamp: RunStamp) -> Written:
+        data = build_master(grids, view, stamp, self.master.parent)
+        return write_master_bytes(self.master, data, stamp.finished_at)
 
 
 def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResult:
@@ -338,18 +378,16 @@ def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResu
     master = master_path(registry, options.master)
     state = state_path(registry, master)
     remove_stale_temp_files(master)
+    google = _google_access(registry, options)
+    sources = sources_for(registry, options, google)
     with StateStore(state) as store:
         started = options.now()
         last = store.last_finished_run()
         run_id = store.begin_run(started)
-        sources, notes = scan(registry)
-        google = _google_access(registry, options)
-        if google is not None:
-            sources += google_sources(registry, list_spreadsheets(google))
-        run = _Run(store, registry, rules, options, master, state, _inputs_key(registry, rules), run_id, started, last,
-                   sources, notes, google)
+        run = _Run(store, registry, rules, options, master, state, run_id, started, last, sources, sources.listing(),
+                   google, _inputs_key(registry, rules))
         changed, unchanged, busy, gone = run.read_changes()
-        master_is_ours = _annotations(store, master, last, options.now())
+        master_is_ours = run.take_annotations()
         if run.nothing_changed(changed, gone, master_is_ours):
             return run.quiet_result()
         return run.full_result(changed, unchanged, busy, master_is_ours)

@@ -17,11 +17,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from schemas import Finding, Submission
+from pakt.schemas import Finding, Submission
+
+from ._records import Annotation, RunRecord, RunSummary, SourceRecord, VersionRecord
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -82,67 +83,6 @@ CREATE TABLE IF NOT EXISTS snapshot (
 SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True)
-class SourceRecord:
-    path: str
-    size: int
-    mtime_ns: int
-    sha256: str | None
-    version_id: int | None
-    problem: Finding | None
-    present: bool
-    first_seen_run: int
-
-
-@dataclass(frozen=True)
-class VersionRecord:
-    """One stored version of a municipality's submission."""
-
-    id: int
-    ags: str
-    stichtag: date | None
-    sha256: str
-    path: str
-    seen_at: datetime
-    run_id: int
-    valid: bool
-    findings: tuple[Finding, ...]
-    locations: dict
-    submission_json: str | None
-
-    def submission(self) -> Submission | None:
-        return Submission.model_validate_json(self.submission_json) if self.submission_json else None
-
-    def where(self, field: str) -> tuple[str, str] | None:
-        found = self.locations.get("fields", {}).get(field)
-        return (found[0], found[1]) if found else None
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    id: int
-    started_at: datetime
-    finished_at: datetime | None
-    counts: dict
-    changes: list[str]
-    view_key: str | None
-    master_path: str | None
-    master_size: int | None
-    master_mtime_ns: int | None
-
-
-@dataclass(frozen=True)
-class Annotation:
-    """What district staff typed into the master for one municipality."""
-
-    note: str = ""
-    follow_up: str = ""
-
-    @property
-    def empty(self) -> bool:
-        return not (self.note or self.follow_up)
-
-
 def _findings(text: str | None) -> tuple[Finding, ...]:
     return tuple(Finding.model_validate(item) for item in json.loads(text or "[]"))
 
@@ -178,28 +118,20 @@ class StateStore:
         cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (started_at.isoformat(),))
         return int(cursor.lastrowid)
 
-    def finish_run(
-        self,
-        run_id: int,
-        finished_at: datetime,
-        counts: dict,
-        changes: list[str],
-        view_key: str,
-        master: Path | None,
-        master_stat: tuple[int, int] | None,
-    ) -> None:
+    def finish_run(self, record: RunRecord) -> None:
+        """Record a finished run (its summary, changes, and the master it wrote with that file's stat)."""
         self.db.execute(
             "UPDATE runs SET finished_at=?, counts_json=?, changes_json=?, view_key=?, master_path=?, "
             "master_size=?, master_mtime_ns=? WHERE id=?",
             (
-                finished_at.isoformat(),
-                json.dumps(counts, ensure_ascii=False),
-                json.dumps(changes, ensure_ascii=False),
-                view_key,
-                str(master) if master else None,
-                master_stat[0] if master_stat else None,
-                master_stat[1] if master_stat else None,
-                run_id,
+                record.finished_at.isoformat() if record.finished_at else None,
+                json.dumps(record.summary.to_json() if record.summary else {}, ensure_ascii=False),
+                json.dumps(list(record.changes), ensure_ascii=False),
+                record.view_key,
+                record.master_path,
+                record.master_size,
+                record.master_mtime_ns,
+                record.id,
             ),
         )
 
@@ -208,8 +140,8 @@ class StateStore:
             id=row[0],
             started_at=datetime.fromisoformat(row[1]),
             finished_at=datetime.fromisoformat(row[2]) if row[2] else None,
-            counts=json.loads(row[3] or "{}"),
-            changes=json.loads(row[4] or "[]"),
+            summary=RunSummary.from_json(json.loads(row[3] or "{}")),
+            changes=tuple(json.loads(row[4] or "[]")),
             view_key=row[5],
             master_path=row[6],
             master_size=row[7],

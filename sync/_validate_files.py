@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from schemas import (
+from pakt.schemas import (
     CheckContext,
     Checked,
     Draft,

@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 import olefile
 import python_calamine
 
-from schemas import RawCell, RawTable, WorkbookEncrypted, WorkbookUnreadable, parse_a1, parse_reference, to_a1
+from pakt.schemas import RawCell, RawTable, WorkbookEncrypted, WorkbookUnreadable, parse_a1, parse_reference, to_a1
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",

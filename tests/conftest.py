@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from districts import District, copy_district
-from schemas import Registry, RuleSet, load_registry, load_rules
+from pakt.schemas import Registry, RuleSet, load_registry, load_rules
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -6,8 +6,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemas import Registry, load_registry
-from sync import SyncOptions, SyncResult, run_sync
+from pakt.schemas import Registry, load_registry
+from pakt.sync import SyncOptions, SyncResult, run_sync
 
 
 @dataclass

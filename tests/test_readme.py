@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from schemas import Code
+from pakt.schemas import Code
 
 
 def test_ci_runs_the_readme_test_command(repo):

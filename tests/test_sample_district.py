@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import generate
-from schemas import CheckContext, check, district_totals, municipal_figures, read_draft, rules_for
-from sync import open_workbook_file
+from pakt.schemas import CheckContext, check, district_totals, municipal_figures, read_draft, rules_for
+from pakt.sync import open_workbook_file
 
 
 def test_committed_samples_are_exactly_what_the_script_writes(repo, tmp_path):

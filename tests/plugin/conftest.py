@@ -1,4 +1,5 @@
-"""A real Pakt add-in server on a free loopback port, with tokens for two municipalities and the district."""
+"""A real Pakt add-in server (as `pakt serve` composes it) on a free loopback port, with tokens for two
+municipalities and the district."""
 
 from __future__ import annotations
 
@@ -35,13 +36,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server(repo: Path, tmp_path_factory) -> LiveServer:
-    from plugin._tokens import Role, TokenStore
-    from plugin.server import ServerConfig, create_app
-    from sync import master_path, state_path
+    from pakt._server import district_app, token_store
+    from pakt.plugin import Role
 
     district = copy_district(repo, tmp_path_factory.mktemp("server") / "landkreis")
     registry = district.registry()
-    tokens = TokenStore(state_path(registry, master_path(registry)))
+    tokens = token_store(registry)
     issued = {
         "aldingen": tokens.issue(Role.GEMEINDE, "Aldingen", "08327002"),
         "balgheim": tokens.issue(Role.GEMEINDE, "Balgheim", "08327004"),
@@ -49,7 +49,7 @@ def live_server(repo: Path, tmp_path_factory) -> LiveServer:
     }
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    app = create_app(ServerConfig(url, registry, tokens, max_body_bytes=2_000_000))
+    app = district_app(registry, url, max_body_bytes=2_000_000)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

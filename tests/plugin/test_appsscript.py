@@ -11,8 +11,8 @@ import pytest
 
 import make_broken
 from payloads import spreadsheet
-from plugin._appsscript import export_appsscript, xlwings_client
-from plugin._marks import ERROR_FILL
+from pakt.plugin._appsscript import export_appsscript, xlwings_client
+from pakt.schemas import ERROR_FILL
 
 NODE = Path(__file__).parent / "node"
 PAKT_JS = Path(__file__).parents[2] / "plugin" / "appsscript" / "Pakt.js"

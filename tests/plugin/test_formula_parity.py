@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-import plugin.udfs as udfs
-from plugin._appsscript import xlwings_client
-from plugin._context import configure
+import pakt.plugin.udfs as udfs
+from pakt.plugin._appsscript import xlwings_client
+from pakt.plugin._context import configure
 
 GOLDEN = tomllib.loads((Path(__file__).parents[1] / "golden" / "formulas.toml").read_text(encoding="utf-8"))["case"]
 NODE = Path(__file__).parent / "node"

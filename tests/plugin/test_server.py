@@ -10,7 +10,8 @@ import pytest
 
 import make_broken
 from payloads import apps_script_payload, officejs_payload
-from plugin._marks import ERROR_FILL, INPUT_FILL, REPORT_SHEET
+from pakt.plugin._marks import REPORT_SHEET
+from pakt.schemas import ERROR_FILL, INPUT_FILL
 
 FORMULAS = {"PAUSCHALE", "SATZ", "IM_ANTEIL", "IM_VERTEILUNG", "FALLZAHL", "AGS_PRUEFEN"}
 
@@ -203,7 +204,7 @@ def test_einreichen_stamps_the_sign_off_when_clean(live_server, tmp_path):
 
 
 def test_aktualisieren_writes_the_district_view_and_keeps_annotations(live_server, repo):
-    from sync import StateStore, master_path, state_path
+    from pakt.sync import StateStore, master_path, state_path
 
     master_like = apps_script_payload(repo / "sample_workbooks" / "08327002_Aldingen.xlsx")
     master_like["sheets"].insert(0, {"name": "Übersicht", "pictures": [], "tables": [], "values": [
@@ -214,12 +215,18 @@ def test_aktualisieren_writes_the_district_view_and_keeps_annotations(live_serve
     for name in master_like["names"]:
         name["sheet_index"] += 1
     actions = _actions(post(live_server, "/xlwings/custom-scripts-call/aktualisieren", live_server.landkreis, master_like))
-    table = next(a for a in actions if a["func"] == "setValues" and a["start_row"] == 4)["values"]
+    sheet = next(a for a in actions if a["func"] == "setValues" and a["start_row"] == 0)["values"]
+    table = sheet[next(i for i, row in enumerate(sheet) if row[0] == "AGS"):]
     header, rows, totals = table[0], table[1:-1], table[-1]
     assert len(rows) == 35 and header[:3] == ["AGS", "Gemeinde", "Status"]
     tuttlingen = next(r for r in rows if r[0] == "08327066")
     assert tuttlingen[header.index("Bemerkung")] == "Zahlen mit Kämmerei abgleichen"
     assert totals[header.index("Pro-Kopf-Pauschale")] == 1014300.0 and totals[header.index("IM (Personen)")] == 14
+    formulas = {(a["start_row"], a["start_column"]): a["values"] for a in actions if a["func"] == "setFormula"}
+    totals_row = len(sheet) - 1
+    assert formulas[(totals_row, header.index("Personen"))] == [["=SUM(E6:E40)"]]
+    money = [a for a in actions if a["func"] == "setNumberFormat" and a["start_column"] == header.index("Pro-Kopf-Pauschale")]
+    assert money and "€" in money[0]["args"][0] and money[0]["row_count"] == 35
     registry = live_server.district.registry()
     with StateStore(state_path(registry, master_path(registry))) as store:
         assert store.annotations()["08327066"].note == "Zahlen mit Kämmerei abgleichen"

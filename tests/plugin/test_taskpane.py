@@ -10,7 +10,7 @@ import pytest
 
 import make_broken
 from payloads import excel_workbook
-from plugin._marks import ERROR_FILL
+from pakt.schemas import ERROR_FILL
 
 NODE = Path(__file__).parent / "node"
 TASKPANE = Path(__file__).parents[2] / "plugin" / "static" / "taskpane.js"

@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from schemas import CheckContext, Kind, check, funds_use_total, input_fields, material_costs_total, read_draft, rules_for, staff_columns
-from sync import open_workbook_file
-from sync.cli import app
+from pakt.schemas import CheckContext, Kind, check, funds_use_total, input_fields, material_costs_total, read_draft, rules_for, staff_columns
+from pakt.sync import open_workbook_file
+from pakt.cli import app
 
 import libreoffice
 

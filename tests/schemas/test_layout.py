@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemas import (
+from pakt.schemas import (
     BINDING_FIELDS,
     Kind,
     Submission,

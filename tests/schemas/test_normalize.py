@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from schemas import Unreadable
-from schemas._normalize import to_ags, to_bool, to_date, to_decimal, to_int, to_text
+from pakt.schemas import Unreadable
+from pakt.schemas._normalize import to_ags, to_bool, to_date, to_decimal, to_int, to_text
 
 
 @pytest.mark.parametrize(

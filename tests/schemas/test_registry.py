@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas import ConfigError, ImMode, load_registry
+from pakt.schemas import ConfigError, ImMode, load_registry
 
 MINIMAL = """
 [district]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas import ConfigError, bundled_rule_ids, load_rules, load_rules_file
+from pakt.schemas import ConfigError, bundled_rule_ids, load_rules, load_rules_file
 
 
 def test_the_article_period_is_bundled(rules):

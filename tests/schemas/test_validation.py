@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from schemas import CheckContext, Code, Severity, check, read_draft, rules_for
-from sync import open_workbook_file
+from pakt.schemas import CheckContext, Code, Severity, check, read_draft, rules_for
+from pakt.sync import open_workbook_file
 
 
 def checked(path, registry=None, **context):

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from schemas import CheckContext, check, read_draft, rules_for
-from sync import Annotation, Received, Status, consolidate, open_workbook_file
-from sync._consolidate import describe_changes, snapshot_rows
-from sync._store import VersionRecord
+from pakt.schemas import CheckContext, check, read_draft, rules_for
+from pakt.sync import Annotation, Received, Status, consolidate, open_workbook_file
+from pakt.sync._consolidate import describe_changes, snapshot_rows
+from pakt.sync._store import VersionRecord
 
 
 @pytest.fixture(scope="module")

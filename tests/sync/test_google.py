@@ -13,8 +13,8 @@ import pytest
 from google_standin.fixture import StandInSession
 from google_standin.model import Formula, load_xlsx
 from master_reading import overview
-from schemas import load_registry
-from sync import StateStore, Status, SyncOptions, run_sync
+from pakt.schemas import load_registry
+from pakt.sync import StateStore, Status, SyncOptions, run_sync
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +80,7 @@ def _google_overview(district: GoogleDistrict) -> tuple[list[str], list[list], l
 
 def test_google_district_syncs_to_a_google_master_with_the_xlsx_totals(google_district):
     result = google_district.sync()
-    summary = result.summary()
+    summary = result.to_json()
     assert (summary["municipalities"], summary["received"], summary["missing"]) == (35, 35, 0)
     assert summary["im_heads"] == 14 and summary["im_fte"] == 11.0 and summary["allowance_eur"] == "1014300.00"
     header, body, totals = _google_overview(google_district)
@@ -101,10 +101,10 @@ def test_google_district_syncs_to_a_google_master_with_the_xlsx_totals(google_di
 def test_cold_sync_reads_each_sheet_once_and_writes_the_master_in_three_requests(google_district):
     result = google_district.sync()
     traffic = result.google
-    assert traffic["drive"] == 1
-    assert traffic["sheets_read"] == 35 + 1  # one batchGet per municipality, the master's layout
-    assert traffic["sheets_write"] == 1
-    assert traffic["retries"] == 0
+    assert traffic.drive == 1
+    assert traffic.sheets_read == 35 + 1  # one batchGet per municipality, the master's layout
+    assert traffic.sheets_write == 1
+    assert traffic.retries == 0
 
 
 def test_second_sync_makes_no_sheets_reads(google_district):
@@ -112,7 +112,7 @@ def test_second_sync_makes_no_sheets_reads(google_district):
     google_district.world.reset_log()
     second = google_district.sync()
     assert (second.read, second.unchanged) == (0, 35)
-    assert second.google == {"drive": 1, "sheets_read": 0, "sheets_write": 0, "retries": 0}
+    assert second.google.as_dict() == {"drive": 1, "sheets_read": 0, "sheets_write": 0, "retries": 0}
     assert google_district.world.count("sheets_read", None) == 0
 
 
@@ -123,8 +123,8 @@ def test_a_changed_sheet_is_read_with_one_request(google_district):
     trossingen.touch()
     again = google_district.sync()
     assert again.read == 1 and again.unchanged == 34
-    assert again.google["sheets_read"] == 1 + 2  # the changed sheet; the master's layout and Übersicht
-    assert again.google["sheets_write"] == 1
+    assert again.google.sheets_read == 1 + 2  # the changed sheet; the master's layout and Übersicht
+    assert again.google.sheets_write == 1
     row = next(r for r in again.view.rows if r.municipality.name == "Trossingen")
     assert row.submission.header.contact_person == "Neue Ansprechperson"
 
@@ -136,10 +136,10 @@ def test_a_storm_of_429s_and_500s_still_ends_with_a_complete_master(tmp_path, st
     world.inject(500, times=3, match="values:batchGet")
     world.inject(503, times=1, match=":batchUpdate")
     result = google_district.sync()
-    assert result.summary()["received"] == 35 and not result.problems[:0]
-    assert result.google["retries"] == 9
-    assert result.google["sheets_read"] == 35 + 1 + 8
-    assert result.google["sheets_write"] == 1 + 1
+    assert result.to_json()["received"] == 35 and not result.problems[:0]
+    assert result.google.retries == 9
+    assert result.google.sheets_read == 35 + 1 + 8
+    assert result.google.sheets_write == 1 + 1
     assert world.count("sheets_read", 429) == 5 and world.count("sheets_read", 500) == 3
     assert len(_google_overview(google_district)[1]) == 35
 
@@ -147,7 +147,7 @@ def test_a_storm_of_429s_and_500s_still_ends_with_a_complete_master(tmp_path, st
 def test_a_sheet_not_shared_is_reported_in_german_and_the_rest_is_consolidated(google_district):
     google_district.world.private.add(google_district.ids["Aldingen"])
     result = google_district.sync()
-    assert result.summary()["received"] == 34
+    assert result.to_json()["received"] == 34
     problem = next(p for p in result.problems if p.municipality == "Aldingen")
     assert problem.message.startswith("Die Tabelle von Aldingen ist nicht für das Dienstkonto von Pakt freigegeben.")
     assert next(r for r in result.view.rows if r.municipality.name == "Aldingen").status is Status.FEHLT
@@ -188,7 +188,7 @@ def test_a_hanging_request_times_out_and_is_retried(google_district):
     google_district.world.hang_s = 3.0
     google_district.world.inject("timeout", times=1, match="values:batchGet")
     result = google_district.sync()
-    assert result.summary()["received"] == 35 and result.google["retries"] == 1
+    assert result.to_json()["received"] == 35 and result.google.retries == 1
 
 
 def test_the_limiter_keeps_reads_inside_the_quota(tmp_path, standin, loaded_samples, repo):
@@ -196,8 +196,8 @@ def test_the_limiter_keeps_reads_inside_the_quota(tmp_path, standin, loaded_samp
                              reads_per_minute=12, quota_window_s=1.0)
     district.world.window_s = 1.0
     result = district.sync()
-    assert result.summary()["received"] == 35
-    assert district.world.count("sheets_read", 429) == 0 and result.google["retries"] == 0
+    assert result.to_json()["received"] == 35
+    assert district.world.count("sheets_read", 429) == 0 and result.google.retries == 0
     naive = gspread.Client(auth=None, session=StandInSession(standin.url, "ungeduldig"))
     refused = 0
     for sheet_id in list(district.ids.values())[:20]:

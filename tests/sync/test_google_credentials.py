@@ -8,8 +8,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from google.auth.transport.requests import AuthorizedSession
 
-from schemas import load_registry
-from sync._google_client import MASTER_SCOPES, SOURCE_SCOPES, credentials_session, service_account_email
+from pakt.schemas import load_registry
+from pakt.sync._google_client import MASTER_SCOPES, SOURCE_SCOPES, credentials_session, service_account_email
 
 
 def test_service_account_key_gives_sessions_with_the_narrowest_scopes(tmp_path, repo):

@@ -16,8 +16,8 @@ import pytest
 
 import make_broken
 from master_reading import overview, sheet_rows, table
-from schemas import Municipality
-from sync import StateStore, Status
+from pakt.schemas import Municipality
+from pakt.sync import StateStore, Status
 
 
 def run_cli(district, *args):
@@ -26,7 +26,7 @@ def run_cli(district, *args):
 
 def test_sample_district_gives_the_article_figures(district):
     result = district.sync()
-    summary = result.summary()
+    summary = result.to_json()
     assert summary["municipalities"] == 35 and summary["received"] == 35
     assert summary["missing"] == 0 and summary["invalid"] == 0
     assert summary["im_heads"] == 14 and summary["im_fte"] == 11.0
@@ -145,7 +145,7 @@ def test_broken_new_version_never_replaces_the_valid_one(district):
     assert row.status is Status.FEHLERHAFT and row.figures.persons == 44
     assert "Neuere Fassung fehlerhaft" in row.remark
     assert second.view.totals == first.view.totals
-    summary = second.summary()
+    summary = second.to_json()
     assert summary["invalid"] == 1 and summary["received"] == 35
     rows, _ = overview(second.master)
     assert rows["08327002"]["Status"] == "fehlerhaft" and rows["08327002"]["Personen"] == 44
@@ -163,7 +163,7 @@ def test_deleted_workbook_shows_as_missing_and_its_history_stays(district):
     result = district.sync()
     row = next(r for r in result.view.rows if r.municipality.name == "Balgheim")
     assert row.status is Status.FEHLT and row.figures is None
-    assert result.summary()["missing"] == 1 and result.view.totals.persons == 828 - 6
+    assert result.to_json()["missing"] == 1 and result.view.totals.persons == 828 - 6
     with StateStore(result.state) as store:
         assert store.db.execute("SELECT COUNT(*) FROM versions WHERE ags='08327004'").fetchone() == (1,)
     status = run_cli(district, "status")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from schemas import CheckContext, check, read_draft, rules_for
-from sync import open_workbook_file
+from pakt.schemas import CheckContext, check, read_draft, rules_for
+from pakt.sync import open_workbook_file
 
 import libreoffice
 

@@ -1,51 +1,22 @@
-"""The folder source: every workbook under the folders the registry names (a network share in real life).
+"""Scanning the folder source: every workbook under the registry's folders (a network share in real life).
 
 Scanning only stats files; nothing is read until the state store says a file
 changed. Lock files, temporary files and non-workbooks are skipped with a
-German note; a file that is being written while we read it is retried once.
+German note.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import os
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from schemas import PaktError, Registry
+from pakt.schemas import Registry, WorkbookFile, WorkbookRef
+
+from ._source import Listing, Note, SourceEntry
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 TEMP_SUFFIXES = frozenset({".tmp", ".temp", ".part", ".partial", ".crdownload", ".bak"})
-
-
-class SourceBusy(PaktError):
-    """A file kept changing while it was read."""
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """A workbook file found by the scan, with the stat values that decide whether it changed.
-
-    `key` is the path as text (the state store's key); scanning 10,000 files builds no Path objects.
-    """
-
-    key: str
-    size: int
-    mtime_ns: int
-
-    @property
-    def path(self) -> Path:
-        return Path(self.key)
-
-
-@dataclass(frozen=True)
-class Note:
-    """Something the scan passed over on purpose, said in German."""
-
-    path: str
-    message: str
 
 
 def _skip_reason(name: str, suffix: str) -> str | None:
@@ -64,7 +35,7 @@ def _excluded(relative: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(relative, f"{p}/*") for p in patterns)
 
 
-def _walk(folder: Path, exclude: tuple[str, ...], found: dict[str, SourceFile], notes: list[Note]) -> None:
+def _walk(folder: Path, exclude: tuple[str, ...], found: dict[str, SourceEntry], notes: list[Note]) -> None:
     stack = [str(folder)]
     while stack:
         current = stack.pop()
@@ -84,12 +55,12 @@ def _walk(folder: Path, exclude: tuple[str, ...], found: dict[str, SourceFile], 
                     notes.append(Note(entry.path, reason))
                     continue
                 stat = entry.stat()
-                found[entry.path] = SourceFile(entry.path, stat.st_size, stat.st_mtime_ns)
+                found[entry.path] = SourceEntry(entry.path, stat.st_size, stat.st_mtime_ns)
 
 
-def scan(registry: Registry) -> tuple[list[SourceFile], list[Note]]:
+def scan(registry: Registry) -> Listing:
     """All workbooks under the registry's folders and at the paths it names, sorted by path."""
-    found: dict[str, SourceFile] = {}
+    found: dict[str, SourceEntry] = {}
     notes: list[Note] = []
     for folder in registry.sources.folders:
         path = registry.resolve(folder)
@@ -98,31 +69,16 @@ def scan(registry: Registry) -> tuple[list[SourceFile], list[Note]]:
             continue
         _walk(path, registry.sources.exclude, found, notes)
     for municipality in registry.municipalities:
-        if municipality.workbook and Path(municipality.workbook).suffix.lower() in WORKBOOK_SUFFIXES:
-            path = registry.resolve(municipality.workbook)
-            if str(path) not in found and path.is_file():
-                stat = path.stat()
-                found[str(path)] = SourceFile(str(path), stat.st_size, stat.st_mtime_ns)
+        path = registered_path(registry, municipality.workbook_ref)
+        if path is not None and str(path) not in found and path.is_file():
+            stat = path.stat()
+            found[str(path)] = SourceEntry(str(path), stat.st_size, stat.st_mtime_ns)
     notes.sort(key=lambda note: note.path)
-    return [found[key] for key in sorted(found)], notes
+    return Listing([found[key] for key in sorted(found)], notes)
 
 
-def read_settled(path: Path, retry_delay_s: float = 1.0) -> bytes:
-    """The file's bytes, read only when its size and time did not change during the read; one retry."""
-    for attempt in range(2):
-        before = path.stat()
-        data = path.read_bytes()
-        after = path.stat()
-        if before.st_size == after.st_size == len(data) and before.st_mtime_ns == after.st_mtime_ns:
-            return data
-        if attempt == 0:
-            time.sleep(retry_delay_s)
-    raise SourceBusy(
-        "Die Datei wird gerade geschrieben und wurde nicht gelesen; der nächste Abgleich versucht es erneut.",
-        file=path.name,
-    )
-
-
-def fingerprint(data: bytes) -> str:
-    """Content fingerprint of a source (SHA-256)."""
-    return hashlib.sha256(data).hexdigest()
+def registered_path(registry: Registry, ref: WorkbookRef | None) -> Path | None:
+    """The workbook file a registry entry names, if it names one."""
+    if isinstance(ref, WorkbookFile) and Path(ref.path).suffix.lower() in WORKBOOK_SUFFIXES:
+        return registry.resolve(ref.path)
+    return None

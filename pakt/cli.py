@@ -1,39 +1,46 @@
-"""The `pakt` command: a thin shell over library functions, German for the people who run it."""
+"""The `pakt` command: a thin shell over library functions, German for the people who run it.
+
+Each command parses its options and calls one library function of `pakt.sync`
+or `pakt.plugin`; the package root is the only place that knows both.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from plugin import write_templates
-from schemas import PaktError, Registry, Severity, format_eur, format_number, load_registry
+from pakt.schemas import PaktError, Registry, Severity, counted, format_eur, format_number, load_registry
 
-from ._run import SyncOptions, SyncResult, master_path, run_sync, state_path
-from ._status import status_report
-from ._validate_files import EXIT_UNREADABLE, ValidationReport, read_previous, validate_files
+from ._german_cli import GermanCommand, GermanGroup, use_german_panels
+
+EXIT_PAKT_ERROR = 2
+"""A PaktError (configuration, unreadable input) ends the command with this code, as click's usage errors do."""
 
 app = typer.Typer(
     name="pakt",
     help="Pakt für Integration: Meldungen der Gemeinden prüfen und im Landkreis zusammenführen.",
+    cls=GermanGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+command = functools.partial(app.command, cls=GermanCommand)
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 DEFAULT_CONFIG = Path("pakt.toml")
 ConfigOption = Annotated[
-    Optional[Path], typer.Option("--config", "-c", help="Verzeichnis des Landkreises (pakt.toml).")
+    Optional[Path], typer.Option("--config", "-c", help="Konfigurationsdatei des Landkreises (Voreinstellung: ./pakt.toml).")
 ]
+MasterOption = Annotated[Optional[Path], typer.Option("--master", "-m", help="Pfad der Übersicht (statt „path“ im Abschnitt \\[master]).")]
 
 
 def _registry(config: Path | None, required: bool) -> Registry | None:
@@ -44,6 +51,8 @@ def _registry(config: Path | None, required: bool) -> Registry | None:
         return None
     return load_registry(config or DEFAULT_CONFIG)
 
+
+# -- pakt template ----------------------------------------------------------------------------------
 
 GOOGLE_STEPS = """So entsteht die Google-Fassung einer Meldemappe:
 1. In Google Drive die Mappe hochladen und mit „Öffnen mit › Google Tabellen“ in das Google-Format umwandeln
@@ -57,44 +66,48 @@ Der Excel-Blattschutz wird beim Umwandeln nicht in jedem Fall übernommen: wer E
 legt unter „Daten › Geschützte Tabellen und Bereiche“ fest, wer was bearbeiten darf."""
 
 
-@app.command()
+@command()
 def template(
     config: ConfigOption = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Zielordner der Meldemappen.")] = Path("vorlagen"),
     google: Annotated[bool, typer.Option("--google", help="Zusätzlich beschreiben, wie die Google-Fassung entsteht.")] = False,
 ) -> None:
     """Meldemappen erzeugen: eine vorausgefüllte Mappe je Gemeinde und eine leere Vorlage."""
+    from pakt.plugin import write_templates
+
     registry = _registry(config, required=True)
     written = write_templates(registry, out_dir)
-    out.print(f"{len(written)} Meldemappen geschrieben nach {out_dir} ({len(written) - 1} Gemeinden und eine leere Vorlage).")
+    out.print(f"{counted(len(written), 'Meldemappe', 'Meldemappen')} geschrieben nach {out_dir} "
+              f"({counted(len(written) - 1, 'Gemeinde', 'Gemeinden')} und eine leere Vorlage).", markup=False)
     if google:
-        from ._google_client import service_account_email
+        from pakt.sync import service_account_email
 
-        out.print(GOOGLE_STEPS.format(account=service_account_email(registry) or "Adresse aus der Schlüsseldatei, client_email"))
+        account = service_account_email(registry) or "Adresse aus der Schlüsseldatei, client_email"
+        out.print(GOOGLE_STEPS.format(account=account), markup=False)
 
 
-def _print_report(report: ValidationReport) -> None:
+# -- pakt validate ----------------------------------------------------------------------------------
+
+
+def _print_report(report) -> None:
     for finding in report.findings:
         style = "red" if finding.severity is Severity.ERROR else "yellow"
-        out.print(f"[{style}]{finding.line()}[/{style}]", markup=True)
+        out.print(f"[{style}]{escape(finding.line())}[/{style}]")
     files = len(report.results)
     unreadable = sum(1 for r in report.results if r.unreadable)
     blocked = sum(1 for r in report.results if r.checked and r.checked.blocking)
     clean = files - unreadable - blocked
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
     out.print(
-        f"{_counted(files, 'Datei', 'Dateien')} geprüft: {clean} ohne Fehler, {blocked} mit Fehlern, "
-        f"{unreadable} nicht lesbar; {errors} Fehler, {_counted(warnings, 'Warnung', 'Warnungen')}."
+        f"{counted(files, 'Datei', 'Dateien')} geprüft: {clean} ohne Fehler, {blocked} mit Fehlern, "
+        f"{unreadable} nicht lesbar; {errors} Fehler, {counted(warnings, 'Warnung', 'Warnungen')}.",
+        markup=False,
     )
 
 
-def _counted(number: int, singular: str, plural: str) -> str:
-    return f"{number} {singular if number == 1 else plural}"
-
-
-@app.command()
+@command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Meldemappen (.xlsx), z. B. sample_workbooks/*.xlsx")],
+    paths: Annotated[list[Path], typer.Argument(help="Meldemappen (.xlsx), z. B. sample_workbooks/*.xlsx", metavar="MAPPE")],
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Befunde als JSON-Liste ausgeben.")] = False,
     previous: Annotated[
@@ -102,6 +115,8 @@ def validate(
     ] = None,
 ) -> None:
     """Meldemappen prüfen. Exit 0: keine Fehler; 1: Fehler in einer Meldung; 2: Datei nicht lesbar."""
+    from pakt.sync import read_previous, validate_files
+
     registry = _registry(config, required=False)
     if registry is None and not as_json:
         err.print("Hinweis: keine pakt.toml gefunden; Gemeindeschlüssel werden nicht gegen das Verzeichnis geprüft.")
@@ -113,23 +128,23 @@ def validate(
     raise typer.Exit(report.exit_code)
 
 
-MasterOption = Annotated[Optional[Path], typer.Option("--master", "-m", help="Pfad der Übersicht (statt [master] path).")]
+# -- pakt sync, pakt status -------------------------------------------------------------------------
 
 
-def _summary_table(result: SyncResult, district: str) -> Table:
+def _summary_table(result, district: str) -> Table:
     figures = result.figures
-    table = Table(title=f"Abgleich Nr. {result.run_id} – {district}", show_header=False)
+    table = Table(title=escape(f"Abgleich Nr. {result.run_id} – {district}"), show_header=False)
     table.add_column("Größe")
     table.add_column("Wert", justify="right")
     rows = [
-        ("Gemeinden", str(figures["municipalities"])),
-        ("mit gültiger Meldung", str(figures["received"])),
-        ("fehlend", str(figures["missing"])),
-        ("fehlerhaft", str(figures["invalid"])),
-        ("Personen in Anschlussunterbringung", format_number(figures["persons"])),
-        ("Pro-Kopf-Pauschale", format_eur(Decimal(figures["allowance_eur"]))),
-        ("Integrationsmanager", f"{figures['im_heads']} auf {format_number(figures['im_fte'], 2)} VZÄ"),
-        ("Integrationsmanagement selbst organisiert", f"{figures['self_managed']} Gemeinden"),
+        ("Gemeinden", str(figures.municipalities)),
+        ("mit gültiger Meldung", str(figures.received)),
+        ("fehlend", str(figures.missing)),
+        ("fehlerhaft", str(figures.invalid)),
+        ("Personen in Anschlussunterbringung", format_number(figures.persons)),
+        ("Pro-Kopf-Pauschale", format_eur(figures.allowance_eur)),
+        ("Integrationsmanager", f"{figures.im_heads} auf {format_number(figures.im_fte, 2)} VZÄ"),
+        ("Integrationsmanagement selbst organisiert", counted(figures.self_managed, "Gemeinde", "Gemeinden")),
         ("Dateien gelesen / unverändert", f"{result.read} / {result.unchanged}"),
     ]
     for name, value in rows:
@@ -137,27 +152,30 @@ def _summary_table(result: SyncResult, district: str) -> Table:
     return table
 
 
-def _print_sync(result: SyncResult, district: str) -> None:
+def _print_sync(result, district: str) -> None:
     err.print(_summary_table(result, district))
     for problem in result.problems:
         if problem.severity is not Severity.NOTE:
-            err.print(f"[yellow]{problem.line()}[/yellow]", markup=True)
+            err.print(f"[yellow]{escape(problem.line())}[/yellow]")
     missing = result.missing_names
     if missing:
-        err.print(f"Es fehlen {len(missing)} Meldungen: {', '.join(missing)}.")
-    if result.master_note and result.master_written:
-        err.print(f"[yellow]{result.master_note}[/yellow]", markup=True)
+        err.print(f"Es {'fehlt' if len(missing) == 1 else 'fehlen'} {counted(len(missing), 'Meldung', 'Meldungen')}: "
+                  f"{', '.join(missing)}.", markup=False)
+    if result.master_written and result.master_note not in ("neu geschrieben", "unverändert"):
+        err.print(f"[yellow]{escape(result.master_note)}[/yellow]")
     if result.google is not None:
         google = result.google
         err.print(
-            f"Google: {google['drive']} Drive-Abfragen, {google['sheets_read']} Lesezugriffe, "
-            f"{google['sheets_write']} Schreibzugriffe, {google['retries']} Wiederholungen."
+            f"Google: {counted(google.drive, 'Drive-Abfrage', 'Drive-Abfragen')}, "
+            f"{counted(google.sheets_read, 'Lesezugriff', 'Lesezugriffe')}, "
+            f"{counted(google.sheets_write, 'Schreibzugriff', 'Schreibzugriffe')}, "
+            f"{counted(google.retries, 'Wiederholung', 'Wiederholungen')}."
         )
     state = "geschrieben" if result.master_written else "unverändert (nichts Neues)"
-    out.print(f"Übersicht {state}: {result.master}")
+    out.print(f"Übersicht {state}: {result.master}", markup=False)
 
 
-@app.command()
+@command()
 def sync(
     config: ConfigOption = None,
     master: MasterOption = None,
@@ -165,46 +183,53 @@ def sync(
     full: Annotated[bool, typer.Option("--full", help="Alle Dateien neu lesen, Fingerabdrücke nicht beachten.")] = False,
 ) -> None:
     """Alle Meldungen der Gemeinden einlesen und die Übersicht des Landkreises neu schreiben."""
+    from pakt.sync import SyncOptions, run_sync
+
     registry = _registry(config, required=True)
     columns = (TextColumn("Meldungen lesen"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True, disable=as_json) as progress:
         task = progress.add_task("lesen", total=None)
-        options = SyncOptions(master=master, full=full, progress=lambda done, total: progress.update(task, completed=done, total=total))
+        options = SyncOptions(master=master, full=full,
+                              progress=lambda done, total: progress.update(task, completed=done, total=total))
         result = run_sync(registry, options)
     if as_json:
-        out.print_json(json.dumps(result.summary(), ensure_ascii=False))
+        out.print_json(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         _print_sync(result, registry.district.name)
 
 
-@app.command()
+@command()
 def status(config: ConfigOption = None, master: MasterOption = None) -> None:
     """Den letzten Abgleich zeigen und wer noch fehlt (ohne Dateien zu lesen)."""
+    from pakt.sync import master_path, state_path, status_report
+
     registry = _registry(config, required=True)
-    where = state_path(registry, master_path(registry, master))
-    for line in status_report(where):
-        out.print(line)
+    for line in status_report(state_path(registry, master_path(registry, master))):
+        out.print(line, markup=False)
 
 
-token_app = typer.Typer(help="Zugangsschlüssel für den Pakt-Server verwalten.", no_args_is_help=True)
+# -- pakt token -------------------------------------------------------------------------------------
+
+token_app = typer.Typer(help="Zugangsschlüssel für den Pakt-Server verwalten.", cls=GermanGroup, no_args_is_help=True)
 app.add_typer(token_app, name="token")
+token_command = functools.partial(token_app.command, cls=GermanCommand)
 
 
-def _token_store(config: Path | None, master: Path | None = None):
-    from plugin._tokens import TokenStore
+def _token_store(config: Path | None):
+    from ._server import token_store
 
     registry = _registry(config, required=True)
-    return registry, TokenStore(state_path(registry, master_path(registry, master)))
+    return registry, token_store(registry)
 
 
-@token_app.command("issue")
+@token_command("issue")
 def token_issue(
     config: ConfigOption = None,
     ags: Annotated[Optional[str], typer.Option("--ags", help="Schlüssel für diese Gemeinde (achtstelliger AGS).")] = None,
     district: Annotated[bool, typer.Option("--district", help="Schlüssel für das Landratsamt (darf aktualisieren).")] = False,
 ) -> None:
     """Einen Zugangsschlüssel ausgeben (wird nur einmal angezeigt)."""
-    from plugin._tokens import Role
+    from pakt.plugin import Role
 
     registry, store = _token_store(config)
     if district == (ags is not None):
@@ -218,21 +243,23 @@ def token_issue(
     else:
         token = store.issue(Role.LANDKREIS, registry.district.name)
         who = registry.district.name
-    err.print(f"Zugangsschlüssel für {who} (nur jetzt sichtbar, bitte sicher übermitteln):")
-    out.print(token)
+    err.print(f"Zugangsschlüssel für {who} (nur jetzt sichtbar, bitte sicher übermitteln):", markup=False)
+    out.print(token, markup=False)
 
 
-@token_app.command("list")
+@token_command("list")
 def token_list(config: ConfigOption = None) -> None:
     """Ausgegebene Zugangsschlüssel zeigen (ohne die Schlüssel selbst)."""
     _, store = _token_store(config)
     for token_id, role, ags, label, issued, revoked in store.listing():
         state = f"gesperrt am {revoked}" if revoked else "gültig"
-        out.print(f"{token_id:>4}  {role:<9}  {ags or '-':<8}  {label}  ausgegeben {issued}  {state}")
+        out.print(f"{token_id:>4}  {role:<9}  {ags or '-':<8}  {label}  ausgegeben {issued}  {state}", markup=False)
 
 
-@token_app.command("revoke")
-def token_revoke(token_id: Annotated[int, typer.Argument(help="Nummer aus „pakt token list“.")], config: ConfigOption = None) -> None:
+@token_command("revoke")
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="Nummer aus „pakt token list“.", metavar="NUMMER")], config: ConfigOption = None
+) -> None:
     """Einen Zugangsschlüssel sperren."""
     _, store = _token_store(config)
     if not store.revoke(token_id):
@@ -240,7 +267,10 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="Nummer aus „pak
     out.print(f"Zugangsschlüssel {token_id} gesperrt.")
 
 
-@app.command()
+# -- pakt serve, pakt appsscript --------------------------------------------------------------------
+
+
+@command()
 def serve(
     config: ConfigOption = None,
     host: Annotated[str, typer.Option(help="Adresse, an der der Server lauscht.")] = "127.0.0.1",
@@ -255,29 +285,33 @@ def serve(
 
     import uvicorn
 
-    registry, store = _token_store(config)
+    from ._server import CONFIG_VARIABLE, URL_VARIABLE
+
+    registry, _ = _token_store(config)
     base = public_url or f"http://{host}:{port}"
-    os.environ["PAKT_SERVE_CONFIG"] = str((config or DEFAULT_CONFIG).resolve())
-    os.environ["PAKT_SERVE_URL"] = base
-    err.print(f"Pakt-Server für {registry.district.name}: {base}/manifest.xml")
-    uvicorn.run("plugin.server:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    os.environ[CONFIG_VARIABLE] = str((config or DEFAULT_CONFIG).resolve())
+    os.environ[URL_VARIABLE] = base
+    err.print(f"Pakt-Server für {registry.district.name}: {base}/manifest.xml", markup=False)
+    uvicorn.run("pakt._server:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")
 
 
-@app.command()
+@command()
 def appsscript(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Zielordner der Apps-Script-Dateien.")] = Path("appsscript"),
 ) -> None:
     """Die Apps-Script-Dateien für Google Sheets schreiben (Menü Pakt und die Pakt-Formeln)."""
-    from plugin._appsscript import export_appsscript
+    from pakt.plugin import export_appsscript
 
     written = export_appsscript(out_dir)
-    out.print(f"{len(written)} Dateien geschrieben nach {out_dir}: " + ", ".join(p.name for p in written))
+    out.print(f"{len(written)} Dateien geschrieben nach {out_dir}: " + ", ".join(p.name for p in written), markup=False)
 
 
 def main() -> None:
-    """Console entry point: every PaktError ends as a German message and exit code 2, never a traceback."""
+    """Console entry point: usage errors and every PaktError end as a German message and exit code 2."""
+    use_german_panels()
     try:
         app()
     except PaktError as exc:
-        err.print(f"Fehler: {exc}")
-        raise SystemExit(EXIT_UNREADABLE) from None
+        err.print(f"Fehler: {exc}", markup=False)
+        raise SystemExit(EXIT_PAKT_ERROR) from None

@@ -1,0 +1,5 @@
+"""`python -m pakt` runs the `pakt` command."""
+
+from pakt.cli import main
+
+main()

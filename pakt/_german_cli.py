@@ -1,0 +1,155 @@
+"""German usage messages for the `pakt` command.
+
+typer (which carries its own copy of click) writes its usage errors and help
+labels in English. `GermanGroup` and `GermanCommand` are typer's own command
+classes with three things translated: the usage line ("Aufruf:"), the help
+option's text, and every usage error, which is re-raised as a German
+`UsageError` built from the error's structured parts (the option, the
+parameter, the suggestions). typer then shows it in its usual panel, whose
+titles are set to German too. Exit code 2 stays, as for every usage error.
+"""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+import typer.rich_utils
+from typer.core import TyperCommand, TyperGroup
+
+USAGE_PREFIX = "Aufruf: "
+HELP_TEXT = "Diese Hilfe zeigen und beenden."
+OPTIONS_METAVAR = "[OPTIONEN]"
+SUBCOMMAND_METAVAR = "BEFEHL [ARGUMENTE]..."
+
+PANEL_TITLES = {
+    "ARGUMENTS_PANEL_TITLE": "Argumente",
+    "OPTIONS_PANEL_TITLE": "Optionen",
+    "COMMANDS_PANEL_TITLE": "Befehle",
+    "ERRORS_PANEL_TITLE": "Fehler",
+    "ABORTED_TEXT": "Abgebrochen.",
+    "REQUIRED_LONG_STRING": "[Pflicht]",
+    "DEFAULT_STRING": "[Voreinstellung: {}]",
+    "RICH_HELP": "Hilfe: [blue]{command_path} {help_option}[/]",
+}
+
+EXPECTED = {"integer": "eine ganze Zahl", "float": "eine Zahl", "boolean": "ja oder nein (true/false)", "path": "ein Pfad"}
+"""What a parameter of each type expects, by click's type names."""
+TYPE_NAMES = {int: "integer", float: "float", bool: "boolean", Path: "path"}
+"""typer's own parameters name their Python type instead."""
+
+
+def use_german_panels() -> None:
+    """typer's help and error panels with German titles (typer reads these constants when it prints)."""
+    for name, text in PANEL_TITLES.items():
+        setattr(typer.rich_utils, name, text)
+
+
+def _hint(param: Any) -> str:
+    """How the user spelled (or would spell) a parameter: --master, or the argument's name in capitals."""
+    if param is None:
+        return ""
+    opts = getattr(param, "opts", None) or []
+    if getattr(param, "param_type_name", "") == "option" and opts:
+        return " / ".join(opts)
+    return (getattr(param, "metavar", None) or param.name or "").upper().rstrip(".")
+
+
+def _type_name(param: Any) -> str:
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    if annotation in TYPE_NAMES:
+        return TYPE_NAMES[annotation]
+    return getattr(getattr(param, "type", None), "name", "") or ""
+
+
+def _suggestions(possibilities: Any) -> str:
+    found = sorted(possibilities or ())
+    if not found:
+        return ""
+    return f" Meinten Sie {found[0]}?" if len(found) == 1 else f" Meinten Sie eines von: {', '.join(found)}?"
+
+
+def german_message(error: Exception) -> str:
+    """The German text for a usage error, from its class and structured parts (never its English text)."""
+    kind = type(error).__name__
+    param = getattr(error, "param", None)
+    if kind == "NoSuchOption":
+        return f"Unbekannte Option „{error.option_name}“.{_suggestions(getattr(error, 'possibilities', None))}"
+    if kind == "MissingParameter":
+        what = "die Option" if getattr(param, "param_type_name", "") == "option" else "das Argument"
+        return f"Es fehlt {what} {_hint(param)}."
+    if kind == "BadParameter":
+        expected = EXPECTED.get(_type_name(param))
+        reason = f"erwartet wird {expected}." if expected else "bitte die Eingabe prüfen."
+        return f"Ungültiger Wert für {_hint(param)}: {reason}"
+    if kind == "BadOptionUsage":
+        return f"Die Option „{getattr(error, 'option_name', '')}“ braucht einen Wert."
+    message = getattr(error, "message", "") or ""
+    if message.startswith("Got unexpected extra argument"):
+        extra = message[message.find("(") + 1 : message.rfind(")")]
+        return f"Unerwartete zusätzliche Angabe: {extra}."
+    return message
+
+
+def _is_usage_error(error: Exception) -> bool:
+    return any(c.__name__ == "UsageError" for c in type(error).__mro__)
+
+
+def _usage_error_class(error: Exception) -> type:
+    """The UsageError class of the library that raised `error` (typer's own copy of click, or click)."""
+    return next(c for c in type(error).__mro__ if c.__name__ == "UsageError")
+
+
+def _translated(error: Exception) -> Exception:
+    """A UsageError of the same library as `error`, with the German message."""
+    return _usage_error_class(error)(german_message(error), ctx=getattr(error, "ctx", None))
+
+
+class _German:
+    """The translated parts shared by commands and groups."""
+
+    def get_usage(self, ctx: Any) -> str:
+        usage = super().get_usage(ctx)  # type: ignore[misc]
+        return usage.replace("Usage: ", USAGE_PREFIX, 1)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except Exception as error:
+            if type(error).__name__ == "NoArgsIsHelpError" or not _is_usage_error(error):
+                raise
+            raise _translated(error) from None
+
+
+class GermanCommand(_German, TyperCommand):
+    """A typer command whose usage errors and help labels are German."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["options_metavar"] = OPTIONS_METAVAR
+        super().__init__(*args, **kwargs)
+
+
+class GermanGroup(_German, TyperGroup):
+    """A typer group (the `pakt` command, `pakt token`) whose usage errors and help labels are German."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["options_metavar"] = OPTIONS_METAVAR
+        kwargs["subcommand_metavar"] = SUBCOMMAND_METAVAR
+        super().__init__(*args, **kwargs)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as error:
+            if not _is_usage_error(error):
+                raise
+            name = args[0] if args else ""
+            close = get_close_matches(name, list(self.commands))
+            raise _usage_error_class(error)(f"Unbekannter Befehl „{name}“.{_suggestions(close)}", ctx=ctx) from None

@@ -1,0 +1,131 @@
+"""The master's sheets as grids: built once per run, written by the xlsx and the Google writer alike.
+
+    Übersicht            one row per municipality (see _overview.py, the column table)
+    Integrationsmanager  every manager in every municipality, linked to the source row
+    Prüfbericht          every finding, with the version it belongs to
+    Verlauf              what changed since the last run, and the last runs
+
+The xlsx master adds a sheet of charts (Auswertung), which only a file can carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import PurePath
+
+from pakt.schemas import ERROR_FILL, Cell, Kind, counted, SheetGrid, Severity, Style, title_rows, to_a1
+
+from ._consolidate import DistrictView, StaffLine
+from ._master_layout import SHEET_HISTORY, SHEET_REPORT, SHEET_STAFF, RunStamp
+from ._overview import Places, overview_grid
+from ._records import RunRecord
+
+
+def _header(*names: str) -> tuple[Cell, ...]:
+    return tuple(Cell(name, style=Style.HEADER) for name in names)
+
+
+# -- Integrationsmanager ---------------------------------------------------------------------------
+
+STAFF_HEADER_ROW = 4
+
+
+def _staff_row(line: StaffLine, places: Places) -> tuple[Cell, ...]:
+    manager, place = line.manager, places(line.source)
+    where = (line.sheet, line.cell) if line.sheet and line.cell else (None, None)
+    label = f"{place.label}, {line.sheet}!{line.cell}" if where[0] else place.label
+    return (
+        Cell(line.municipality.ags),
+        Cell(line.municipality.name),
+        Cell(manager.pseudonym),
+        Cell(manager.fte, Kind.FTE),
+        Cell(manager.start_date, Kind.DATE),
+        Cell(manager.employer.value),
+        Cell(label, link=place.link(*where)),
+    )
+
+
+def staff_grid(view: DistrictView, places: Places) -> SheetGrid:
+    """Every manager in every municipality; the head count is of distinct people, counted in Python."""
+    staff = view.staff
+    first = STAFF_HEADER_ROW + 1
+    last = first + max(len(staff), 1) - 1
+    totals = view.totals
+    rows = [
+        *title_rows("Integrationsmanager im Landkreis"),
+        (Cell("Personen (verschiedene Kürzel)", style=Style.BOLD), Cell(totals.im_heads, Kind.COUNT, Style.TOTAL)),
+        (Cell("Vollzeitstellen (VZÄ)", style=Style.BOLD),
+         Cell(totals.im_fte, Kind.FTE, Style.TOTAL, formula=f"=SUM({to_a1(first, 3)}:{to_a1(last, 3)})")),
+        (),
+        _header("AGS", "Gemeinde", "Kürzel", "Stellenanteil (VZÄ)", "Beginn", "Arbeitgeber", "Quelle"),
+        *(_staff_row(line, places) for line in staff),
+    ]
+    return SheetGrid(SHEET_STAFF, tuple(rows), (10, 24, 10, 12, 12, 16, 40), STAFF_HEADER_ROW, len(staff), (first, 0))
+
+
+# -- Prüfbericht -----------------------------------------------------------------------------------
+
+REPORT_HEADER_ROW = 3
+
+
+def report_grid(view: DistrictView) -> SheetGrid:
+    """Every finding of the district: errors first, each with the version it belongs to."""
+    lines = view.report
+    errors = sum(1 for line in lines if line.finding.severity is Severity.ERROR)
+    warnings = sum(1 for line in lines if line.finding.severity is Severity.WARNING)
+    notes = len(lines) - errors - warnings
+    summary = f"{errors} Fehler, {counted(warnings, 'Warnung', 'Warnungen')}, {counted(notes, 'Hinweis', 'Hinweise')}."
+    rows: list[tuple[Cell, ...]] = [
+        *title_rows("Prüfbericht", summary),
+        (),
+        _header("Schwere", "Gemeinde", "AGS", "Datei", "Blatt", "Zelle", "Code", "Meldung", "Fassung"),
+    ]
+    for line in lines:
+        finding = line.finding
+        fill = ERROR_FILL if finding.severity is Severity.ERROR else None
+        rows.append((
+            Cell(finding.severity.value, fill=fill), Cell(line.municipality), Cell(line.ags),
+            Cell(PurePath(finding.file).name if finding.file else ""), Cell(finding.sheet or ""), Cell(finding.cell or ""),
+            Cell(finding.code.value), Cell(finding.message, style=Style.WRAP), Cell(line.version),
+        ))
+    if not lines:
+        rows.append((Cell("Keine Beanstandungen."),))
+    widths = (9, 22, 10, 30, 18, 7, 22, 90, 26)
+    return SheetGrid(SHEET_REPORT, tuple(rows), widths, REPORT_HEADER_ROW, len(lines), (REPORT_HEADER_ROW + 1, 0))
+
+
+# -- Verlauf ---------------------------------------------------------------------------------------
+
+
+def _run_row(run: RunRecord) -> tuple[Cell, ...]:
+    ended = f"{run.finished_at:%d.%m.%Y %H:%M:%S}" if run.finished_at else "abgebrochen"
+    cells = [Cell(run.id), Cell(f"{run.started_at:%d.%m.%Y %H:%M:%S}"), Cell(ended)]
+    summary = run.summary
+    if summary is None:
+        return tuple(cells)
+    counts, figures = summary.counts, summary.figures
+    numbers = (counts.read, counts.unchanged, counts.new_versions, figures.invalid, figures.missing)
+    return (*cells, *(Cell(n, Kind.COUNT) for n in numbers), Cell(counts.master_note))
+
+
+def history_grid(runs: Sequence[RunRecord], changes: Sequence[str]) -> SheetGrid:
+    """What changed since the last run, then the last runs, newest first."""
+    listed = list(changes) or ["Keine Änderungen."]
+    rows: list[tuple[Cell, ...]] = [
+        *title_rows("Verlauf der Abgleiche"),
+        (),
+        (Cell("Änderungen seit dem letzten Abgleich", style=Style.BOLD),),
+        *((Cell(f"• {text}"),) for text in listed),
+        (),
+    ]
+    header_row = len(rows)
+    rows.append(_header("Abgleich", "Beginn", "Ende", "gelesen", "unverändert", "neue Fassungen", "fehlerhaft", "fehlend",
+                        "Übersicht"))
+    rows += [_run_row(run) for run in runs]
+    return SheetGrid(SHEET_HISTORY, tuple(rows), (10, 18, 18, 13, 13, 13, 13, 13, 16), header_row, len(runs))
+
+
+def master_grids(view: DistrictView, stamp: RunStamp, runs: Sequence[RunRecord], changes: Sequence[str],
+                 places: Places) -> list[SheetGrid]:
+    """Every sheet of the master that both writers carry, in order."""
+    return [overview_grid(view, stamp, places), staff_grid(view, places), report_grid(view), history_grid(runs, changes)]

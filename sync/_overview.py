@@ -1,0 +1,311 @@
+"""The Übersicht: one column table from which every writer writes it and the staff's columns are read back.
+
+Each column says, once: its key, German header, width, number format, how its
+value comes from a municipality's row, the input cell its figure links to,
+how the totals row fills it, and whether the district staff own it. The xlsx
+master, the Google master and the add-in's Aktualisieren render the grid built
+here; the staff's columns (Bemerkung, Wiedervorlage) are read back from any of
+them by the same table. Adding a column is one entry in `OVERVIEW_COLUMNS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from pakt.schemas import (
+    EXCEL_EPOCH,
+    Cell,
+    CellValue,
+    Kind,
+    Link,
+    SheetGrid,
+    Style,
+    Unreadable,
+    format_date,
+    is_blank,
+    title_rows,
+    to_a1,
+    to_ags,
+    to_text,
+)
+
+from ._consolidate import DistrictView, MunicipalityRow, Status
+from ._master_layout import AGS_HEADER, CASELOAD_FORMAT, SHEET_OVERVIEW, STATUS_FILL, RunStamp
+from ._source import Place
+from ._store import Annotation
+
+STAFF_SOURCE = "staff"
+"""A figure that comes from the staff list: it links to the list's first row."""
+
+Places = Callable[[str], Place]
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What a column's totals cell can draw on: its own values and data range, and the other columns."""
+
+    view: DistrictView
+    values: Sequence[Any]
+    data_range: str
+    cell_of: Callable[[str], str]
+    """The A1 address of another column's totals cell, by key."""
+
+
+TotalRule = Callable[[Totals], Cell]
+
+
+@dataclass(frozen=True)
+class OverviewColumn:
+    """One column of the Übersicht."""
+
+    key: str
+    header: str
+    width: float
+    value: Callable[[MunicipalityRow], CellValue]
+    kind: Kind | None = None
+    number_format: str | None = None
+    source: str | None = None
+    """The input field (or STAFF_SOURCE) the figure links back to; None for figures of the whole district."""
+    total: TotalRule | None = None
+    staff_owned: bool = False
+    """Typed by district staff into the master; read back before every refresh. The key names the
+    `Annotation` field it is kept in."""
+    status_colour: bool = False
+    style: Style = Style.PLAIN
+
+
+# -- totals ------------------------------------------------------------------------------------
+
+
+def sum_total(totals: Totals) -> Cell:
+    """The column's sum, as a formula with the sum Python computed (to the cent) as its value."""
+    present = [v for v in totals.values if v is not None]
+    value = sum(present, Decimal(0)) if any(isinstance(v, Decimal) for v in present) else sum(present)
+    return Cell(value, formula=f"=SUM({totals.data_range})", style=Style.TOTAL)
+
+
+def _district_label(totals: Totals) -> Cell:
+    return Cell(f"{totals.view.registry.district.name} gesamt", style=Style.TOTAL)
+
+
+def _reported(totals: Totals) -> Cell:
+    everyone = len(totals.view.rows)
+    text = f"{everyone - totals.view.missing} von {everyone} gemeldet"
+    formula = f'=COUNTIF({totals.data_range},"<>{Status.FEHLT.value}")&" von {everyone} gemeldet"'
+    return Cell(text, formula=formula, style=Style.TOTAL)
+
+
+def _self_managed(totals: Totals) -> Cell:
+    count = sum(1 for value in totals.values if value == "selbst")
+    return Cell(f"{count} selbst", formula=f'=COUNTIF({totals.data_range},"selbst")&" selbst"', style=Style.TOTAL)
+
+
+def _distinct_managers(totals: Totals) -> Cell:
+    """Distinct people, counted in Python: a manager employed by the district serves several municipalities,
+    so the column's rows add up to more than this (never a formula over clerks' pseudonyms)."""
+    return Cell(totals.view.totals.im_heads, style=Style.TOTAL)
+
+
+def _caseload(totals: Totals) -> Cell:
+    persons, fte = totals.cell_of("persons"), totals.cell_of("im_fte")
+    caseload = totals.view.totals.caseload
+    return Cell(caseload if caseload is not None else "", formula=f'=IF({fte}>0,ROUND({persons}/{fte},1),"")', style=Style.TOTAL)
+
+
+# -- values ------------------------------------------------------------------------------------
+
+
+def _mode(row: MunicipalityRow) -> str:
+    """The mode a row shows: from its submission, else from the registry."""
+    return row.figures.mode.value if row.figures else row.municipality.im_mode.value
+
+
+def _figure(name: str) -> Callable[[MunicipalityRow], CellValue]:
+    def value(row: MunicipalityRow) -> CellValue:
+        return getattr(row.figures, name) if row.figures is not None else None
+
+    value.__name__ = f"figure_{name}"
+    return value
+
+
+def _managers(row: MunicipalityRow) -> int | None:
+    return len(row.submission.managers) if row.submission is not None else None
+
+
+def _source_name(row: MunicipalityRow) -> str:
+    return PurePath(row.used.path).name if row.used is not None else ""
+
+
+def as_date_or_text(text: str) -> date | str:
+    """A follow-up date typed as a date stays a date; free text ("nach Urlaub") stays text."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return text
+
+
+OVERVIEW_COLUMNS: tuple[OverviewColumn, ...] = (
+    OverviewColumn("ags", AGS_HEADER, 10, lambda r: r.municipality.ags, status_colour=True),
+    OverviewColumn("name", "Gemeinde", 24, lambda r: r.municipality.name, total=_district_label),
+    OverviewColumn("status", "Status", 13, lambda r: r.status.value, status_colour=True, style=Style.BOLD, total=_reported),
+    OverviewColumn("im_mode", "Integrationsmanagement", 14, _mode, total=_self_managed),
+    OverviewColumn("persons", "Personen", 10, _figure("persons"), Kind.COUNT, source="persons.total", total=sum_total),
+    OverviewColumn("allowance_eur", "Pro-Kopf-Pauschale", 16, _figure("allowance_eur"), Kind.MONEY,
+                   source="persons.total", total=sum_total),
+    OverviewColumn("im_heads", "IM (Personen)", 10, _managers, Kind.COUNT, source=STAFF_SOURCE, total=_distinct_managers),
+    OverviewColumn("im_fte", "IM (VZÄ)", 9, _figure("im_fte"), Kind.FTE, source=STAFF_SOURCE, total=sum_total),
+    OverviewColumn("allocated_fte", "VZÄ-Anteil nach Personen", 12, lambda r: r.allocated_fte, Kind.FTE, total=sum_total),
+    OverviewColumn("caseload", "Fallzahl (Personen je VZÄ)", 12, _figure("caseload"), number_format=CASELOAD_FORMAT,
+                   total=_caseload),
+    OverviewColumn("material_costs_eur", "Sachkosten", 13, _figure("material_costs_eur"), Kind.MONEY,
+                   source="material_costs.office_eur", total=sum_total),
+    OverviewColumn("funds_use_eur", "Verwendung der Pauschale", 14, _figure("funds_use_eur"), Kind.MONEY,
+                   source="funds_use.child_care_eur", total=sum_total),
+    OverviewColumn("signed_on", "Freigegeben am", 12, lambda r: r.submitted_on, Kind.DATE, source="sign_off.date"),
+    OverviewColumn("source", "Quelle", 28, _source_name),
+    OverviewColumn("remark", "Hinweis", 40, lambda r: r.remark, style=Style.WRAP),
+    OverviewColumn("note", "Bemerkung", 36, lambda r: r.annotation.note, staff_owned=True, style=Style.STAFF),
+    OverviewColumn("follow_up", "Wiedervorlage", 14, lambda r: as_date_or_text(r.annotation.follow_up), Kind.DATE,
+                   staff_owned=True, style=Style.STAFF),
+)
+"""The Übersicht, left to right."""
+
+HEADER_ROW = 4
+"""Zero-based row of the Übersicht's header: a title block of four rows sits above it."""
+
+
+def overview_columns() -> tuple[OverviewColumn, ...]:
+    """The column table as it stands now (looked up at call time, so every writer sees the same one)."""
+    return OVERVIEW_COLUMNS
+
+
+# -- the grid ----------------------------------------------------------------------------------
+
+
+def _link(row: MunicipalityRow, column: OverviewColumn, places: Places) -> Link | None:
+    version = row.used
+    if version is None or (column.source is None and column.key != "source"):
+        return None
+    place = places(version.path)
+    if column.key == "source":
+        return place.link(None, None)
+    if column.source == STAFF_SOURCE:
+        staff = version.locations.get("staff") or []
+        where = (staff[0][0], staff[0][1]) if staff else None
+    else:
+        where = version.where(column.source)
+    return place.link(*where) if where is not None else None
+
+
+def _row_cells(row: MunicipalityRow, columns: Sequence[OverviewColumn], places: Places) -> tuple[Cell, ...]:
+    fill = STATUS_FILL[row.status]
+    return tuple(
+        Cell(
+            column.value(row), column.kind, column.style, fill if column.status_colour else None,
+            column.number_format, _link(row, column, places),
+        )
+        for column in columns
+    )
+
+
+def _totals_row(view: DistrictView, columns: Sequence[OverviewColumn], body: Sequence[Sequence[Cell]]) -> tuple[Cell, ...]:
+    first, last = HEADER_ROW + 1, HEADER_ROW + len(body)
+    totals_row = last + 1
+    index = {column.key: i for i, column in enumerate(columns)}
+
+    def cell_of(key: str) -> str:
+        return to_a1(totals_row, index[key])
+
+    cells = []
+    for col, column in enumerate(columns):
+        if column.total is None:
+            cells.append(Cell(style=Style.TOTAL))
+            continue
+        values = [cells_row[col].value for cells_row in body]
+        data_range = f"{to_a1(first, col)}:{to_a1(max(last, first), col)}"
+        made = column.total(Totals(view, values, data_range, cell_of))
+        cells.append(Cell(made.value, column.kind, Style.TOTAL, made.fill, column.number_format, None, made.formula))
+    return tuple(cells)
+
+
+def overview_title(view: DistrictView, stamp: RunStamp) -> list[tuple[Cell, ...]]:
+    registry = view.registry
+    deadline = f" · Abgabefrist {format_date(registry.round.deadline)}" if registry.round.deadline else ""
+    return title_rows(
+        f"Pakt für Integration – Übersicht {registry.district.name}",
+        f"Stichtag {format_date(registry.round.stichtag)}{deadline} · {view.rules.name} · "
+        f"Stand {stamp.finished_at:%d.%m.%Y %H:%M} (Abgleich Nr. {stamp.run_id})",
+        "Alle Zahlen hat Pakt aus den Eingaben der Gemeinden neu berechnet; ein Klick auf eine Zahl öffnet ihre Quellzelle. "
+        "Die gelben Spalten Bemerkung und Wiedervorlage gehören Ihnen und bleiben bei jedem Abgleich erhalten.",
+    )
+
+
+def overview_grid(view: DistrictView, stamp: RunStamp, places: Places) -> SheetGrid:
+    """The Übersicht as a grid: title block, header, one row per municipality, totals."""
+    columns = overview_columns()
+    top = overview_title(view, stamp)
+    top += [()] * (HEADER_ROW - len(top))
+    header = tuple(Cell(column.header, style=Style.HEADER) for column in columns)
+    body = [_row_cells(row, columns, places) for row in view.rows]
+    rows = (*top, header, *body, _totals_row(view, columns, body))
+    return SheetGrid(
+        SHEET_OVERVIEW, tuple(rows), tuple(c.width for c in columns), HEADER_ROW, len(body), (HEADER_ROW + 1, 2)
+    )
+
+
+# -- reading the staff's columns back ----------------------------------------------------------
+
+
+def _staff_text(value: Any, kind: Kind | None, serial_dates: bool) -> str:
+    if kind is Kind.DATE:
+        if serial_dates and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = EXCEL_EPOCH + timedelta(days=int(value))
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, date):
+            return value.isoformat()
+    if is_blank(value):
+        return ""
+    return value.strip() if isinstance(value, str) else to_text(value)
+
+
+def read_staff_columns(rows: Sequence[Sequence[Any]], serial_dates: bool = False) -> dict[str, Annotation] | None:
+    """What the staff typed into an Übersicht (a file's, a Google sheet's, an open workbook's values), by AGS.
+
+    Columns are found by their headers, so a column the staff moved or inserted breaks nothing.
+    `serial_dates`: numbers in date columns are spreadsheet serial numbers (Google's unformatted values).
+    None when the sheet is not an Übersicht Pakt wrote.
+    """
+    columns = overview_columns()
+    staff = [c for c in columns if c.staff_owned]
+    header_index = next((i for i, row in enumerate(rows) if AGS_HEADER in row and staff[0].header in row), None)
+    if header_index is None:
+        return None
+    header = list(rows[header_index])
+    ags_col = header.index(AGS_HEADER)
+    where = {c.key: (header.index(c.header), c.kind) for c in staff if c.header in header}
+    known = {f.name for f in fields(Annotation)}
+    found: dict[str, Annotation] = {}
+    for row in rows[header_index + 1 :]:
+        ags = _row_ags(row, ags_col)
+        if ags is None:
+            continue
+        typed = {key: _staff_text(row[col] if col < len(row) else None, kind, serial_dates)  # Google drops trailing empties
+                 for key, (col, kind) in where.items() if key in known}
+        found[ags] = Annotation(**typed)
+    return found
+
+
+def _row_ags(row: Sequence[Any], column: int) -> str | None:
+    if column >= len(row) or is_blank(row[column]):
+        return None
+    try:
+        ags = to_ags(row[column])
+    except Unreadable:
+        return None
+    return ags if len(ags) == 8 and ags.isdigit() else None

@@ -1,0 +1,137 @@
+"""Where municipal workbooks come from: the `Source` protocol the run loop talks to.
+
+    Source            one kind of place that holds submissions
+    ├── FolderSource  workbook files under the registry's folders (a network share)
+    └── GoogleSheetsSource  Google spreadsheets the registry names
+
+A source lists what it holds now, each entry with a stamp (size and time, or
+Drive's version and modifiedTime) that says whether it changed since the last
+run; reads the changed entries into intakes; and describes where an entry
+lives, for links and messages. Each source owns the keys it hands out (the
+state store's key of an entry); nothing outside a source looks inside a key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from pakt.schemas import Link, Municipality
+
+if TYPE_CHECKING:
+    from ._intake import Intake
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """One submission a source holds, with the stamp that decides whether it changed.
+
+    `key` is the state store's key. For a file it is its path as text (scanning
+    10,000 files builds no Path objects); `size` and `mtime_ns` are the file's, or
+    stand in for a spreadsheet's version and modification time.
+    """
+
+    key: str
+    size: int
+    mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.key)
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a source passed over on purpose, said in German."""
+
+    path: str
+    message: str
+
+
+@dataclass
+class Listing:
+    """What the sources hold now, and what they passed over."""
+
+    entries: list[SourceEntry] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    def extend(self, other: Listing) -> None:
+        self.entries += other.entries
+        self.notes += other.notes
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an entry lives, as links and people need it: a file, or a web address."""
+
+    label: str
+    path: str | None = None
+    url: str | None = None
+
+    def link(self, sheet: str | None, cell: str | None) -> Link:
+        tip = f"Quelle: {self.label}, Blatt {sheet}, Zelle {cell}" if sheet and cell else f"Quelle: {self.label}"
+        return Link(self.path, self.url, sheet, cell, tip)
+
+
+Tick = Callable[[], None]
+
+
+class Source(Protocol):
+    """One kind of place that holds municipal submissions."""
+
+    def owns(self, key: str) -> bool:
+        """Whether a state-store key is one of this source's entries."""
+        ...
+
+    def listing(self) -> Listing:
+        """Every entry the source holds now, with its stamp; reads no content."""
+        ...
+
+    def read(self, entries: Sequence[SourceEntry], tick: Tick) -> Iterator[Intake]:
+        """Read and check the given entries; one intake each, in any order; `tick` after each."""
+        ...
+
+    def place(self, key: str) -> Place:
+        """Where the entry lives."""
+        ...
+
+    def registered_key(self, municipality: Municipality) -> str | None:
+        """The key of the workbook the registry names for this municipality, if it names one here."""
+        ...
+
+
+class SourceSet:
+    """All of a district's sources, asked as one."""
+
+    def __init__(self, sources: Sequence[Source]) -> None:
+        self.sources = tuple(sources)
+
+    def listing(self) -> Listing:
+        combined = Listing()
+        for source in self.sources:
+            combined.extend(source.listing())
+        return combined
+
+    def owner(self, key: str) -> Source:
+        owner = next((s for s in self.sources if s.owns(key)), None)
+        if owner is None:
+            raise KeyError(key)
+        return owner
+
+    def read(self, entries: Sequence[SourceEntry], tick: Tick) -> Iterator[Intake]:
+        """Intakes of every entry, source by source."""
+        for source in self.sources:
+            mine = [e for e in entries if source.owns(e.key)]
+            if mine:
+                yield from source.read(mine, tick)
+
+    def place(self, key: str) -> Place:
+        for source in self.sources:
+            if source.owns(key):
+                return source.place(key)
+        return Place(Path(key).name, path=key)
+
+    def registered_key(self, municipality: Municipality) -> str | None:
+        return next((k for s in self.sources if (k := s.registered_key(municipality)) is not None), None)
