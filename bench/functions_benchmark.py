@@ -41,14 +41,22 @@ def _free_port() -> int:
 
 
 def _body(persons) -> dict:
-    return {"client": "Office.js", "version": "0.37.8", "runtime": "1.4", "func_name": "pauschale",
-            "args": [persons, [[43281]]], "caller_address": "[Meldung.xlsx]Meldung!C20",
-            "culture_info_name": "de-DE", "date_format": "TT.MM.JJJJ", "session_id": "bench"}
+    return {
+        "client": "Office.js",
+        "version": "0.37.8",
+        "runtime": "1.4",
+        "func_name": "pauschale",
+        "args": [persons, [[43281]]],
+        "caller_address": "[Meldung.xlsx]Meldung!C20",
+        "culture_info_name": "de-DE",
+        "date_format": "TT.MM.JJJJ",
+        "session_id": "bench",
+    }
 
 
 def _percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _latencies(client: httpx.Client, request, count: int) -> list[float]:
@@ -89,10 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="pakt-bench-"))
     shutil.copy(REPO / "pakt.toml", work / "pakt.toml")
     shutil.copytree(REPO / "sample_workbooks", work / "sample_workbooks")
-    token = subprocess.run(["pakt", "token", "issue", "--ags", "08327002"], cwd=work, capture_output=True, text=True, check=True).stdout.strip()
+    token = subprocess.run(
+        ["pakt", "token", "issue", "--ags", "08327002"], cwd=work, capture_output=True, text=True, check=True
+    ).stdout.strip()
     port = _free_port()
-    server = subprocess.Popen(["pakt", "serve", "--port", str(port), "--workers", str(args.workers)], cwd=work,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["pakt", "serve", "--port", str(port), "--workers", str(args.workers)],
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -122,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, samples in (("floor (GET manifest)", floor), ("single call", single), ("1,000-row range call", ranged)):
         p50, p99 = _percentile(samples, 0.5), _percentile(samples, 0.99)
         print(f"{name:<28} | {p50:>8.2f} | {p99:>8.2f} | {p50 / base_p50:>11.1f}")
-    print(f"{'8 clients, single calls':<28} | {throughput:>8.0f} calls/s (floor, one client: {floor_throughput:.0f} req/s)")
+    print(
+        f"{'8 clients, single calls':<28} | {throughput:>8.0f} calls/s (floor, one client: {floor_throughput:.0f} req/s)"
+    )
     return 0
 
 

@@ -31,10 +31,10 @@ for extra in (REPO / "tests", REPO / "bench"):
         sys.path.insert(0, str(extra))
 
 import gspread  # noqa: E402
-
 import sync_benchmark  # noqa: E402
 from google_standin.fixture import StandInSession, start  # noqa: E402
 from google_standin.model import load_xlsx  # noqa: E402
+
 from pakt.schemas import load_registry  # noqa: E402
 from pakt.sync import SyncOptions, run_sync  # noqa: E402
 
@@ -68,7 +68,9 @@ def _seen(world) -> dict[str, int]:
 
 def run(sizes: list[int], work: Path) -> None:
     standin, server, thread = start()
-    print(f"{'sheets':>7} | {'phase':<6} | {'Drive':>6} | {'Sheets reads':>12} | {'writes':>6} | {'all':>6} | {'seconds':>8} | note")
+    print(
+        f"{'sheets':>7} | {'phase':<6} | {'Drive':>6} | {'Sheets reads':>12} | {'writes':>6} | {'all':>6} | {'seconds':>8} | note"
+    )
     print("-" * 88)
     try:
         for count in sizes:
@@ -95,14 +97,18 @@ def run(sizes: list[int], work: Path) -> None:
                 totals[phase] = sum(seen.values())
                 if phase == "naive":
                     note += f"; {totals['naive'] / totals['cold']:.1f}x the requests of a cold sync"
-                print(f"{count:>7} | {phase:<6} | {seen['drive']:>6} | {seen['sheets_read']:>12} | {seen['sheets_write']:>6} | {totals[phase]:>6} | {seconds:>8.2f} | {note}")
+                print(
+                    f"{count:>7} | {phase:<6} | {seen['drive']:>6} | {seen['sheets_read']:>12} | {seen['sheets_write']:>6} | {totals[phase]:>6} | {seconds:>8.2f} | {note}"
+                )
     finally:
         server.should_exit = True
         thread.join(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Google Sheets sync: API requests, cold and warm, against a naive gspread loop.")
+    parser = argparse.ArgumentParser(
+        description="Google Sheets sync: API requests, cold and warm, against a naive gspread loop."
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[35, 1101])
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "work")
     args = parser.parse_args(argv)

@@ -46,7 +46,11 @@ def _municipalities(count: int):
     from pakt.schemas import ImMode, Municipality
 
     return [
-        Municipality(ags=f"08{number:06d}", name=f"Gemeinde {number:05d}", im_mode=ImMode.SELBST if number % 2 else ImMode.LANDKREIS)
+        Municipality(
+            ags=f"08{number:06d}",
+            name=f"Gemeinde {number:05d}",
+            im_mode=ImMode.SELBST if number % 2 else ImMode.LANDKREIS,
+        )
         for number in range(1, count + 1)
     ]
 
@@ -57,14 +61,22 @@ def _values(number: int) -> tuple[dict, list[dict]]:
 
     chance = random.Random(number)
     persons = chance.randint(0, 240)
-    ages = largest_remainder({"under_3": 8, "from_3_to_5": 9, "from_6_to_17": 25, "from_18_to_26": 21, "from_27_to_64": 35, "from_65": 2}, persons)
+    ages = largest_remainder(
+        {"under_3": 8, "from_3_to_5": 9, "from_6_to_17": 25, "from_18_to_26": 21, "from_27_to_64": 35, "from_65": 2},
+        persons,
+    )
     steps = max(1, round(persons / 75 / 0.05)) if persons else 0
     managers = []
     for k in range(min(3, (steps + 19) // 20)):
         share = min(20, steps - 20 * k)
-        managers.append({"pseudonym": f"IM-{number}-{k + 1}", "fte": Decimal(share) * Decimal("0.05"),
-                         "start_date": date(2017, 9, 1) + timedelta(days=chance.randint(0, 250)),
-                         "employer": chance.choice(["Gemeinde", "Landkreis", "freier Träger"])})
+        managers.append(
+            {
+                "pseudonym": f"IM-{number}-{k + 1}",
+                "fte": Decimal(share) * Decimal("0.05"),
+                "start_date": date(2017, 9, 1) + timedelta(days=chance.randint(0, 250)),
+                "employer": chance.choice(["Gemeinde", "Landkreis", "freier Träger"]),
+            }
+        )
     allowance = Decimal(persons) * Decimal("1225.00")
     values = {
         ("header", "contact_person"): f"Sachbearbeitung {number}",
@@ -89,7 +101,9 @@ def _write_one(args: tuple[Path, int]) -> None:
 
     folder, number = args
     municipality = _municipalities(number)[-1]
-    binding = Binding(District(name="Baden-Württemberg (Benchmark)", key="08"), load_rules("pfi-2017-2019"), STICHTAG, municipality)
+    binding = Binding(
+        District(name="Baden-Württemberg (Benchmark)", key="08"), load_rules("pfi-2017-2019"), STICHTAG, municipality
+    )
     values, managers = _values(number)
     write_workbook(folder / workbook_filename(municipality), binding, values, managers)
 
@@ -141,8 +155,13 @@ def phase_sync(root: Path, fresh: bool) -> dict:
     started = time.perf_counter()
     result = run_sync(registry, SyncOptions())
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "read": result.read, "unchanged": result.unchanged, "peak_mb": _peak_mb(),
-            "received": result.figures.received}
+    return {
+        "seconds": seconds,
+        "read": result.read,
+        "unchanged": result.unchanged,
+        "peak_mb": _peak_mb(),
+        "received": result.figures.received,
+    }
 
 
 def phase_baseline(root: Path) -> dict:
@@ -213,7 +232,9 @@ def print_row(row: dict) -> None:
     for name in ("baseline", "cold", "warm"):
         figures = row[name]
         rate = count / figures["seconds"] if figures["seconds"] else float("inf")
-        print(f"{count:>7} | {name:<9} | {figures['seconds']:>9.3f} | {rate:>10.0f} | {figures['peak_mb']:>8.0f} | {ratios[name]}")
+        print(
+            f"{count:>7} | {name:<9} | {figures['seconds']:>9.3f} | {rate:>10.0f} | {figures['peak_mb']:>8.0f} | {ratios[name]}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

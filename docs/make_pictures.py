@@ -20,8 +20,15 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
 ]
 
 
@@ -33,7 +40,9 @@ def _free_port() -> int:
 
 def taskpane(work: Path) -> Path:
     port = _free_port()
-    server = subprocess.Popen(["pakt", "serve", "--port", str(port)], cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["pakt", "serve", "--port", str(port)], cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         for _ in range(200):
             try:
@@ -43,9 +52,18 @@ def taskpane(work: Path) -> Path:
                 time.sleep(0.05)
         target = DOCS / "taskpane.png"
         subprocess.run(
-            ["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={work / 'chromium'}", "--window-size=380,860",
-             "--virtual-time-budget=3000", f"--screenshot={target}", f"http://127.0.0.1:{port}/taskpane.html"],
-            check=True, capture_output=True, timeout=120,
+            [
+                "chromium",
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={work / 'chromium'}",
+                "--window-size=380,860",
+                "--virtual-time-budget=3000",
+                f"--screenshot={target}",
+                f"http://127.0.0.1:{port}/taskpane.html",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
         return target
     finally:
@@ -56,12 +74,47 @@ def taskpane(work: Path) -> Path:
 def uebersicht(work: Path) -> Path:
     subprocess.run(["pakt", "sync"], cwd=work, check=True, capture_output=True)
     master = next((work / "master").glob("*.xlsx"))
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{work / 'lo'}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(work), str(master)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{work / 'lo'}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            str(master),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = work / f"{master.stem}.pdf"
     target = DOCS / "uebersicht"
-    subprocess.run(["pdftoppm", "-png", "-singlefile", "-f", "1", "-l", "1", "-r", "170", "-x", "90", "-y", "90",
-                    "-W", "1130", "-H", "600", str(pdf), str(target)], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-r",
+            "170",
+            "-x",
+            "90",
+            "-y",
+            "90",
+            "-W",
+            "1130",
+            "-H",
+            "600",
+            str(pdf),
+            str(target),
+        ],
+        check=True,
+    )
     return target.with_suffix(".png")
 
 

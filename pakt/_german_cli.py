@@ -34,7 +34,12 @@ PANEL_TITLES = {
     "RICH_HELP": "Hilfe: [blue]{command_path} {help_option}[/]",
 }
 
-EXPECTED = {"integer": "eine ganze Zahl", "float": "eine Zahl", "boolean": "ja oder nein (true/false)", "path": "ein Pfad"}
+EXPECTED = {
+    "integer": "eine ganze Zahl",
+    "float": "eine Zahl",
+    "boolean": "ja oder nein (true/false)",
+    "path": "ein Pfad",
+}
 """What a parameter of each type expects, by click's type names."""
 TYPE_NAMES = {int: "integer", float: "float", bool: "boolean", Path: "path"}
 """typer's own parameters name their Python type instead."""

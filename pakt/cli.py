@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -38,9 +38,12 @@ err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 DEFAULT_CONFIG = Path("pakt.toml")
 ConfigOption = Annotated[
-    Optional[Path], typer.Option("--config", "-c", help="Konfigurationsdatei des Landkreises (Voreinstellung: ./pakt.toml).")
+    Path | None,
+    typer.Option("--config", "-c", help="Konfigurationsdatei des Landkreises (Voreinstellung: ./pakt.toml)."),
 ]
-MasterOption = Annotated[Optional[Path], typer.Option("--master", "-m", help="Pfad der Übersicht (statt „path“ im Abschnitt \\[master]).")]
+MasterOption = Annotated[
+    Path | None, typer.Option("--master", "-m", help="Pfad der Übersicht (statt „path“ im Abschnitt \\[master]).")
+]
 
 
 def _registry(config: Path | None, required: bool) -> Registry | None:
@@ -70,15 +73,20 @@ legt unter „Daten › Geschützte Tabellen und Bereiche“ fest, wer was bearb
 def template(
     config: ConfigOption = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Zielordner der Meldemappen.")] = Path("vorlagen"),
-    google: Annotated[bool, typer.Option("--google", help="Zusätzlich beschreiben, wie die Google-Fassung entsteht.")] = False,
+    google: Annotated[
+        bool, typer.Option("--google", help="Zusätzlich beschreiben, wie die Google-Fassung entsteht.")
+    ] = False,
 ) -> None:
     """Meldemappen erzeugen: eine vorausgefüllte Mappe je Gemeinde und eine leere Vorlage."""
     from pakt.plugin import write_templates
 
     registry = _registry(config, required=True)
     written = write_templates(registry, out_dir)
-    out.print(f"{counted(len(written), 'Meldemappe', 'Meldemappen')} geschrieben nach {out_dir} "
-              f"({counted(len(written) - 1, 'Gemeinde', 'Gemeinden')} und eine leere Vorlage).", markup=False)
+    out.print(
+        f"{counted(len(written), 'Meldemappe', 'Meldemappen')} geschrieben nach {out_dir} "
+        f"({counted(len(written) - 1, 'Gemeinde', 'Gemeinden')} und eine leere Vorlage).",
+        markup=False,
+    )
     if google:
         from pakt.sync import service_account_email
 
@@ -107,11 +115,13 @@ def _print_report(report) -> None:
 
 @command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Meldemappen (.xlsx), z. B. sample_workbooks/*.xlsx", metavar="MAPPE")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Meldemappen (.xlsx), z. B. sample_workbooks/*.xlsx", metavar="MAPPE")
+    ],
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Befunde als JSON-Liste ausgeben.")] = False,
     previous: Annotated[
-        Optional[list[Path]], typer.Option("--previous", help="Frühere Meldungen zum Vergleich (Sprung-Warnung).")
+        list[Path] | None, typer.Option("--previous", help="Frühere Meldungen zum Vergleich (Sprung-Warnung).")
     ] = None,
 ) -> None:
     """Meldemappen prüfen. Exit 0: keine Fehler; 1: Fehler in einer Meldung; 2: Datei nicht lesbar."""
@@ -159,8 +169,11 @@ def _print_sync(result, district: str) -> None:
             err.print(f"[yellow]{escape(problem.line())}[/yellow]")
     missing = result.missing_names
     if missing:
-        err.print(f"Es {'fehlt' if len(missing) == 1 else 'fehlen'} {counted(len(missing), 'Meldung', 'Meldungen')}: "
-                  f"{', '.join(missing)}.", markup=False)
+        err.print(
+            f"Es {'fehlt' if len(missing) == 1 else 'fehlen'} {counted(len(missing), 'Meldung', 'Meldungen')}: "
+            f"{', '.join(missing)}.",
+            markup=False,
+        )
     if result.master_written and result.master_note not in ("neu geschrieben", "unverändert"):
         err.print(f"[yellow]{escape(result.master_note)}[/yellow]")
     if result.google is not None:
@@ -180,7 +193,9 @@ def sync(
     config: ConfigOption = None,
     master: MasterOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Zusammenfassung als JSON ausgeben.")] = False,
-    full: Annotated[bool, typer.Option("--full", help="Alle Dateien neu lesen, Fingerabdrücke nicht beachten.")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Alle Dateien neu lesen, Fingerabdrücke nicht beachten.")
+    ] = False,
 ) -> None:
     """Alle Meldungen der Gemeinden einlesen und die Übersicht des Landkreises neu schreiben."""
     from pakt.sync import SyncOptions, run_sync
@@ -189,8 +204,9 @@ def sync(
     columns = (TextColumn("Meldungen lesen"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True, disable=as_json) as progress:
         task = progress.add_task("lesen", total=None)
-        options = SyncOptions(master=master, full=full,
-                              progress=lambda done, total: progress.update(task, completed=done, total=total))
+        options = SyncOptions(
+            master=master, full=full, progress=lambda done, total: progress.update(task, completed=done, total=total)
+        )
         result = run_sync(registry, options)
     if as_json:
         out.print_json(json.dumps(result.to_json(), ensure_ascii=False))
@@ -225,8 +241,10 @@ def _token_store(config: Path | None):
 @token_command("issue")
 def token_issue(
     config: ConfigOption = None,
-    ags: Annotated[Optional[str], typer.Option("--ags", help="Schlüssel für diese Gemeinde (achtstelliger AGS).")] = None,
-    district: Annotated[bool, typer.Option("--district", help="Schlüssel für das Landratsamt (darf aktualisieren).")] = False,
+    ags: Annotated[str | None, typer.Option("--ags", help="Schlüssel für diese Gemeinde (achtstelliger AGS).")] = None,
+    district: Annotated[
+        bool, typer.Option("--district", help="Schlüssel für das Landratsamt (darf aktualisieren).")
+    ] = False,
 ) -> None:
     """Einen Zugangsschlüssel ausgeben (wird nur einmal angezeigt)."""
     from pakt.plugin import Role
@@ -258,7 +276,8 @@ def token_list(config: ConfigOption = None) -> None:
 
 @token_command("revoke")
 def token_revoke(
-    token_id: Annotated[int, typer.Argument(help="Nummer aus „pakt token list“.", metavar="NUMMER")], config: ConfigOption = None
+    token_id: Annotated[int, typer.Argument(help="Nummer aus „pakt token list“.", metavar="NUMMER")],
+    config: ConfigOption = None,
 ) -> None:
     """Einen Zugangsschlüssel sperren."""
     _, store = _token_store(config)
@@ -276,7 +295,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Adresse, an der der Server lauscht.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     public_url: Annotated[
-        Optional[str], typer.Option("--public-url", help="Öffentliche HTTPS-Adresse (für Manifest und Formeln).")
+        str | None, typer.Option("--public-url", help="Öffentliche HTTPS-Adresse (für Manifest und Formeln).")
     ] = None,
     workers: Annotated[int, typer.Option(help="Prozesse des Servers (einer je Kern).")] = 1,
 ) -> None:
@@ -292,13 +311,16 @@ def serve(
     os.environ[CONFIG_VARIABLE] = str((config or DEFAULT_CONFIG).resolve())
     os.environ[URL_VARIABLE] = base
     err.print(f"Pakt-Server für {registry.district.name}: {base}/manifest.xml", markup=False)
-    uvicorn.run("pakt._server:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")
+    uvicorn.run(
+        "pakt._server:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning"
+    )
 
 
 @command()
 def appsscript(
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Zielordner der Apps-Script-Dateien.")] = Path("appsscript"),
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Zielordner der Apps-Script-Dateien.")] = Path(
+        "appsscript"
+    ),
 ) -> None:
     """Die Apps-Script-Dateien für Google Sheets schreiben (Menü Pakt und die Pakt-Formeln)."""
     from pakt.plugin import export_appsscript

@@ -17,6 +17,17 @@ from ._template import Binding, build_workbook_bytes, normalise_zip, workbook_fi
 from ._tokens import Principal, Role, TokenStore
 
 __all__ = [
-    "Binding", "Principal", "Refresh", "Refreshed", "Role", "SheetReader", "TokenStore", "build_workbook_bytes",
-    "export_appsscript", "normalise_zip", "workbook_filename", "write_templates", "write_workbook",
+    "Binding",
+    "Principal",
+    "Refresh",
+    "Refreshed",
+    "Role",
+    "SheetReader",
+    "TokenStore",
+    "build_workbook_bytes",
+    "export_appsscript",
+    "normalise_zip",
+    "workbook_filename",
+    "write_templates",
+    "write_workbook",
 ]

@@ -68,5 +68,7 @@ class BookView:
         def cells(offset: int, row: list[Any]) -> tuple[RawCell, ...]:
             return tuple(RawCell(v, sheet, to_a1(top + offset, left + c)) for c, v in enumerate(row))
 
-        rows = tuple(cells(i, row) for i, row in enumerate(values[1:], start=1) if any(v not in (None, "") for v in row))
+        rows = tuple(
+            cells(i, row) for i, row in enumerate(values[1:], start=1) if any(v not in (None, "") for v in row)
+        )
         return RawTable(header=cells(0, values[0]), rows=rows)

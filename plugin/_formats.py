@@ -9,7 +9,6 @@ from xlsxwriter.workbook import Workbook
 
 from pakt.schemas import HEADER_FILL, INPUT_FILL, NUMBER_FORMATS, Kind
 
-
 PREFILLED_FILL = "#EDEDED"
 
 
@@ -44,7 +43,9 @@ class Formats:
             "bg_color": INPUT_FILL if editable else PREFILLED_FILL,
             "border": 1,
             "border_color": "#BFBFBF",
-            "align": "left" if kind in (Kind.TEXT, Kind.EMAIL, Kind.PHONE, Kind.AGS, Kind.CHOICE, Kind.FLAG) else "right",
+            "align": "left"
+            if kind in (Kind.TEXT, Kind.EMAIL, Kind.PHONE, Kind.AGS, Kind.CHOICE, Kind.FLAG)
+            else "right",
         }
         return self._make(("cell", kind, editable), props)
 

@@ -8,7 +8,6 @@ Clerk text that looks like a formula is written as text.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from decimal import Decimal
 from typing import Any
 

@@ -152,7 +152,10 @@ class _TemplateWriter:
         sheet.write_string(0, 0, title, self.formats.title)
         sheet.write_string(1, 0, subtitle, self.formats.subtitle)
         sheet.write_string(
-            2, 0, "Bitte nur die gelben Felder ausfüllen. Ein Klick in ein Feld zeigt, was hinein gehört.", self.formats.note
+            2,
+            0,
+            "Bitte nur die gelben Felder ausfüllen. Ein Klick in ein Feld zeigt, was hinein gehört.",
+            self.formats.note,
         )
 
     def _write_input(self, sheet: Worksheet, row: int, spec_field: InputField, value: Any) -> None:
@@ -248,7 +251,9 @@ class _TemplateWriter:
             },
         )
         last_col = to_a1(bottom, len(columns) - 1)
-        self.book.define_name(STAFF_RANGE, f"={quote_sheet(sheet.name)}!$A${top + 1}:${last_col.rstrip('0123456789')}${bottom + 1}")
+        self.book.define_name(
+            STAFF_RANGE, f"={quote_sheet(sheet.name)}!$A${top + 1}:${last_col.rstrip('0123456789')}${bottom + 1}"
+        )
         for offset in range(rows):
             row_values = managers[offset] if offset < len(managers) else {}
             for col, column in enumerate(columns):
@@ -266,7 +271,13 @@ class _TemplateWriter:
         sheet.write_formula(top + 1, summary_col, f"=SUM({fte_range})", self.formats.computed(Kind.FTE), total)
         sheet.protect(
             "",
-            {"insert_rows": True, "delete_rows": True, "sort": True, "select_locked_cells": True, "select_unlocked_cells": True},
+            {
+                "insert_rows": True,
+                "delete_rows": True,
+                "sort": True,
+                "select_locked_cells": True,
+                "select_unlocked_cells": True,
+            },
         )
 
     # -- instructions and binding ------------------------------------------------------------
@@ -383,4 +394,3 @@ def write_templates(registry: Registry, out_dir: Path) -> list[Path]:
         binding = Binding.for_registry(registry, municipality)
         written.append(write_workbook(out_dir / workbook_filename(municipality), binding))
     return written
-

@@ -27,9 +27,19 @@ def _number(value: Decimal | None, default: float) -> float:
 def _range_check(spec: FieldSpec, cell: str, rules: RuleSet) -> dict[str, Any]:
     bounds = spec.bounds
     if spec.kind is Kind.COUNT:
-        return {"validate": "integer", "criteria": "between", "minimum": int(bounds.ge or 0), "maximum": int(bounds.le or 10**9)}
+        return {
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": int(bounds.ge or 0),
+            "maximum": int(bounds.le or 10**9),
+        }
     if spec.kind is Kind.MONEY:
-        return {"validate": "decimal", "criteria": "between", "minimum": _number(bounds.ge, 0), "maximum": _number(bounds.le, 1e12)}
+        return {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": _number(bounds.ge, 0),
+            "maximum": _number(bounds.le, 1e12),
+        }
     if spec.kind is Kind.FTE:
         step = 10 ** -(bounds.decimal_places or 2)
         lowest = float(bounds.gt) + step if bounds.gt is not None else _number(bounds.ge, 0)

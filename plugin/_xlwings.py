@@ -25,7 +25,7 @@ if sys.platform != "emscripten":
     # in sys.modules makes the same import fail at once, the documented way.
     sys.modules.setdefault("pyodide", None)
 
-import xlwings as xw  # noqa: E402
+import xlwings as xw
 
 CLASSIC_DESKTOP = sys.platform.startswith("win") and os.environ.get("XLWINGS_ON_SERVER") != "true"
 

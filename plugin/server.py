@@ -38,7 +38,14 @@ from ._loader import loader_js
 from ._manifest import manifest_xml
 from ._refresh import Refresh
 from ._tokens import Principal, Role, TokenStore, bearer
-from ._xlwings import XLWINGS_VERSION, Book, custom_functions_call, custom_functions_meta, custom_scripts_call, custom_scripts_meta
+from ._xlwings import (
+    XLWINGS_VERSION,
+    Book,
+    custom_functions_call,
+    custom_functions_meta,
+    custom_scripts_call,
+    custom_scripts_meta,
+)
 
 STATIC = Path(__file__).parent / "static"
 SCRIPTS = {"pruefen": Role.GEMEINDE, "einreichen": Role.GEMEINDE, "aktualisieren": Role.LANDKREIS}
@@ -159,7 +166,9 @@ def create_app(config: ServerConfig) -> FastAPI:
     async def principal(request: Request) -> Principal:
         found = config.tokens.verify(bearer(request.headers.get("authorization")))
         if found is None:
-            raise HTTPException(401, "Anmeldung fehlt: kein gültiger Zugangsschlüssel. Bitte den Schlüssel vom Landratsamt eintragen.")
+            raise HTTPException(
+                401, "Anmeldung fehlt: kein gültiger Zugangsschlüssel. Bitte den Schlüssel vom Landratsamt eintragen."
+            )
         return found
 
     @app.get("/", include_in_schema=False)
@@ -173,7 +182,11 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.get("/taskpane.html", response_class=HTMLResponse)
     def taskpane() -> str:
-        return (STATIC / "taskpane.html").read_text(encoding="utf-8").replace("{{district}}", district.name if district else "")
+        return (
+            (STATIC / "taskpane.html")
+            .read_text(encoding="utf-8")
+            .replace("{{district}}", district.name if district else "")
+        )
 
     @app.get("/static/icon-{size}.png")
     def icon(size: int) -> Response:
@@ -244,14 +257,17 @@ def _bound_ags(book: Book) -> str | None:
 
 def _authorize(who: Principal, script: str, book: Book) -> None:
     if SCRIPTS[script] is Role.LANDKREIS and who.role is not Role.LANDKREIS:
-        raise HTTPException(403, "Aktualisieren ist dem Landratsamt vorbehalten; dieser Zugangsschlüssel gehört einer Gemeinde.")
+        raise HTTPException(
+            403, "Aktualisieren ist dem Landratsamt vorbehalten; dieser Zugangsschlüssel gehört einer Gemeinde."
+        )
     if script == "aktualisieren":
         return
     ags = _bound_ags(book)
     if not who.may_use_workbook_of(ags):
         bound = f"für {ags}" if ags else "an keine Gemeinde gebunden"
         raise HTTPException(
-            403, f"Dieser Zugangsschlüssel gehört zu {who.label} ({who.ags}); die Mappe ist {bound}. Bitte die eigene Meldemappe verwenden."
+            403,
+            f"Dieser Zugangsschlüssel gehört zu {who.label} ({who.ags}); die Mappe ist {bound}. Bitte die eigene Meldemappe verwenden.",
         )
 
 
@@ -268,4 +284,3 @@ def _first_error(exc: Exception) -> str:
         what = "fehlt" if first["type"] == "missing" else "hat einen ungültigen Wert"
         return f"Feld {'.'.join(str(p) for p in first['loc'])} {what}"
     return "kein gültiges JSON"
-

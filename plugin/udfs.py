@@ -30,8 +30,11 @@ from pakt.schemas import (
     is_blank,
     per_head_allowance,
     share_fte,
+    to_ags,
+    to_date,
+    to_decimal,
+    to_int,
 )
-from pakt.schemas import to_ags, to_date, to_decimal, to_int
 
 from ._context import current
 from ._xlwings import arg, func
@@ -152,9 +155,7 @@ def im_anteil(personen: Any, personen_kreis: Any, vza_kreis: Any) -> Cells:
         district_fte = _fte(vza_kreis, "Stellen im Landkreis")
     except FormulaError as exc:
         return [[ERROR_PREFIX + str(exc)]]
-    return _cellwise(
-        _as_grid(personen), lambda v: float(_quota(_count(v, "Personen"), district_persons, district_fte))
-    )
+    return _cellwise(_as_grid(personen), lambda v: float(_quota(_count(v, "Personen"), district_persons, district_fte)))
 
 
 @func
@@ -195,7 +196,10 @@ def fallzahl(personen: Any, vza: Any) -> Cells:
             raise FormulaError("keine Stelle (0 VZÄ): keine Fallzahl.")
         return float(result)
 
-    pairs = [[(v, positions[0][0] if single else positions[r][c]) for c, v in enumerate(row)] for r, row in enumerate(persons)]
+    pairs = [
+        [(v, positions[0][0] if single else positions[r][c]) for c, v in enumerate(row)]
+        for r, row in enumerate(persons)
+    ]
     return [[_cellwise([[pair[0]]], lambda v, pair=pair: one(v, pair[1]))[0][0] for pair in row] for row in pairs]
 
 

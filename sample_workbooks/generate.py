@@ -15,14 +15,11 @@ about one million euros (persons x 1,225 EUR). The AGS keys are illustrative.
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-REPO = Path(__file__).resolve().parents[1]
 
 from pakt.plugin import Binding, workbook_filename, write_workbook
 from pakt.schemas import (
@@ -36,6 +33,7 @@ from pakt.schemas import (
     share_fte,
 )
 
+REPO = Path(__file__).resolve().parents[1]
 DISTRICT = District(name="Landkreis Tuttlingen", key="08327")
 STICHTAG = date(2018, 6, 30)
 DEADLINE = date(2018, 7, 31)
@@ -105,9 +103,17 @@ MANAGERS = [
     Manager("IM-07", "freier Träger", Decimal("1.00"), date(2018, 1, 1), ("Aldingen", "Denkingen", "Frittlingen")),
     Manager("IM-08", "Gemeinde", Decimal("1.00"), date(2018, 3, 1), ("Immendingen", "Geisingen")),
     Manager("IM-09", "freier Träger", Decimal("0.50"), date(2018, 4, 3), ("Emmingen-Liptingen", "Neuhausen ob Eck")),
-    Manager("IM-10", "Gemeinde", Decimal("0.50"), date(2018, 4, 16), ("Wurmlingen", "Seitingen-Oberflacht", "Rietheim-Weilheim")),
+    Manager(
+        "IM-10",
+        "Gemeinde",
+        Decimal("0.50"),
+        date(2018, 4, 16),
+        ("Wurmlingen", "Seitingen-Oberflacht", "Rietheim-Weilheim"),
+    ),
     Manager("IM-11", "freier Träger", Decimal("0.50"), date(2018, 5, 2), ("Gosheim", "Wehingen")),
-    Manager("IM-12", "Gemeinde", Decimal("0.50"), date(2018, 5, 15), ("Mühlheim an der Donau", "Fridingen an der Donau")),
+    Manager(
+        "IM-12", "Gemeinde", Decimal("0.50"), date(2018, 5, 15), ("Mühlheim an der Donau", "Fridingen an der Donau")
+    ),
     Manager("IM-13", "Landkreis", Decimal("1.00"), date(2018, 4, 3), tuple(_LANDKREIS_SERVED[:10])),
     Manager("IM-14", "Landkreis", Decimal("0.50"), date(2018, 5, 2), tuple(_LANDKREIS_SERVED[10:])),
 ]
@@ -115,8 +121,18 @@ MANAGERS = [
 AGE_WEIGHTS = (8, 9, 25, 21, 35, 2)
 AGE_PATHS = ("under_3", "from_3_to_5", "from_6_to_17", "from_18_to_26", "from_27_to_64", "from_65")
 CONTACTS = (
-    "Anna Maier", "Bernd Keller", "Claudia Hahn", "Dieter Moser", "Elke Kaiser", "Frank Sauter", "Gabi Rebholz",
-    "Hans Schäfer", "Ines Hermle", "Jürgen Stehle", "Karin Butsch", "Lukas Efinger",
+    "Anna Maier",
+    "Bernd Keller",
+    "Claudia Hahn",
+    "Dieter Moser",
+    "Elke Kaiser",
+    "Frank Sauter",
+    "Gabi Rebholz",
+    "Hans Schäfer",
+    "Ines Hermle",
+    "Jürgen Stehle",
+    "Karin Butsch",
+    "Lukas Efinger",
 )
 FUNDS_SHARES = {
     "child_care_eur": Decimal("0.30"),
@@ -144,7 +160,12 @@ def manager_rows() -> dict[str, list[dict[str, Any]]]:
         for name, fte in shares.items():
             if fte > 0:
                 rows[name].append(
-                    {"pseudonym": manager.pseudonym, "fte": fte, "start_date": manager.start, "employer": manager.employer}
+                    {
+                        "pseudonym": manager.pseudonym,
+                        "fte": fte,
+                        "start_date": manager.start,
+                        "employer": manager.employer,
+                    }
                 )
     return rows
 
@@ -156,7 +177,7 @@ def _slug(name: str) -> str:
 def submission_values(index: int, municipality: Municipality, persons: int, fte: Decimal) -> dict[tuple[str, ...], Any]:
     """The raw cell values of one sample submission."""
     rotated = AGE_WEIGHTS[index % 3 :] + AGE_WEIGHTS[: index % 3] if index % 5 == 0 else AGE_WEIGHTS
-    ages = largest_remainder(dict(zip(AGE_PATHS, rotated)), persons)
+    ages = largest_remainder(dict(zip(AGE_PATHS, rotated, strict=False)), persons)
     allowance = per_head_allowance(persons, STICHTAG, load_rules(RULES_ID))
     contact = CONTACTS[index % len(CONTACTS)]
     values: dict[tuple[str, ...], Any] = {
@@ -222,7 +243,7 @@ def generate(root: Path) -> list[Path]:
     written[0].write_text(registry_toml(entries), encoding="utf-8")
     blank = Binding(DISTRICT, rules, STICHTAG, None)
     written.append(write_workbook(folder / TEMPLATE_FOLDER / workbook_filename(None), blank))
-    for index, (municipality, (_, _, persons)) in enumerate(zip(entries, MUNICIPALITIES)):
+    for index, (municipality, (_, _, persons)) in enumerate(zip(entries, MUNICIPALITIES, strict=False)):
         rows = staff[municipality.name]
         fte = sum((row["fte"] for row in rows), Decimal("0"))
         values = submission_values(index, municipality, persons, fte)

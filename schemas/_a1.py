@@ -49,7 +49,7 @@ def quote_sheet(sheet: str) -> str:
 
 @lru_cache(maxsize=4096)
 def parse_reference(reference: str) -> tuple[str, str, str] | None:
-    """"'Meldung'!$C$7:$C$9" -> ('Meldung', 'C7', 'C9'); None for #REF! and other non-cell references."""
+    """ "'Meldung'!$C$7:$C$9" -> ('Meldung', 'C7', 'C9'); None for #REF! and other non-cell references."""
     text = reference.strip().lstrip("=")
     if "!" not in text or "#REF" in text.upper():
         return None

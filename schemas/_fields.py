@@ -12,10 +12,11 @@ from __future__ import annotations
 import enum
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Iterator
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic.fields import FieldInfo
@@ -67,9 +68,7 @@ Money = Annotated[
     Field(ge=0, le=Decimal("99999999.99"), decimal_places=2),
     AfterValidator(_to_hundredths),
 ]
-FteShare = Annotated[
-    Decimal, KindMarker(Kind.FTE), Field(gt=0, le=1, decimal_places=2), AfterValidator(_to_hundredths)
-]
+FteShare = Annotated[Decimal, KindMarker(Kind.FTE), Field(gt=0, le=1, decimal_places=2), AfterValidator(_to_hundredths)]
 Flag = Annotated[bool, KindMarker(Kind.FLAG)]
 
 

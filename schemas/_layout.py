@@ -91,12 +91,12 @@ def _walk(model: type[BaseModel], path: tuple[str, ...], sheet: str, sections: t
     fields: list[InputField] = []
     for name, info in model.model_fields.items():
         if _is_model(info.annotation):
-            fields += _walk(info.annotation, path + (name,), sheet, sections + (info.title or name,))
+            fields += _walk(info.annotation, (*path, name), sheet, (*sections, info.title or name))
             continue
         fields.append(
             InputField(
-                path=path + (name,),
-                name=NAME_PREFIX + "_".join(path + (name,)),
+                path=(*path, name),
+                name=NAME_PREFIX + "_".join((*path, name)),
                 label=info.title or name,
                 hint=info.description or "",
                 spec=field_spec(info),

@@ -191,7 +191,9 @@ def _column_positions(table: RawTable, findings: list[Finding]) -> dict[str, int
 def _read_staff_row(
     row: tuple[RawCell, ...], positions: dict[str, int], columns: tuple[TableColumn, ...], findings: list[Finding]
 ) -> dict[str, Entry] | None:
-    cells = {c.field: row[positions[c.field]] for c in columns if c.field in positions and positions[c.field] < len(row)}
+    cells = {
+        c.field: row[positions[c.field]] for c in columns if c.field in positions and positions[c.field] < len(row)
+    }
     if all(is_blank(cell.value) for cell in cells.values()):
         return None
     return {c.field: _read_value(cells[c.field], c.label, c.spec, findings) for c in columns if c.field in cells}

@@ -19,7 +19,6 @@ from ._errors import ConfigError
 from ._fields import Ags
 from ._submission import ImMode, PaktModel
 
-
 GOOGLE_SHEET_PREFIX = "gsheet:"
 _SPREADSHEET_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})")
 
@@ -85,7 +84,9 @@ class MasterSettings(PaktModel):
 
     path: str = "master/Pakt_Uebersicht.xlsx"
     state: str | None = None
-    google: str | None = Field(None, description="A Google spreadsheet (URL or gsheet:ID) that gets the district view too.")
+    google: str | None = Field(
+        None, description="A Google spreadsheet (URL or gsheet:ID) that gets the district view too."
+    )
 
     @field_validator("google")
     @classmethod
@@ -109,7 +110,9 @@ class GoogleSettings(PaktModel):
     )
     reads_per_minute: int = Field(60, gt=0, description="Sheets read requests per minute (Google's per-user quota).")
     writes_per_minute: int = Field(60, gt=0)
-    quota_window_s: float = Field(60.0, gt=0, description="The window the per-minute limits count in (tests shorten it).")
+    quota_window_s: float = Field(
+        60.0, gt=0, description="The window the per-minute limits count in (tests shorten it)."
+    )
     max_retries: int = Field(6, ge=0, description="Retries on 429, 5xx and timeouts, with exponential backoff.")
     backoff_s: float = Field(1.0, gt=0, description="First backoff delay; it doubles, with jitter.")
     timeout_s: float = Field(30.0, gt=0)

@@ -6,6 +6,7 @@ Rules are data: a new period or rate is a new file under schemas/rules/
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
@@ -59,7 +60,7 @@ class RuleSet(PaktModel):
         for rate in ordered:
             if not (self.valid_from <= rate.valid_from <= rate.valid_until <= self.valid_until):
                 raise ValueError(f"Satz {rate.valid_from}..{rate.valid_until} liegt außerhalb des Förderzeitraums")
-        for earlier, later in zip(ordered, ordered[1:]):
+        for earlier, later in itertools.pairwise(ordered):
             if later.valid_from <= earlier.valid_until:
                 raise ValueError(f"Sätze überschneiden sich am {later.valid_from}")
         return self
@@ -82,8 +83,7 @@ class RuleSet(PaktModel):
             if rate.valid_from <= day <= rate.valid_until:
                 return rate.per_person_eur
         raise RulesError(
-            f"Für den {format_date(day)} gilt keine Pro-Kopf-Pauschale "
-            f"({self.name}: {self.period_text()})."
+            f"Für den {format_date(day)} gilt keine Pro-Kopf-Pauschale ({self.name}: {self.period_text()})."
         )
 
 

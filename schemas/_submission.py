@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ._fields import Ags, Count, Day, Email, FteShare, Flag, Money, Phone, Text
+from ._fields import Ags, Count, Day, Email, Flag, FteShare, Money, Phone, Text
 
 SCHEMA_VERSION = "1.0"
 """Version of the submission layout; bound into every workbook the template writes."""
@@ -113,7 +113,6 @@ class Management(PaktModel):
     )
 
 
-
 class IntegrationManager(PaktModel):
     """One integration manager working in the municipality (one row of the staff table)."""
 
@@ -141,7 +140,9 @@ class MaterialCosts(PaktModel):
 class FundsUse(PaktModel):
     """How the per-head allowance is spent (EUR)."""
 
-    child_care_eur: Money = Field(Decimal("0.00"), title="Kinderbetreuung", description="Mehraufwand für Kinderbetreuung in Euro.")
+    child_care_eur: Money = Field(
+        Decimal("0.00"), title="Kinderbetreuung", description="Mehraufwand für Kinderbetreuung in Euro."
+    )
     social_care_eur: Money = Field(Decimal("0.00"), title="Soziale Betreuung", description="Soziale Betreuung in Euro.")
     administration_eur: Money = Field(Decimal("0.00"), title="Verwaltung", description="Verwaltungsaufwand in Euro.")
     volunteer_groups_eur: Money = Field(

@@ -89,17 +89,47 @@ def _constraint_finding(label: str, spec: FieldSpec, detail: dict, entry: Entry)
     kind, kind_of_error, value = spec.kind, detail["type"], entry.value
     shown = _shown(value, spec)
     if kind is Kind.FTE:
-        return error(Code.VZA_BEREICH, f"{label}: {shown} ist kein gültiger Stellenanteil. Bitte {spec.expectation()} eintragen.", entry.sheet, entry.cell)
+        return error(
+            Code.VZA_BEREICH,
+            f"{label}: {shown} ist kein gültiger Stellenanteil. Bitte {spec.expectation()} eintragen.",
+            entry.sheet,
+            entry.cell,
+        )
     if kind is Kind.MONEY and kind_of_error == "greater_than_equal":
-        return error(Code.BETRAG_NEGATIV, f"{label}: {shown} ist negativ. Bitte {spec.expectation()} eintragen.", entry.sheet, entry.cell)
+        return error(
+            Code.BETRAG_NEGATIV,
+            f"{label}: {shown} ist negativ. Bitte {spec.expectation()} eintragen.",
+            entry.sheet,
+            entry.cell,
+        )
     if kind is Kind.COUNT and kind_of_error == "greater_than_equal":
-        return error(Code.ZAHL_NEGATIV, f"{label}: {shown} ist negativ. Bitte {spec.expectation()} eintragen.", entry.sheet, entry.cell)
+        return error(
+            Code.ZAHL_NEGATIV,
+            f"{label}: {shown} ist negativ. Bitte {spec.expectation()} eintragen.",
+            entry.sheet,
+            entry.cell,
+        )
     if kind_of_error == "decimal_max_places":
-        return error(Code.TYP, f"{label}: {shown} hat zu viele Nachkommastellen (höchstens {detail['ctx']['decimal_places']}).", entry.sheet, entry.cell)
+        return error(
+            Code.TYP,
+            f"{label}: {shown} hat zu viele Nachkommastellen (höchstens {detail['ctx']['decimal_places']}).",
+            entry.sheet,
+            entry.cell,
+        )
     if kind_of_error in ("string_pattern_mismatch", "string_too_short", "string_too_long"):
-        return error(Code.TYP, f"{label}: {shown} hat nicht die erwartete Form. Bitte {spec.expectation()} eintragen.", entry.sheet, entry.cell)
+        return error(
+            Code.TYP,
+            f"{label}: {shown} hat nicht die erwartete Form. Bitte {spec.expectation()} eintragen.",
+            entry.sheet,
+            entry.cell,
+        )
     limit = next(iter(detail.get("ctx", {}).values()), "")
-    return error(Code.WERT_UNGUELTIG, f"{label}: {shown} liegt außerhalb des Erlaubten (Grenze {limit}).", entry.sheet, entry.cell)
+    return error(
+        Code.WERT_UNGUELTIG,
+        f"{label}: {shown} liegt außerhalb des Erlaubten (Grenze {limit}).",
+        entry.sheet,
+        entry.cell,
+    )
 
 
 def _check_constraints(label: str, spec: FieldSpec, entry: Entry) -> Iterator[Finding]:
@@ -306,9 +336,7 @@ def warn_jump_against_previous(
         )
 
 
-def district_warnings(
-    submission: Submission, where: tuple[str, str | None], context: CheckContext
-) -> list[Finding]:
+def district_warnings(submission: Submission, where: tuple[str, str | None], context: CheckContext) -> list[Finding]:
     """The warnings that need the rest of the district: caseload against the median, jump against before.
 
     `where` is the sheet and cell of the persons total, where both warnings point.
@@ -410,5 +438,3 @@ def median_caseload(drafts: Iterable[Draft]) -> Decimal | None:
     """Median caseload over the drafts that report staff."""
     values = [c for c in (draft_caseload(d) for d in drafts) if c is not None]
     return median(values)
-
-

@@ -68,7 +68,7 @@ class MunicipalityRow:
     submission: Submission | None = None
     newer_broken: VersionRecord | None = None
     remark: str = ""
-    annotation: Annotation = Annotation()
+    annotation: Annotation = field(default_factory=Annotation)
 
     @property
     def submitted_on(self) -> date | None:
@@ -152,13 +152,30 @@ def _row(
     submission = submissions.get(valid.id) if valid else None
     figures = municipal_figures(submission, rules) if submission else None
     if received.unreadable is not None:
-        shown = f"gezeigt wird die gültige Fassung vom {format_date(valid.seen_at.date())}" if valid else "keine gültige Fassung"
+        shown = (
+            f"gezeigt wird die gültige Fassung vom {format_date(valid.seen_at.date())}"
+            if valid
+            else "keine gültige Fassung"
+        )
         remark = f"Die neueste Datei ist nicht lesbar ({received.unreadable.message}); {shown}."
         return MunicipalityRow(
-            municipality, Status.FEHLERHAFT, figures, used=valid, submission=submission, remark=remark, annotation=annotation
+            municipality,
+            Status.FEHLERHAFT,
+            figures,
+            used=valid,
+            submission=submission,
+            remark=remark,
+            annotation=annotation,
         )
     if broken is None:
-        return MunicipalityRow(municipality, _status(submission, deadline), figures, used=valid, submission=submission, annotation=annotation)
+        return MunicipalityRow(
+            municipality,
+            _status(submission, deadline),
+            figures,
+            used=valid,
+            submission=submission,
+            annotation=annotation,
+        )
     file_name = broken.path.rsplit("/", 1)[-1]
     if valid is None:
         remark = f"Meldung fehlerhaft ({_errors(broken)} Fehler in {file_name}), siehe Prüfbericht."
@@ -168,8 +185,14 @@ def _row(
             f"gezeigt wird die gültige Fassung vom {format_date(valid.seen_at.date())}."
         )
     return MunicipalityRow(
-        municipality, Status.FEHLERHAFT, figures, used=valid, submission=submission, newer_broken=broken,
-        remark=remark, annotation=annotation,
+        municipality,
+        Status.FEHLERHAFT,
+        figures,
+        used=valid,
+        submission=submission,
+        newer_broken=broken,
+        remark=remark,
+        annotation=annotation,
     )
 
 
@@ -220,9 +243,13 @@ def _district_warnings(
         if row.submission is None or row.used is None:
             continue
         where = row.used.where("persons.total") or (None, None)
-        context = CheckContext(rules=rules, registry=registry, previous=previous.get(row.municipality.ags), median_caseload=reference)
+        context = CheckContext(
+            rules=rules, registry=registry, previous=previous.get(row.municipality.ags), median_caseload=reference
+        )
         for finding in district_warnings(row.submission, where, context):
-            stamped = finding.model_copy(update={"ags": row.municipality.ags, "municipality": row.municipality.name, "file": row.used.path})
+            stamped = finding.model_copy(
+                update={"ags": row.municipality.ags, "municipality": row.municipality.name, "file": row.used.path}
+            )
             lines.append(ReportLine(row.municipality.name, row.municipality.ags, stamped, "übernommene Fassung"))
     return lines
 
@@ -256,7 +283,15 @@ def consolidate(
 
 def _with_share(row: MunicipalityRow, share: Decimal | None) -> MunicipalityRow:
     return MunicipalityRow(
-        row.municipality, row.status, row.figures, share, row.used, row.submission, row.newer_broken, row.remark, row.annotation
+        row.municipality,
+        row.status,
+        row.figures,
+        share,
+        row.used,
+        row.submission,
+        row.newer_broken,
+        row.remark,
+        row.annotation,
     )
 
 
@@ -264,8 +299,14 @@ def district_figures(view: DistrictView) -> DistrictFigures:
     """The district's key figures (the `pakt sync --json` figures; kept with each run)."""
     totals = view.totals
     return DistrictFigures(
-        municipalities=len(view.rows), received=view.received, missing=view.missing, invalid=view.invalid,
-        persons=totals.persons, allowance_eur=totals.allowance_eur, im_heads=totals.im_heads, im_fte=totals.im_fte,
+        municipalities=len(view.rows),
+        received=view.received,
+        missing=view.missing,
+        invalid=view.invalid,
+        persons=totals.persons,
+        allowance_eur=totals.allowance_eur,
+        im_heads=totals.im_heads,
+        im_fte=totals.im_fte,
         self_managed=totals.self_managed,
     )
 

@@ -65,7 +65,11 @@ def scan(registry: Registry) -> Listing:
     for folder in registry.sources.folders:
         path = registry.resolve(folder)
         if not path.is_dir():
-            notes.append(Note(str(path), "Ordner nicht gefunden oder nicht erreichbar; seine Meldungen fehlen in diesem Abgleich."))
+            notes.append(
+                Note(
+                    str(path), "Ordner nicht gefunden oder nicht erreichbar; seine Meldungen fehlen in diesem Abgleich."
+                )
+            )
             continue
         _walk(path, registry.sources.exclude, found, notes)
     for municipality in registry.municipalities:

@@ -109,8 +109,9 @@ def _take_in_worker(entry: SourceEntry) -> Intake:
     return take_in(entry, _worker_registry, _worker_delay)
 
 
-def take_in_all(entries: Sequence[SourceEntry], registry: Registry, retry_delay_s: float, workers: int,
-                tick: Tick | None = None) -> Iterator[Intake]:
+def take_in_all(
+    entries: Sequence[SourceEntry], registry: Registry, retry_delay_s: float, workers: int, tick: Tick | None = None
+) -> Iterator[Intake]:
     """Take in every file, in worker processes when there are many; yields intakes in order."""
     if workers <= 1 or len(entries) < PARALLEL_FROM:
         for entry in entries:
@@ -120,7 +121,9 @@ def take_in_all(entries: Sequence[SourceEntry], registry: Registry, retry_delay_
             yield intake
         return
     chunk = max(8, len(entries) // (workers * 16))
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(registry, retry_delay_s, os.getpid())) as pool:
+    with ProcessPoolExecutor(
+        workers, initializer=_init_worker, initargs=(registry, retry_delay_s, os.getpid())
+    ) as pool:
         for intake in pool.map(_take_in_worker, entries, chunksize=chunk):
             if tick:
                 tick()

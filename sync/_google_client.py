@@ -45,8 +45,13 @@ class SourceUnavailable(PaktError):
 class RateLimiter:
     """At most `limit` calls in any `window_s` seconds; callers wait for a free slot."""
 
-    def __init__(self, limit: int, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        limit: int,
+        window_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.limit, self.window_s, self.clock, self.sleep = limit, window_s, clock, sleep
         self._calls: collections.deque[float] = collections.deque()
         self._lock = threading.Lock()
@@ -81,7 +86,12 @@ class Traffic:
     retries: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"drive": self.drive, "sheets_read": self.sheets_read, "sheets_write": self.sheets_write, "retries": self.retries}
+        return {
+            "drive": self.drive,
+            "sheets_read": self.sheets_read,
+            "sheets_write": self.sheets_write,
+            "retries": self.retries,
+        }
 
 
 def request_kind(method: str, url: str) -> str:

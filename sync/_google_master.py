@@ -100,8 +100,11 @@ def read_master(access: GoogleAccess, sheet: str) -> tuple[dict, dict[str, Annot
     titles = [s["properties"]["title"] for s in meta.get("sheets", [])]
     if SHEET_OVERVIEW not in titles:
         return meta, None
-    values = client.values_get(sheet, f"'{SHEET_OVERVIEW}'", params={
-        "valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}).get("values", [])
+    values = client.values_get(
+        sheet,
+        f"'{SHEET_OVERVIEW}'",
+        params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"},
+    ).get("values", [])
     return meta, read_staff_columns(values, serial_dates=True)
 
 
@@ -112,20 +115,48 @@ def _sheet_requests(index: int, grid: SheetGrid, existing: dict[str, dict]) -> l
     requests: list[dict] = []
     if props is None:
         sheet_id = SHEET_IDS[grid.name]
-        requests.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": grid.name, "index": index,
-                                                      "gridProperties": {"rowCount": height, "columnCount": width}}}})
+        requests.append(
+            {
+                "addSheet": {
+                    "properties": {
+                        "sheetId": sheet_id,
+                        "title": grid.name,
+                        "index": index,
+                        "gridProperties": {"rowCount": height, "columnCount": width},
+                    }
+                }
+            }
+        )
     else:
         sheet_id = props["sheetId"]
         grid_props = props.get("gridProperties", {})
         if grid_props.get("rowCount", 0) < height or grid_props.get("columnCount", 0) < width:
-            requests.append({"updateSheetProperties": {
-                "properties": {"sheetId": sheet_id, "gridProperties": {
-                    "rowCount": max(height, grid_props.get("rowCount", 0)),
-                    "columnCount": max(width, grid_props.get("columnCount", 0))}},
-                "fields": "gridProperties(rowCount,columnCount)"}})
-        requests.append({"updateCells": {"range": {"sheetId": sheet_id}, "fields": "userEnteredValue,userEnteredFormat"}})
-    requests.append({"updateCells": {"start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0}, "rows": rows,
-                                     "fields": "userEnteredValue,userEnteredFormat"}})
+            requests.append(
+                {
+                    "updateSheetProperties": {
+                        "properties": {
+                            "sheetId": sheet_id,
+                            "gridProperties": {
+                                "rowCount": max(height, grid_props.get("rowCount", 0)),
+                                "columnCount": max(width, grid_props.get("columnCount", 0)),
+                            },
+                        },
+                        "fields": "gridProperties(rowCount,columnCount)",
+                    }
+                }
+            )
+        requests.append(
+            {"updateCells": {"range": {"sheetId": sheet_id}, "fields": "userEnteredValue,userEnteredFormat"}}
+        )
+    requests.append(
+        {
+            "updateCells": {
+                "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
+                "rows": rows,
+                "fields": "userEnteredValue,userEnteredFormat",
+            }
+        }
+    )
     return requests
 
 

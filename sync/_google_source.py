@@ -76,7 +76,9 @@ def list_spreadsheets(access: GoogleAccess) -> dict[str, DriveFile]:
     while True:
         page = access.sources.http_client.request("get", DRIVE_FILES, params=params).json()
         for item in page.get("files", []):
-            found[item["id"]] = DriveFile(item["id"], item.get("name", ""), _nanoseconds(item["modifiedTime"]), int(item.get("version", 0)))
+            found[item["id"]] = DriveFile(
+                item["id"], item.get("name", ""), _nanoseconds(item["modifiedTime"]), int(item.get("version", 0))
+            )
         token = page.get("nextPageToken")
         if not token:
             return found
@@ -124,7 +126,9 @@ class GoogleValuesView:
 
         def cells(offset: int, row: list[Any]) -> tuple[RawCell, ...]:
             padded = list(row) + [None] * (width - len(row))
-            return tuple(RawCell(None if v == "" else v, sheet, to_a1(top + offset, left + c)) for c, v in enumerate(padded))
+            return tuple(
+                RawCell(None if v == "" else v, sheet, to_a1(top + offset, left + c)) for c, v in enumerate(padded)
+            )
 
         header = cells(0, values[0]) if values else ()
         rows = tuple(cells(i, r) for i, r in enumerate(values[1:], start=1) if any(v not in ("", None) for v in r))
@@ -136,20 +140,29 @@ def submission_ranges() -> list[str]:
     return [f.name for f in input_fields()] + [STAFF_RANGE] + [b.name for b in BINDING_FIELDS]
 
 
-def _unavailable(error: APIError, municipality: Municipality | None, sheet: str, account: str | None) -> SourceUnavailable:
+def _unavailable(
+    error: APIError, municipality: Municipality | None, sheet: str, account: str | None
+) -> SourceUnavailable:
     who = f"von {municipality.name}" if municipality else ""
     if error.code == 403:
         shared = f"das Dienstkonto {account}" if account else "das Dienstkonto von Pakt"
         return SourceUnavailable(
             f"Die Tabelle {who} ist nicht für {shared} freigegeben. Bitte in Google Sheets „Freigeben“ wählen "
-            "und das Konto als Betrachter eintragen.", "forbidden", file=GoogleSpreadsheet(sheet).reference)
+            "und das Konto als Betrachter eintragen.",
+            "forbidden",
+            file=GoogleSpreadsheet(sheet).reference,
+        )
     if error.code == 404:
         return SourceUnavailable(
-            f"Die Tabelle {who} wurde nicht gefunden (gelöscht oder falsche Adresse im Verzeichnis).", "not_found",
-            file=GoogleSpreadsheet(sheet).reference)
+            f"Die Tabelle {who} wurde nicht gefunden (gelöscht oder falsche Adresse im Verzeichnis).",
+            "not_found",
+            file=GoogleSpreadsheet(sheet).reference,
+        )
     return SourceUnavailable(
         f"Google hat die Tabelle {who} nicht geliefert (Fehler {error.code}); der nächste Abgleich versucht es erneut.",
-        "unreachable", file=GoogleSpreadsheet(sheet).reference)
+        "unreachable",
+        file=GoogleSpreadsheet(sheet).reference,
+    )
 
 
 def _batch_get(access: GoogleAccess, sheet: str, names: list[str]) -> list[dict]:
@@ -161,17 +174,19 @@ def read_ranges(access: GoogleAccess, sheet: str) -> dict[str, dict]:
     """All of a sheet's Pakt ranges in one batchGet; a sheet missing some costs one more request to learn which."""
     names = submission_ranges()
     try:
-        return dict(zip(names, _batch_get(access, sheet, names)))
+        return dict(zip(names, _batch_get(access, sheet, names), strict=False))
     except APIError as exc:
         if exc.code != 400:
             raise
     meta = access.sources.http_client.spreadsheets_get(sheet, params={"fields": "namedRanges.name"})
     existing = {n["name"] for n in meta.get("namedRanges", [])}
     present = [n for n in names if n in existing]
-    return dict(zip(present, _batch_get(access, sheet, present))) if present else {}
+    return dict(zip(present, _batch_get(access, sheet, present), strict=False)) if present else {}
 
 
-def read_google(entry: SourceEntry, access: GoogleAccess, registry: Registry, municipality: Municipality | None) -> Intake:
+def read_google(
+    entry: SourceEntry, access: GoogleAccess, registry: Registry, municipality: Municipality | None
+) -> Intake:
     """Read and check one Google sheet; a sheet Google will not give becomes a problem, and nothing is stored."""
     sheet = _spreadsheet(entry.key).spreadsheet_id
     try:
@@ -182,7 +197,10 @@ def read_google(entry: SourceEntry, access: GoogleAccess, registry: Registry, mu
     except requests.RequestException:
         problem = SourceUnavailable(
             f"Google war für die Tabelle {'von ' + municipality.name if municipality else ''} nicht erreichbar; "
-            "der nächste Abgleich versucht es erneut.", "unreachable", file=entry.key)
+            "der nächste Abgleich versucht es erneut.",
+            "unreachable",
+            file=entry.key,
+        )
         return Intake(entry, problem=_finding(problem, municipality), busy=True)
     fingerprint = hashlib.sha256(json.dumps(ranges, sort_keys=True).encode()).hexdigest()
     try:
@@ -193,9 +211,13 @@ def read_google(entry: SourceEntry, access: GoogleAccess, registry: Registry, mu
 
 
 def _finding(problem: SourceUnavailable, municipality: Municipality | None) -> Finding:
-    return file_problem(Code.DATEI_UNLESBAR, problem.message, problem.file,
-                        ags=municipality.ags if municipality else None,
-                        municipality=municipality.name if municipality else None)
+    return file_problem(
+        Code.DATEI_UNLESBAR,
+        problem.message,
+        problem.file,
+        ags=municipality.ags if municipality else None,
+        municipality=municipality.name if municipality else None,
+    )
 
 
 def _spreadsheet(key: str) -> GoogleSpreadsheet:
@@ -231,13 +253,17 @@ class GoogleSheetsSource:
 
     def read(self, entries: Sequence[SourceEntry], tick: Tick) -> Iterator[Intake]:
         for entry in entries:
-            intake = read_google(entry, self.access, self.registry, self.owners.get(_spreadsheet(entry.key).spreadsheet_id))
+            intake = read_google(
+                entry, self.access, self.registry, self.owners.get(_spreadsheet(entry.key).spreadsheet_id)
+            )
             tick()
             yield intake
 
     def place(self, key: str) -> Place:
         sheet = _spreadsheet(key)
-        return Place(self._names.get(sheet.spreadsheet_id) or f"Google-Tabelle {sheet.spreadsheet_id[:8]}…", url=sheet.url)
+        return Place(
+            self._names.get(sheet.spreadsheet_id) or f"Google-Tabelle {sheet.spreadsheet_id[:8]}…", url=sheet.url
+        )
 
     def registered_key(self, municipality: Municipality) -> str | None:
         ref = municipality.workbook_ref

@@ -52,7 +52,9 @@ BLANK_TEMPLATE = "Leere Vorlage ohne Gemeindeschlüssel; nicht übernommen."
 def intake_from_draft(entry: SourceEntry, sha256: str, draft: Draft, registry: Registry) -> Intake:
     """Check a draft with the district's registry and rules; a blank template becomes a note."""
     if not draft.ags:
-        return Intake(entry, sha256, problem=file_problem(Code.DATEI_UEBERSPRUNGEN, BLANK_TEMPLATE, entry.key, Severity.NOTE))
+        return Intake(
+            entry, sha256, problem=file_problem(Code.DATEI_UEBERSPRUNGEN, BLANK_TEMPLATE, entry.key, Severity.NOTE)
+        )
     stichtag = draft.value("header", "stichtag")
     checked = check(draft, CheckContext(rules=rules_for(draft, registry), registry=registry))
     findings = json.dumps([f.model_dump(mode="json") for f in checked.findings], ensure_ascii=False)

@@ -68,7 +68,9 @@ def write_master_bytes(master: Path, data: bytes, when: datetime) -> Written:
     if locks:
         target = _beside(master, when)
         _write_file(target, data)
-        return Written(target, True, f"Die Übersicht ist gerade geöffnet ({locks[0].name}); die neue Fassung liegt daneben.")
+        return Written(
+            target, True, f"Die Übersicht ist gerade geöffnet ({locks[0].name}); die neue Fassung liegt daneben."
+        )
     temp = _temp_name(master)
     _write_file(temp, data)
     try:
@@ -77,7 +79,9 @@ def write_master_bytes(master: Path, data: bytes, when: datetime) -> Written:
         temp.unlink(missing_ok=True)
         target = _beside(master, when)
         _write_file(target, data)
-        return Written(target, True, f"Die Übersicht konnte nicht ersetzt werden ({exc.strerror}); die neue Fassung liegt daneben.")
+        return Written(
+            target, True, f"Die Übersicht konnte nicht ersetzt werden ({exc.strerror}); die neue Fassung liegt daneben."
+        )
     return Written(master, False)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePath
 
-from pakt.schemas import ERROR_FILL, Cell, Kind, counted, SheetGrid, Severity, Style, title_rows, to_a1
+from pakt.schemas import ERROR_FILL, Cell, Kind, Severity, SheetGrid, Style, counted, title_rows, to_a1
 
 from ._consolidate import DistrictView, StaffLine
 from ._master_layout import SHEET_HISTORY, SHEET_REPORT, SHEET_STAFF, RunStamp
@@ -54,8 +54,10 @@ def staff_grid(view: DistrictView, places: Places) -> SheetGrid:
     rows = [
         *title_rows("Integrationsmanager im Landkreis"),
         (Cell("Personen (verschiedene Kürzel)", style=Style.BOLD), Cell(totals.im_heads, Kind.COUNT, Style.TOTAL)),
-        (Cell("Vollzeitstellen (VZÄ)", style=Style.BOLD),
-         Cell(totals.im_fte, Kind.FTE, Style.TOTAL, formula=f"=SUM({to_a1(first, 3)}:{to_a1(last, 3)})")),
+        (
+            Cell("Vollzeitstellen (VZÄ)", style=Style.BOLD),
+            Cell(totals.im_fte, Kind.FTE, Style.TOTAL, formula=f"=SUM({to_a1(first, 3)}:{to_a1(last, 3)})"),
+        ),
         (),
         _header("AGS", "Gemeinde", "Kürzel", "Stellenanteil (VZÄ)", "Beginn", "Arbeitgeber", "Quelle"),
         *(_staff_row(line, places) for line in staff),
@@ -83,11 +85,19 @@ def report_grid(view: DistrictView) -> SheetGrid:
     for line in lines:
         finding = line.finding
         fill = ERROR_FILL if finding.severity is Severity.ERROR else None
-        rows.append((
-            Cell(finding.severity.value, fill=fill), Cell(line.municipality), Cell(line.ags),
-            Cell(PurePath(finding.file).name if finding.file else ""), Cell(finding.sheet or ""), Cell(finding.cell or ""),
-            Cell(finding.code.value), Cell(finding.message, style=Style.WRAP), Cell(line.version),
-        ))
+        rows.append(
+            (
+                Cell(finding.severity.value, fill=fill),
+                Cell(line.municipality),
+                Cell(line.ags),
+                Cell(PurePath(finding.file).name if finding.file else ""),
+                Cell(finding.sheet or ""),
+                Cell(finding.cell or ""),
+                Cell(finding.code.value),
+                Cell(finding.message, style=Style.WRAP),
+                Cell(line.version),
+            )
+        )
     if not lines:
         rows.append((Cell("Keine Beanstandungen."),))
     widths = (9, 22, 10, 30, 18, 7, 22, 90, 26)
@@ -119,13 +129,30 @@ def history_grid(runs: Sequence[RunRecord], changes: Sequence[str]) -> SheetGrid
         (),
     ]
     header_row = len(rows)
-    rows.append(_header("Abgleich", "Beginn", "Ende", "gelesen", "unverändert", "neue Fassungen", "fehlerhaft", "fehlend",
-                        "Übersicht"))
+    rows.append(
+        _header(
+            "Abgleich",
+            "Beginn",
+            "Ende",
+            "gelesen",
+            "unverändert",
+            "neue Fassungen",
+            "fehlerhaft",
+            "fehlend",
+            "Übersicht",
+        )
+    )
     rows += [_run_row(run) for run in runs]
     return SheetGrid(SHEET_HISTORY, tuple(rows), (10, 18, 18, 13, 13, 13, 13, 13, 16), header_row, len(runs))
 
 
-def master_grids(view: DistrictView, stamp: RunStamp, runs: Sequence[RunRecord], changes: Sequence[str],
-                 places: Places) -> list[SheetGrid]:
+def master_grids(
+    view: DistrictView, stamp: RunStamp, runs: Sequence[RunRecord], changes: Sequence[str], places: Places
+) -> list[SheetGrid]:
     """Every sheet of the master that both writers carry, in order."""
-    return [overview_grid(view, stamp, places), staff_grid(view, places), report_grid(view), history_grid(runs, changes)]
+    return [
+        overview_grid(view, stamp, places),
+        staff_grid(view, places),
+        report_grid(view),
+        history_grid(runs, changes),
+    ]

@@ -129,7 +129,7 @@ class _GridWriter:
         if grid.header_row is None:
             return
         header = grid.header
-        if any(len(str(cell.value or "")) > width for cell, width in zip(header, grid.widths)):
+        if any(len(str(cell.value or "")) > width for cell, width in zip(header, grid.widths, strict=False)):
             sheet.set_row(grid.header_row, 45)
         if grid.data_rows:
             sheet.autofilter(grid.header_row, 0, grid.header_row + grid.data_rows, len(header) - 1)
@@ -161,12 +161,14 @@ def _write_charts(book: Workbook, sheet: Worksheet, view: DistrictView, overview
         sheet.write_formula(3 + offset, 1, f'=COUNTIF({status_range},"{status.value}")', None, view.count(status))
     last_status = 3 + len(Status) - 1
     completeness = book.add_chart({"type": "pie"})
-    completeness.add_series({
-        "name": "Vollständigkeit",
-        "categories": [SHEET_CHARTS, 3, 0, last_status, 0],
-        "values": [SHEET_CHARTS, 3, 1, last_status, 1],
-        "points": [{"fill": {"color": STATUS_FILL[s]}} for s in Status],
-    })
+    completeness.add_series(
+        {
+            "name": "Vollständigkeit",
+            "categories": [SHEET_CHARTS, 3, 0, last_status, 0],
+            "values": [SHEET_CHARTS, 3, 1, last_status, 1],
+            "points": [{"fill": {"color": STATUS_FILL[s]}} for s in Status],
+        }
+    )
     completeness.set_title({"name": "Vollständigkeit der Meldungen"})
     sheet.insert_chart("D3", completeness, {"x_scale": 1.2, "y_scale": 1.2})
     for anchor, key, chart_title in (
@@ -174,12 +176,14 @@ def _write_charts(book: Workbook, sheet: Worksheet, view: DistrictView, overview
         ("D45", "allowance_eur", "Pro-Kopf-Pauschale je Gemeinde (€)"),
     ):
         chart = book.add_chart({"type": "column"})
-        chart.add_series({
-            "name": overview.header[keys.index(key)].value,
-            "categories": [SHEET_OVERVIEW, first, keys.index("name"), last, keys.index("name")],
-            "values": [SHEET_OVERVIEW, first, keys.index(key), last, keys.index(key)],
-            "fill": {"color": "#4472C4"},
-        })
+        chart.add_series(
+            {
+                "name": overview.header[keys.index(key)].value,
+                "categories": [SHEET_OVERVIEW, first, keys.index("name"), last, keys.index("name")],
+                "values": [SHEET_OVERVIEW, first, keys.index(key), last, keys.index(key)],
+                "fill": {"color": "#4472C4"},
+            }
+        )
         chart.set_title({"name": chart_title})
         chart.set_legend({"none": True})
         chart.set_x_axis({"num_font": {"rotation": -60}})
@@ -191,8 +195,13 @@ def build_master(grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp
     """The whole master workbook as bytes: the grids (the Übersicht first), then the charts."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    book.set_properties({"title": f"Pakt für Integration – {view.registry.district.name}", "author": "Pakt",
-                         "created": stamp.finished_at})
+    book.set_properties(
+        {
+            "title": f"Pakt für Integration – {view.registry.district.name}",
+            "author": "Pakt",
+            "created": stamp.finished_at,
+        }
+    )
     writer = _GridWriter(book, master_dir)
     sheets = []
     for grid in grids:

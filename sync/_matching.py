@@ -33,7 +33,10 @@ def _other_round(record: SourceRecord, version: VersionRecord, registry: Registr
     return file_problem(
         Code.STICHTAG_ABWEICHEND,
         f"Meldung zum Stichtag {when} gehört nicht zur laufenden Runde ({stichtag}); nur gespeichert.",
-        record.path, Severity.NOTE, ags=version.ags, municipality=registry.municipality(version.ags).name,
+        record.path,
+        Severity.NOTE,
+        ags=version.ags,
+        municipality=registry.municipality(version.ags).name,
     )
 
 
@@ -42,7 +45,9 @@ def _duplicate(other: SourceRecord, kept: SourceRecord, ags: str, registry: Regi
         Code.MELDUNG_DOPPELT,
         f"Für diese Gemeinde und diesen Stichtag liegt schon {sources.place(kept.path).label} vor; "
         "diese zweite Mappe wurde nicht übernommen. Bitte eine der beiden entfernen.",
-        other.path, ags=ags, municipality=registry.municipality(ags).name,
+        other.path,
+        ags=ags,
+        municipality=registry.municipality(ags).name,
     )
 
 
@@ -71,7 +76,9 @@ def current_submissions(
     received: dict[str, Received] = {}
     for ags, candidates in by_ags.items():
         record, newest = _primary(candidates, registry, sources)
-        problems += [_duplicate(other, record, ags, registry, sources) for other, _ in candidates if other.path != record.path]
+        problems += [
+            _duplicate(other, record, ags, registry, sources) for other, _ in candidates if other.path != record.path
+        ]
         unreadable = record.problem
         valid = newest if newest.valid and unreadable is None else store.latest_valid(ags, stichtag)
         received[ags] = Received(None if unreadable else newest, valid, unreadable)

@@ -114,7 +114,9 @@ def _distinct_managers(totals: Totals) -> Cell:
 def _caseload(totals: Totals) -> Cell:
     persons, fte = totals.cell_of("persons"), totals.cell_of("im_fte")
     caseload = totals.view.totals.caseload
-    return Cell(caseload if caseload is not None else "", formula=f'=IF({fte}>0,ROUND({persons}/{fte},1),"")', style=Style.TOTAL)
+    return Cell(
+        caseload if caseload is not None else "", formula=f'=IF({fte}>0,ROUND({persons}/{fte},1),"")', style=Style.TOTAL
+    )
 
 
 # -- values ------------------------------------------------------------------------------------
@@ -152,26 +154,66 @@ def as_date_or_text(text: str) -> date | str:
 OVERVIEW_COLUMNS: tuple[OverviewColumn, ...] = (
     OverviewColumn("ags", AGS_HEADER, 10, lambda r: r.municipality.ags, status_colour=True),
     OverviewColumn("name", "Gemeinde", 24, lambda r: r.municipality.name, total=_district_label),
-    OverviewColumn("status", "Status", 13, lambda r: r.status.value, status_colour=True, style=Style.BOLD, total=_reported),
+    OverviewColumn(
+        "status", "Status", 13, lambda r: r.status.value, status_colour=True, style=Style.BOLD, total=_reported
+    ),
     OverviewColumn("im_mode", "Integrationsmanagement", 14, _mode, total=_self_managed),
     OverviewColumn("persons", "Personen", 10, _figure("persons"), Kind.COUNT, source="persons.total", total=sum_total),
-    OverviewColumn("allowance_eur", "Pro-Kopf-Pauschale", 16, _figure("allowance_eur"), Kind.MONEY,
-                   source="persons.total", total=sum_total),
-    OverviewColumn("im_heads", "IM (Personen)", 10, _managers, Kind.COUNT, source=STAFF_SOURCE, total=_distinct_managers),
+    OverviewColumn(
+        "allowance_eur",
+        "Pro-Kopf-Pauschale",
+        16,
+        _figure("allowance_eur"),
+        Kind.MONEY,
+        source="persons.total",
+        total=sum_total,
+    ),
+    OverviewColumn(
+        "im_heads", "IM (Personen)", 10, _managers, Kind.COUNT, source=STAFF_SOURCE, total=_distinct_managers
+    ),
     OverviewColumn("im_fte", "IM (VZÄ)", 9, _figure("im_fte"), Kind.FTE, source=STAFF_SOURCE, total=sum_total),
-    OverviewColumn("allocated_fte", "VZÄ-Anteil nach Personen", 12, lambda r: r.allocated_fte, Kind.FTE, total=sum_total),
-    OverviewColumn("caseload", "Fallzahl (Personen je VZÄ)", 12, _figure("caseload"), number_format=CASELOAD_FORMAT,
-                   total=_caseload),
-    OverviewColumn("material_costs_eur", "Sachkosten", 13, _figure("material_costs_eur"), Kind.MONEY,
-                   source="material_costs.office_eur", total=sum_total),
-    OverviewColumn("funds_use_eur", "Verwendung der Pauschale", 14, _figure("funds_use_eur"), Kind.MONEY,
-                   source="funds_use.child_care_eur", total=sum_total),
+    OverviewColumn(
+        "allocated_fte", "VZÄ-Anteil nach Personen", 12, lambda r: r.allocated_fte, Kind.FTE, total=sum_total
+    ),
+    OverviewColumn(
+        "caseload",
+        "Fallzahl (Personen je VZÄ)",
+        12,
+        _figure("caseload"),
+        number_format=CASELOAD_FORMAT,
+        total=_caseload,
+    ),
+    OverviewColumn(
+        "material_costs_eur",
+        "Sachkosten",
+        13,
+        _figure("material_costs_eur"),
+        Kind.MONEY,
+        source="material_costs.office_eur",
+        total=sum_total,
+    ),
+    OverviewColumn(
+        "funds_use_eur",
+        "Verwendung der Pauschale",
+        14,
+        _figure("funds_use_eur"),
+        Kind.MONEY,
+        source="funds_use.child_care_eur",
+        total=sum_total,
+    ),
     OverviewColumn("signed_on", "Freigegeben am", 12, lambda r: r.submitted_on, Kind.DATE, source="sign_off.date"),
     OverviewColumn("source", "Quelle", 28, _source_name),
     OverviewColumn("remark", "Hinweis", 40, lambda r: r.remark, style=Style.WRAP),
     OverviewColumn("note", "Bemerkung", 36, lambda r: r.annotation.note, staff_owned=True, style=Style.STAFF),
-    OverviewColumn("follow_up", "Wiedervorlage", 14, lambda r: as_date_or_text(r.annotation.follow_up), Kind.DATE,
-                   staff_owned=True, style=Style.STAFF),
+    OverviewColumn(
+        "follow_up",
+        "Wiedervorlage",
+        14,
+        lambda r: as_date_or_text(r.annotation.follow_up),
+        Kind.DATE,
+        staff_owned=True,
+        style=Style.STAFF,
+    ),
 )
 """The Übersicht, left to right."""
 
@@ -206,14 +248,20 @@ def _row_cells(row: MunicipalityRow, columns: Sequence[OverviewColumn], places: 
     fill = STATUS_FILL[row.status]
     return tuple(
         Cell(
-            column.value(row), column.kind, column.style, fill if column.status_colour else None,
-            column.number_format, _link(row, column, places),
+            column.value(row),
+            column.kind,
+            column.style,
+            fill if column.status_colour else None,
+            column.number_format,
+            _link(row, column, places),
         )
         for column in columns
     )
 
 
-def _totals_row(view: DistrictView, columns: Sequence[OverviewColumn], body: Sequence[Sequence[Cell]]) -> tuple[Cell, ...]:
+def _totals_row(
+    view: DistrictView, columns: Sequence[OverviewColumn], body: Sequence[Sequence[Cell]]
+) -> tuple[Cell, ...]:
     first, last = HEADER_ROW + 1, HEADER_ROW + len(body)
     totals_row = last + 1
     index = {column.key: i for i, column in enumerate(columns)}
@@ -295,8 +343,11 @@ def read_staff_columns(rows: Sequence[Sequence[Any]], serial_dates: bool = False
         ags = _row_ags(row, ags_col)
         if ags is None:
             continue
-        typed = {key: _staff_text(row[col] if col < len(row) else None, kind, serial_dates)  # Google drops trailing empties
-                 for key, (col, kind) in where.items() if key in known}
+        typed = {
+            key: _staff_text(row[col] if col < len(row) else None, kind, serial_dates)  # Google drops trailing empties
+            for key, (col, kind) in where.items()
+            if key in known
+        }
         found[ags] = Annotation(**typed)
     return found
 

@@ -15,8 +15,9 @@ def file_problem(
     municipality: str | None = None,
 ) -> Finding:
     """A finding that names the file, and the municipality when known."""
-    return Finding(code=code, severity=severity, message=message, sheet=sheet, file=path, ags=ags,
-                   municipality=municipality)
+    return Finding(
+        code=code, severity=severity, message=message, sheet=sheet, file=path, ags=ags, municipality=municipality
+    )
 
 
 def unreadable(path: str, exc: PaktError) -> Finding:

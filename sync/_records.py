@@ -1,12 +1,12 @@
 """The state store's records, typed: what it keeps of versions, sources, runs and the staff's notes.
 
-    VersionRecord     one stored version of a municipality's submission
-    SourceRecord      what the store knows of one source entry
-    Annotation        what district staff typed into the master for one municipality
-    RunRecord         one row of the runs table, with
-    └── RunSummary    what a finished run found (JSON in the store; `pakt sync --json` comes from it)
-        ├── RunCounts        what the run read and wrote
-        └── DistrictFigures  the district's key figures
+VersionRecord     one stored version of a municipality's submission
+SourceRecord      what the store knows of one source entry
+Annotation        what district staff typed into the master for one municipality
+RunRecord         one row of the runs table, with
+└── RunSummary    what a finished run found (JSON in the store; `pakt sync --json` comes from it)
+    ├── RunCounts        what the run read and wrote
+    └── DistrictFigures  the district's key figures
 """
 
 from __future__ import annotations
@@ -92,17 +92,28 @@ class DistrictFigures:
     def to_json(self) -> dict[str, Any]:
         """Plain JSON: money as a string with two decimals (never a float), FTE as a number."""
         return {
-            "municipalities": self.municipalities, "received": self.received, "missing": self.missing,
-            "invalid": self.invalid, "persons": self.persons, "allowance_eur": f"{self.allowance_eur:.2f}",
-            "im_heads": self.im_heads, "im_fte": float(self.im_fte), "self_managed": self.self_managed,
+            "municipalities": self.municipalities,
+            "received": self.received,
+            "missing": self.missing,
+            "invalid": self.invalid,
+            "persons": self.persons,
+            "allowance_eur": f"{self.allowance_eur:.2f}",
+            "im_heads": self.im_heads,
+            "im_fte": float(self.im_fte),
+            "self_managed": self.self_managed,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DistrictFigures:
         return cls(
-            municipalities=data["municipalities"], received=data["received"], missing=data["missing"],
-            invalid=data["invalid"], persons=data["persons"], allowance_eur=Decimal(data["allowance_eur"]),
-            im_heads=data["im_heads"], im_fte=Decimal(str(data["im_fte"])).quantize(Decimal("0.01")),
+            municipalities=data["municipalities"],
+            received=data["received"],
+            missing=data["missing"],
+            invalid=data["invalid"],
+            persons=data["persons"],
+            allowance_eur=Decimal(data["allowance_eur"]),
+            im_heads=data["im_heads"],
+            im_fte=Decimal(str(data["im_fte"])).quantize(Decimal("0.01")),
             self_managed=data["self_managed"],
         )
 
@@ -132,9 +143,13 @@ class RunSummary:
     def to_json(self) -> dict[str, Any]:
         counts = self.counts
         return {
-            "read": counts.read, "unchanged": counts.unchanged, "new_versions": counts.new_versions,
-            "master_note": counts.master_note, "district": self.figures.to_json(),
-            "missing_names": list(self.missing_names), "problems": [p.model_dump(mode="json") for p in self.problems],
+            "read": counts.read,
+            "unchanged": counts.unchanged,
+            "new_versions": counts.new_versions,
+            "master_note": counts.master_note,
+            "district": self.figures.to_json(),
+            "missing_names": list(self.missing_names),
+            "problems": [p.model_dump(mode="json") for p in self.problems],
             "inputs": self.inputs,
         }
 
@@ -143,12 +158,18 @@ class RunSummary:
         """The stored summary; None for a run that stored none (it was killed, or predates summaries)."""
         if "district" not in data:
             return None
-        counts = RunCounts(read=data.get("read", 0), unchanged=data.get("unchanged", 0),
-                           new_versions=data.get("new_versions", 0), master_note=data.get("master_note", ""))
+        counts = RunCounts(
+            read=data.get("read", 0),
+            unchanged=data.get("unchanged", 0),
+            new_versions=data.get("new_versions", 0),
+            master_note=data.get("master_note", ""),
+        )
         return cls(
-            counts=counts, figures=DistrictFigures.from_json(data["district"]),
+            counts=counts,
+            figures=DistrictFigures.from_json(data["district"]),
             missing_names=tuple(data.get("missing_names", ())),
-            problems=tuple(Finding.model_validate(p) for p in data.get("problems", ())), inputs=data.get("inputs", ""),
+            problems=tuple(Finding.model_validate(p) for p in data.get("problems", ())),
+            inputs=data.get("inputs", ""),
         )
 
 

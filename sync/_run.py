@@ -161,7 +161,9 @@ def _notes_as_findings(notes: Iterable[Note]) -> list[Finding]:
     return [file_problem(Code.DATEI_UEBERSPRUNGEN, note.message, note.path, Severity.NOTE) for note in notes]
 
 
-def _split(entries: list[SourceEntry], known: dict[str, SourceRecord], full: bool) -> tuple[list[SourceEntry], list[SourceEntry]]:
+def _split(
+    entries: list[SourceEntry], known: dict[str, SourceRecord], full: bool
+) -> tuple[list[SourceEntry], list[SourceEntry]]:
     """Changed and unchanged entries, by their stamps against what the store knows."""
     changed, unchanged = [], []
     for entry in entries:
@@ -236,11 +238,19 @@ class _Run:
         version_id = None
         if intake.ags is not None:
             version_id = self.store.add_version(
-                intake.ags, intake.stichtag, intake.sha256, entry.key, seen_at, self.run_id,
-                intake.submission_json, intake.findings_json, intake.locations_json,
+                intake.ags,
+                intake.stichtag,
+                intake.sha256,
+                entry.key,
+                seen_at,
+                self.run_id,
+                intake.submission_json,
+                intake.findings_json,
+                intake.locations_json,
             )
-        self.store.remember_source(entry.key, entry.size, entry.mtime_ns, intake.sha256, version_id, intake.problem,
-                                   self.run_id)
+        self.store.remember_source(
+            entry.key, entry.size, entry.mtime_ns, intake.sha256, version_id, intake.problem, self.run_id
+        )
 
     def take_annotations(self) -> bool:
         """Take what the staff typed into the xlsx master into the store. False when the master is not ours."""
@@ -300,16 +310,32 @@ class _Run:
         summary = replace(kept, counts=counts, inputs=self.inputs)
         finished = self.options.now()
         size, mtime = self._master_stat()
-        record = RunRecord(id=self.run_id, started_at=self.started, finished_at=finished, summary=summary,
-                           view_key=self.last.view_key, master_path=str(self.master), master_size=size,
-                           master_mtime_ns=mtime)
+        record = RunRecord(
+            id=self.run_id,
+            started_at=self.started,
+            finished_at=finished,
+            summary=summary,
+            view_key=self.last.view_key,
+            master_path=str(self.master),
+            master_size=size,
+            master_mtime_ns=mtime,
+        )
         with self.store.transaction():
             self.store.finish_run(record)
         view = self.consolidated(_notes_as_findings(self.listing.notes)) if self.options.need_view else None
         stamp = RunStamp(self.run_id, self.started, finished)
-        return SyncResult(run_id=self.run_id, summary=summary, master=self.master, master_written=False,
-                          state=self.state, notes=tuple(self.listing.notes), view=view, stamp=stamp,
-                          google=self.traffic(), place=self.sources.place)
+        return SyncResult(
+            run_id=self.run_id,
+            summary=summary,
+            master=self.master,
+            master_written=False,
+            state=self.state,
+            notes=tuple(self.listing.notes),
+            view=view,
+            stamp=stamp,
+            google=self.traffic(),
+            place=self.sources.place,
+        )
 
     def google_master_before(self) -> dict | None:
         """Read the Google master (layout, and the staff's columns into the store) before the view is built."""
@@ -322,8 +348,9 @@ class _Run:
                 self.store.save_annotations(typed, self.options.now())
         return meta
 
-    def full_result(self, changed: list[SourceEntry], unchanged: list[SourceEntry], busy: list[Finding],
-                    master_is_ours: bool) -> SyncResult:
+    def full_result(
+        self, changed: list[SourceEntry], unchanged: list[SourceEntry], busy: list[Finding], master_is_ours: bool
+    ) -> SyncResult:
         """Rebuild the district view from the store and write the masters when what they show changed."""
         google_master = self.google_master_before()
         view = self.consolidated(busy + _notes_as_findings(self.listing.notes))
@@ -333,9 +360,12 @@ class _Run:
         skip = not self.options.full and master_is_ours and self.last is not None and self.last.view_key == key
         finished = self.options.now()
         stamp = RunStamp(self.run_id, self.started, finished)
-        counts = RunCounts(read=len(changed) - len(busy), unchanged=len(unchanged),
-                           new_versions=self.store.versions_seen_in(self.run_id),
-                           master_note="unverändert" if skip else "neu geschrieben")
+        counts = RunCounts(
+            read=len(changed) - len(busy),
+            unchanged=len(unchanged),
+            new_versions=self.store.versions_seen_in(self.run_id),
+            master_note="unverändert" if skip else "neu geschrieben",
+        )
         summary = self._summary(view, counts)
         grids = self._grids(view, stamp, summary, changes) if not skip or google_master is not None else []
         written = Written(self.master, False, "unverändert") if skip else self._write(grids, view, stamp)
@@ -345,24 +375,56 @@ class _Run:
             target = self.registry.master.google_spreadsheet
             write_google_master(self.google, target.spreadsheet_id, grids, google_master)
         size, mtime = self._master_stat()
-        record = RunRecord(id=self.run_id, started_at=self.started, finished_at=finished, summary=summary,
-                           changes=changes, view_key="" if written.beside else key, master_path=str(self.master),
-                           master_size=size, master_mtime_ns=mtime)
+        record = RunRecord(
+            id=self.run_id,
+            started_at=self.started,
+            finished_at=finished,
+            summary=summary,
+            changes=changes,
+            view_key="" if written.beside else key,
+            master_path=str(self.master),
+            master_size=size,
+            master_mtime_ns=mtime,
+        )
         with self.store.transaction():
             self.store.save_snapshot(snapshot)
             self.store.finish_run(record)
-        return SyncResult(run_id=self.run_id, summary=summary, master=written.path, master_written=not skip,
-                          state=self.state, notes=tuple(self.listing.notes), changes=changes, view=view, stamp=stamp,
-                          google=self.traffic(), busy=len(busy), place=self.sources.place)
+        return SyncResult(
+            run_id=self.run_id,
+            summary=summary,
+            master=written.path,
+            master_written=not skip,
+            state=self.state,
+            notes=tuple(self.listing.notes),
+            changes=changes,
+            view=view,
+            stamp=stamp,
+            google=self.traffic(),
+            busy=len(busy),
+            place=self.sources.place,
+        )
 
     def _summary(self, view: DistrictView, counts: RunCounts) -> RunSummary:
         missing = tuple(row.municipality.name for row in view.rows if row.status is Status.FEHLT)
-        return RunSummary(counts=counts, figures=district_figures(view), missing_names=missing,
-                          problems=tuple(view.problems), inputs=self.inputs)
+        return RunSummary(
+            counts=counts,
+            figures=district_figures(view),
+            missing_names=missing,
+            problems=tuple(view.problems),
+            inputs=self.inputs,
+        )
 
-    def _grids(self, view: DistrictView, stamp: RunStamp, summary: RunSummary, changes: tuple[str, ...]) -> list[SheetGrid]:
-        current = RunRecord(id=self.run_id, started_at=self.started, finished_at=stamp.finished_at, summary=summary,
-                            changes=changes, master_path=str(self.master))
+    def _grids(
+        self, view: DistrictView, stamp: RunStamp, summary: RunSummary, changes: tuple[str, ...]
+    ) -> list[SheetGrid]:
+        current = RunRecord(
+            id=self.run_id,
+            started_at=self.started,
+            finished_at=stamp.finished_at,
+            summary=summary,
+            changes=changes,
+            master_path=str(self.master),
+        )
         runs = [current, *(r for r in self.store.runs(HISTORY_RUNS) if r.id != self.run_id)][:HISTORY_RUNS]
         return master_grids(view, stamp, runs, changes, self.sources.place)
 
@@ -384,8 +446,21 @@ def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResu
         started = options.now()
         last = store.last_finished_run()
         run_id = store.begin_run(started)
-        run = _Run(store, registry, rules, options, master, state, run_id, started, last, sources, sources.listing(),
-                   google, _inputs_key(registry, rules))
+        run = _Run(
+            store,
+            registry,
+            rules,
+            options,
+            master,
+            state,
+            run_id,
+            started,
+            last,
+            sources,
+            sources.listing(),
+            google,
+            _inputs_key(registry, rules),
+        )
         changed, unchanged, busy, gone = run.read_changes()
         master_is_ours = run.take_annotations()
         if run.nothing_changed(changed, gone, master_is_ours):

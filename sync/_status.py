@@ -20,13 +20,17 @@ def status_report(state: Path) -> list[str]:
     if aborted:
         lines.append(f"Abgleich Nr. {aborted[0].id} vom {aborted[0].started_at:%d.%m.%Y %H:%M} wurde abgebrochen.")
     if last is None:
-        return lines + ["Noch kein Abgleich abgeschlossen."]
+        return [*lines, "Noch kein Abgleich abgeschlossen."]
     counts = last.summary.counts if last.summary else None
     done = (
         f"{counts.read} gelesen, {counts.unchanged} unverändert, {counts.new_versions} neue Fassungen. "
-        f"Übersicht: {last.master_path} ({counts.master_note})." if counts else f"Übersicht: {last.master_path}."
+        f"Übersicht: {last.master_path} ({counts.master_note})."
+        if counts
+        else f"Übersicht: {last.master_path}."
     )
-    lines.append(f"Letzter Abgleich Nr. {last.id}: {last.started_at:%d.%m.%Y %H:%M:%S} bis {last.finished_at:%H:%M:%S}, {done}")
+    lines.append(
+        f"Letzter Abgleich Nr. {last.id}: {last.started_at:%d.%m.%Y %H:%M:%S} bis {last.finished_at:%H:%M:%S}, {done}"
+    )
     missing = sorted(row["name"] for row in snapshot.values() if row["status"] == "fehlt")
     broken = sorted(row["name"] for row in snapshot.values() if row["status"] == "fehlerhaft")
     lines.append(f"{len(snapshot) - len(missing)} von {len(snapshot)} Gemeinden haben gemeldet.")

@@ -172,15 +172,27 @@ class StateStore:
         ).fetchall()
         return {
             row[0]: SourceRecord(
-                row[0], row[1], row[2], row[3], row[4],
-                Finding.model_validate_json(row[5]) if row[5] else None, bool(row[6]), row[7],
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                Finding.model_validate_json(row[5]) if row[5] else None,
+                bool(row[6]),
+                row[7],
             )
             for row in rows
         }
 
     def remember_source(
-        self, path: str, size: int, mtime_ns: int, sha256: str | None, version_id: int | None,
-        problem: Finding | None, run_id: int,
+        self,
+        path: str,
+        size: int,
+        mtime_ns: int,
+        sha256: str | None,
+        version_id: int | None,
+        problem: Finding | None,
+        run_id: int,
     ) -> None:
         """Record what a file holds now. A file that became unreadable keeps pointing at its last version."""
         self.db.execute(
@@ -203,8 +215,16 @@ class StateStore:
         return gone
 
     def add_version(
-        self, ags: str, stichtag: date | None, sha256: str, path: str, seen_at: datetime, run_id: int,
-        submission_json: str | None, findings_json: str, locations_json: str,
+        self,
+        ags: str,
+        stichtag: date | None,
+        sha256: str,
+        path: str,
+        seen_at: datetime,
+        run_id: int,
+        submission_json: str | None,
+        findings_json: str,
+        locations_json: str,
     ) -> int:
         """Store a version once per (ags, content); an identical content seen again keeps its first record.
 
@@ -229,13 +249,23 @@ class StateStore:
         (version_id,) = self.db.execute("SELECT id FROM versions WHERE ags=? AND sha256=?", (ags, sha256)).fetchone()
         return int(version_id)
 
-    _VERSION_COLUMNS = "id, ags, stichtag, sha256, path, seen_at, run_id, valid, findings_json, locations_json, submission_json"
+    _VERSION_COLUMNS = (
+        "id, ags, stichtag, sha256, path, seen_at, run_id, valid, findings_json, locations_json, submission_json"
+    )
 
     def _version(self, row: tuple) -> VersionRecord:
         return VersionRecord(
-            id=row[0], ags=row[1], stichtag=date.fromisoformat(row[2]) if row[2] else None, sha256=row[3],
-            path=row[4], seen_at=datetime.fromisoformat(row[5]), run_id=row[6], valid=bool(row[7]),
-            findings=_findings(row[8]), locations=json.loads(row[9]), submission_json=row[10],
+            id=row[0],
+            ags=row[1],
+            stichtag=date.fromisoformat(row[2]) if row[2] else None,
+            sha256=row[3],
+            path=row[4],
+            seen_at=datetime.fromisoformat(row[5]),
+            run_id=row[6],
+            valid=bool(row[7]),
+            findings=_findings(row[8]),
+            locations=json.loads(row[9]),
+            submission_json=row[10],
         )
 
     def versions(self, ids: Iterable[int]) -> dict[int, VersionRecord]:
@@ -271,7 +301,10 @@ class StateStore:
     # -- annotations and snapshot --------------------------------------------------------------
 
     def annotations(self) -> dict[str, Annotation]:
-        return {ags: Annotation(note, follow_up) for ags, note, follow_up in self.db.execute("SELECT ags, note, follow_up FROM annotations")}
+        return {
+            ags: Annotation(note, follow_up)
+            for ags, note, follow_up in self.db.execute("SELECT ags, note, follow_up FROM annotations")
+        }
 
     def save_annotations(self, typed: dict[str, Annotation], when: datetime) -> int:
         """Store what the staff typed; returns how many changed. An emptied cell is stored as empty, with history."""

@@ -26,7 +26,7 @@ _NS = {
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
-_R_ID = "{%s}id" % _NS["r"]
+_R_ID = "{{{}}}id".format(_NS["r"])
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -152,7 +152,9 @@ class XlsxFileView:
             target = rel.get("Target", "")
             if rel.get("TargetMode") == "External":
                 continue
-            resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            resolved = (
+                target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            )
             out[rel.get("Id", "")] = resolved
         return out
 

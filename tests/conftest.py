@@ -1,12 +1,16 @@
-"""Shared fixtures: the sample district, rules, and builders of real workbooks."""
+"""Shared fixtures: the sample district, rules, builders of real workbooks, the live add-in server and the
+stand-in of Google's APIs (both on loopback)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from districts import District, copy_district
+from google_districts import GoogleDistrict, load_samples, make_district
+from google_standin.fixture import start
+from live_server import LiveServer, running_server
+
 from pakt.schemas import Registry, RuleSet, load_registry, load_rules
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,3 +55,30 @@ def write_submission(tmp_path: Path):
 def district(repo: Path, tmp_path: Path) -> District:
     """A private copy of the sample district per test, so syncs can change files freely."""
     return copy_district(repo, tmp_path / "landkreis")
+
+
+@pytest.fixture(scope="session")
+def live_server(repo: Path, tmp_path_factory) -> LiveServer:
+    """The add-in server as `pakt serve` composes it, for a copy of the sample district."""
+    with running_server(repo, tmp_path_factory.mktemp("server") / "landkreis") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def standin():
+    """The stand-in of Google's Sheets and Drive APIs; `standin.fresh()` gives each test an empty world."""
+    handle, server, thread = start()
+    yield handle
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def loaded_samples(repo: Path) -> dict:
+    return load_samples(repo)
+
+
+@pytest.fixture
+def google_district(tmp_path: Path, standin, loaded_samples: dict, repo: Path) -> GoogleDistrict:
+    """The sample district kept in Google Sheets (the stand-in), with a Google master."""
+    return make_district(tmp_path, standin, loaded_samples, repo)

@@ -31,9 +31,19 @@ def convert(source: Path, target_format: str, out_dir: Path) -> Path:
     """`soffice --convert-to`, with a throw-away profile so parallel runs never share a lock."""
     profile = out_dir / ".lo-profile"
     subprocess.run(
-        [soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target_format,
-         "--outdir", str(out_dir), str(source)],
-        check=True, capture_output=True, timeout=180,
+        [
+            soffice(),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            target_format,
+            "--outdir",
+            str(out_dir),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     produced = out_dir / f"{source.stem}.{target_format.split(':')[0]}"
     assert produced.is_file(), f"LibreOffice hat {source.name} nicht nach {target_format} umgewandelt"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import generate
 import pytest
 
-import generate
 from pakt.schemas import CheckContext, check, district_totals, municipal_figures, read_draft, rules_for
 from pakt.sync import open_workbook_file
 
@@ -18,7 +18,9 @@ def test_committed_samples_are_exactly_what_the_script_writes(repo, tmp_path):
     for path in written:
         committed = repo / path.relative_to(tmp_path)
         assert committed.is_file(), f"{committed} fehlt: python sample_workbooks/generate.py ausführen"
-        assert committed.read_bytes() == path.read_bytes(), f"{committed} ist veraltet: python sample_workbooks/generate.py"
+        assert committed.read_bytes() == path.read_bytes(), (
+            f"{committed} ist veraltet: python sample_workbooks/generate.py"
+        )
 
 
 @pytest.fixture(scope="module")

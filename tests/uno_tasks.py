@@ -10,6 +10,7 @@ itself on a free loopback port with its own throw-away profile.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -18,7 +19,7 @@ import sys
 import tempfile
 import time
 
-import uno  # noqa: F401  (Debian's python3-uno)
+import uno
 from com.sun.star.beans import PropertyValue
 from com.sun.star.connection import NoConnectException
 
@@ -45,7 +46,12 @@ class Office:
         port = _free_port()
         self.process = subprocess.Popen(
             [
-                "soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+                "soffice",
+                "--headless",
+                "--invisible",
+                "--norestore",
+                "--nologo",
+                "--nodefault",
                 f"-env:UserInstallation=file://{self.profile}",
                 f"--accept=socket,host=127.0.0.1,port={port};urp;",
             ],
@@ -71,15 +77,12 @@ class Office:
         return self.desktop.loadComponentFromURL(url, "_blank", 0, (_prop("Hidden", True),))
 
     def __exit__(self, *exc):
-        try:
+        with contextlib.suppress(Exception):  # the office may already be gone; the process is waited for below
             self.desktop.terminate()
-        except Exception:  # the office may already be gone; the process is waited for below
-            pass
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
-
 
 
 def clerk_edit(src, dst):

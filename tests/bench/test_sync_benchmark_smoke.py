@@ -9,7 +9,9 @@ import sys
 def test_benchmark_prints_its_table_for_35_workbooks(repo, tmp_path):
     done = subprocess.run(
         [sys.executable, str(repo / "bench" / "sync_benchmark.py"), "--sizes", "35", "--work", str(tmp_path)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()

@@ -27,20 +27,33 @@ from fastapi.responses import JSONResponse, Response
 
 from .model import EPOCH, Formula, Logged, NamedRange, Sheet, Spreadsheet, World, column_index, column_letters
 
-STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED",
-          500: "INTERNAL", 503: "UNAVAILABLE"}
+STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
 MESSAGES = {
     403: "The caller does not have permission",
     404: "Requested entity was not found.",
     429: "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' "
-         "of service 'sheets.googleapis.com'.",
+    "of service 'sheets.googleapis.com'.",
     500: "Internal error encountered.",
     503: "The service is currently unavailable.",
 }
 
 
 def error(code: int, message: str | None = None) -> JSONResponse:
-    body = {"error": {"code": code, "message": message or MESSAGES.get(code, "Error"), "status": STATUS.get(code, "UNKNOWN")}}
+    body = {
+        "error": {
+            "code": code,
+            "message": message or MESSAGES.get(code, "Error"),
+            "status": STATUS.get(code, "UNKNOWN"),
+        }
+    }
     return JSONResponse(body, status_code=code)
 
 
@@ -126,8 +139,13 @@ def _value_range(book: Spreadsheet, text: str, option: str, dates: str) -> dict:
 
 
 def _sheet_properties(sheet: Sheet, index: int) -> dict:
-    return {"sheetId": sheet.sheet_id, "title": sheet.title, "index": index, "sheetType": "GRID",
-            "gridProperties": {"rowCount": sheet.rows, "columnCount": sheet.cols}}
+    return {
+        "sheetId": sheet.sheet_id,
+        "title": sheet.title,
+        "index": index,
+        "sheetType": "GRID",
+        "gridProperties": {"rowCount": sheet.rows, "columnCount": sheet.cols},
+    }
 
 
 def _cell_data(value: Any) -> dict:
@@ -141,7 +159,11 @@ def _cell_data(value: Any) -> dict:
         entered = {"formulaValue": str(value)}
     else:
         entered = {"stringValue": str(value)}
-    return {"userEnteredValue": entered, "effectiveValue": entered, "formattedValue": _render(value, "FORMATTED_VALUE", "")}
+    return {
+        "userEnteredValue": entered,
+        "effectiveValue": entered,
+        "formattedValue": _render(value, "FORMATTED_VALUE", ""),
+    }
 
 
 def _spreadsheet(book: Spreadsheet, ranges: list[str], grid: bool) -> dict:
@@ -153,8 +175,10 @@ def _spreadsheet(book: Spreadsheet, ranges: list[str], grid: bool) -> dict:
             data = []
             for target, r1, c1, r2, c2 in wanted:
                 if target is sheet:
-                    rows = [{"values": [_cell_data(sheet.get(r, c)) for c in range(c1, min(c2, sheet.cols))]}
-                            for r in range(r1, min(r2, len(sheet.values)))]
+                    rows = [
+                        {"values": [_cell_data(sheet.get(r, c)) for c in range(c1, min(c2, sheet.cols))]}
+                        for r in range(r1, min(r2, len(sheet.values)))
+                    ]
                     data.append({"startRow": r1, "startColumn": c1, "rowData": rows})
             entry["data"] = data
         sheets.append(entry)
@@ -163,9 +187,17 @@ def _spreadsheet(book: Spreadsheet, ranges: list[str], grid: bool) -> dict:
         "properties": {"title": book.title, "locale": "de_DE", "autoRecalc": "ON_CHANGE", "timeZone": "Europe/Berlin"},
         "sheets": sheets,
         "namedRanges": [
-            {"namedRangeId": n.named_range_id, "name": n.name,
-             "range": {"sheetId": n.sheet_id, "startRowIndex": n.r1, "endRowIndex": n.r2,
-                       "startColumnIndex": n.c1, "endColumnIndex": n.c2}}
+            {
+                "namedRangeId": n.named_range_id,
+                "name": n.name,
+                "range": {
+                    "sheetId": n.sheet_id,
+                    "startRowIndex": n.r1,
+                    "endRowIndex": n.r2,
+                    "startColumnIndex": n.c1,
+                    "endColumnIndex": n.c2,
+                },
+            }
             for n in book.named_ranges
         ],
         "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.spreadsheet_id}/edit",
@@ -187,7 +219,7 @@ def _entered(cell: dict) -> Any:
 def _batch_update(book: Spreadsheet, requests: list[dict]) -> list[dict]:
     replies = []
     for request in requests:
-        (kind, body), = request.items()
+        ((kind, body),) = request.items()
         if kind == "addSheet":
             props = body.get("properties", {})
             sheet_id = props.get("sheetId", max([s.sheet_id for s in book.sheets] + [0]) + 1)
@@ -215,9 +247,17 @@ def _batch_update(book: Spreadsheet, requests: list[dict]) -> list[dict]:
                         sheet.backgrounds[(r, c)] = background
         elif kind == "addNamedRange":
             target = body["namedRange"]["range"]
-            book.named_ranges.append(NamedRange(f"nr{len(book.named_ranges)}", body["namedRange"]["name"], target["sheetId"],
-                                                target["startRowIndex"], target["startColumnIndex"],
-                                                target["endRowIndex"], target["endColumnIndex"]))
+            book.named_ranges.append(
+                NamedRange(
+                    f"nr{len(book.named_ranges)}",
+                    body["namedRange"]["name"],
+                    target["sheetId"],
+                    target["startRowIndex"],
+                    target["startColumnIndex"],
+                    target["endRowIndex"],
+                    target["endColumnIndex"],
+                )
+            )
         else:
             raise ApiError(400, f"Invalid requests[{len(replies)}]: unsupported request {kind}")
         replies.append({})
@@ -236,7 +276,9 @@ def _update_cells(book: Spreadsheet, body: dict) -> None:
                 for c in range(c0, min(c_end, len(sheet.values[r]))):
                     sheet.values[r][c] = None
             if "userEnteredFormat" in fields or fields == "*":
-                sheet.backgrounds = {k: v for k, v in sheet.backgrounds.items() if not (r0 <= k[0] < r_end and c0 <= k[1] < c_end)}
+                sheet.backgrounds = {
+                    k: v for k, v in sheet.backgrounds.items() if not (r0 <= k[0] < r_end and c0 <= k[1] < c_end)
+                }
             return
     else:
         start = body["start"]
@@ -302,14 +344,21 @@ def create_app(world: World) -> FastAPI:
             option = params.get("valueRenderOption", "FORMATTED_VALUE")
             dates = params.get("dateTimeRenderOption", "SERIAL_NUMBER")
             ranges = params.getlist("ranges")
-            return {"spreadsheetId": spreadsheet_id, "valueRanges": [_value_range(target, r, option, dates) for r in ranges]}
+            return {
+                "spreadsheetId": spreadsheet_id,
+                "valueRanges": [_value_range(target, r, option, dates) for r in ranges],
+            }
 
     @app.get("/v4/spreadsheets/{spreadsheet_id}/values/{cell_range:path}")
     def values_get(spreadsheet_id: str, cell_range: str, request: Request) -> dict:
         with world.lock:
             params = request.query_params
-            return _value_range(book(spreadsheet_id), unquote(cell_range), params.get("valueRenderOption", "FORMATTED_VALUE"),
-                                params.get("dateTimeRenderOption", "SERIAL_NUMBER"))
+            return _value_range(
+                book(spreadsheet_id),
+                unquote(cell_range),
+                params.get("valueRenderOption", "FORMATTED_VALUE"),
+                params.get("dateTimeRenderOption", "SERIAL_NUMBER"),
+            )
 
     @app.post("/v4/spreadsheets/{spreadsheet_id}/values:batchUpdate")
     async def values_batch_update(spreadsheet_id: str, request: Request) -> dict:
@@ -355,14 +404,23 @@ def create_app(world: World) -> FastAPI:
         with world.lock:
             visible = [b for b in world.spreadsheets.values() if b.spreadsheet_id not in world.private]
             page = visible[start : start + size]
-            body: dict[str, Any] = {"kind": "drive#fileList", "incompleteSearch": False, "files": [
-                {"kind": "drive#file", "id": b.spreadsheet_id, "name": b.title,
-                 "mimeType": "application/vnd.google-apps.spreadsheet",
-                 "createdTime": "2018-01-02T08:00:00.000Z",
-                 "modifiedTime": b.modified.strftime("%Y-%m-%dT%H:%M:%S.") + f"{b.modified.microsecond // 1000:03d}Z",
-                 "version": str(b.version)}
-                for b in page
-            ]}
+            body: dict[str, Any] = {
+                "kind": "drive#fileList",
+                "incompleteSearch": False,
+                "files": [
+                    {
+                        "kind": "drive#file",
+                        "id": b.spreadsheet_id,
+                        "name": b.title,
+                        "mimeType": "application/vnd.google-apps.spreadsheet",
+                        "createdTime": "2018-01-02T08:00:00.000Z",
+                        "modifiedTime": b.modified.strftime("%Y-%m-%dT%H:%M:%S.")
+                        + f"{b.modified.microsecond // 1000:03d}Z",
+                        "version": str(b.version),
+                    }
+                    for b in page
+                ],
+            }
             if start + size < len(visible):
                 body["nextPageToken"] = str(start + size)
             return body

@@ -31,7 +31,7 @@ class StandInSession(requests.Session):
     def request(self, method, url, *args, **kwargs):
         for host in GOOGLE_HOSTS:
             if url.startswith(host):
-                url = self.base_url + url[len(host):]
+                url = self.base_url + url[len(host) :]
         return super().request(method, url, *args, **kwargs)
 
 

@@ -13,7 +13,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +85,12 @@ class Spreadsheet:
     title: str
     sheets: list[Sheet]
     named_ranges: list[NamedRange] = field(default_factory=list)
-    modified: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    modified: datetime = field(default_factory=lambda: datetime.now(UTC))
     version: int = 1
 
     def touch(self) -> None:
         """Record an edit: Drive's modifiedTime moves on (by at least a millisecond) and the version grows."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         self.modified = now if now > self.modified else self.modified + timedelta(milliseconds=1)
         self.version += 1
 
@@ -115,8 +115,15 @@ def load_xlsx(path: Path, spreadsheet_id: str | None = None, title: str | None =
     sheets = []
     for index, ws in enumerate(book.worksheets):
         values = [[_converted(c) for c in row] for row in ws.iter_rows(values_only=True)]
-        sheets.append(Sheet(sheet_id=index * 1000 + 7, title=ws.title, values=values,
-                            rows=max(ws.max_row, 1000), cols=max(ws.max_column, 26)))
+        sheets.append(
+            Sheet(
+                sheet_id=index * 1000 + 7,
+                title=ws.title,
+                values=values,
+                rows=max(ws.max_row, 1000),
+                cols=max(ws.max_column, 26),
+            )
+        )
     by_title = {s.title: s for s in sheets}
     named = []
     for number, (name, defined) in enumerate(book.defined_names.items()):

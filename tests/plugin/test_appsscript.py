@@ -7,10 +7,10 @@ import socket
 import subprocess
 from pathlib import Path
 
-import pytest
-
 import make_broken
+import pytest
 from payloads import spreadsheet
+
 from pakt.plugin._appsscript import export_appsscript, xlwings_client
 from pakt.schemas import ERROR_FILL
 
@@ -24,8 +24,20 @@ def run_menu(tmp_path, workbook: Path, script: str, server: str, token: str) -> 
     data = tmp_path / "spreadsheet.json"
     data.write_text(json.dumps(spreadsheet(workbook), ensure_ascii=False), encoding="utf-8")
     done = subprocess.run(
-        ["node", str(NODE / "appsscript.js"), "menu", server, token, str(data), script, str(PAKT_JS), str(xlwings_client())],
-        capture_output=True, text=True, timeout=300,
+        [
+            "node",
+            str(NODE / "appsscript.js"),
+            "menu",
+            server,
+            token,
+            str(data),
+            script,
+            str(PAKT_JS),
+            str(xlwings_client()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -43,7 +55,13 @@ def _closed_port_url() -> str:
 
 
 def test_menu_offers_pruefen_and_einreichen(live_server, tmp_path, repo):
-    state = run_menu(tmp_path, repo / "sample_workbooks" / "08327002_Aldingen.xlsx", "paktPruefen", live_server.url, live_server.aldingen)
+    state = run_menu(
+        tmp_path,
+        repo / "sample_workbooks" / "08327002_Aldingen.xlsx",
+        "paktPruefen",
+        live_server.url,
+        live_server.aldingen,
+    )
     (menu,) = state["menus"]
     assert menu["name"] == "Pakt"
     assert [label for label, _ in menu["items"]][:2] == ["Prüfen", "Einreichen"]
@@ -73,29 +91,59 @@ def test_einreichen_with_errors_is_refused_with_a_german_alert(live_server, tmp_
 
 
 def test_another_municipalitys_key_is_turned_away_in_german(live_server, tmp_path, repo):
-    state = run_menu(tmp_path, repo / "sample_workbooks" / "08327002_Aldingen.xlsx", "paktPruefen", live_server.url, live_server.balgheim)
+    state = run_menu(
+        tmp_path,
+        repo / "sample_workbooks" / "08327002_Aldingen.xlsx",
+        "paktPruefen",
+        live_server.url,
+        live_server.balgheim,
+    )
     (alert,) = state["alerts"]
     assert "gehört zu Balgheim (08327004)" in alert
     assert "Prüfbericht" not in [s["name"] for s in state["sheets"]]
 
 
 def test_unreachable_server_is_explained_in_german(tmp_path, repo, live_server):
-    state = run_menu(tmp_path, repo / "sample_workbooks" / "08327002_Aldingen.xlsx", "paktPruefen", _closed_port_url(), live_server.aldingen)
+    state = run_menu(
+        tmp_path,
+        repo / "sample_workbooks" / "08327002_Aldingen.xlsx",
+        "paktPruefen",
+        _closed_port_url(),
+        live_server.aldingen,
+    )
     (alert,) = state["alerts"]
     assert alert.startswith("Pakt: Der Pakt-Server ist nicht erreichbar.")
 
 
 def test_without_settings_the_menu_says_how_to_set_up(tmp_path, repo):
     state = run_menu(tmp_path, repo / "sample_workbooks" / "08327002_Aldingen.xlsx", "paktPruefen", "-", "-")
-    assert state["alerts"] == ["Pakt: Bitte zuerst im Menü Pakt > Zugang einrichten: Serveradresse und Zugangsschlüssel."]
+    assert state["alerts"] == [
+        "Pakt: Bitte zuerst im Menü Pakt > Zugang einrichten: Serveradresse und Zugangsschlüssel."
+    ]
 
 
 def test_formula_with_unreachable_server_says_so_in_the_cell(tmp_path):
     cases = tmp_path / "cases.json"
     cases.write_text(json.dumps([{"name": "x", "func": "satz", "args": []}]), encoding="utf-8")
-    done = subprocess.run(["node", str(NODE / "appsscript.js"), "formulas", _closed_port_url(), "pakt_x", str(cases),
-                           str(PAKT_JS), str(xlwings_client())], capture_output=True, text=True, timeout=120, check=True)
-    assert json.loads(done.stdout)["results"]["x"] == [["Fehler: Der Pakt-Server ist nicht erreichbar. Bitte später neu berechnen."]]
+    done = subprocess.run(
+        [
+            "node",
+            str(NODE / "appsscript.js"),
+            "formulas",
+            _closed_port_url(),
+            "pakt_x",
+            str(cases),
+            str(PAKT_JS),
+            str(xlwings_client()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(done.stdout)["results"]["x"] == [
+        ["Fehler: Der Pakt-Server ist nicht erreichbar. Bitte später neu berechnen."]
+    ]
 
 
 def test_export_writes_the_project_with_the_matching_xlwings_client(tmp_path):

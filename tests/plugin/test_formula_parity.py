@@ -59,27 +59,56 @@ def test_python_functions(case, registry):
 @pytest.mark.parametrize("client", ["Office.js", "Google Apps Script"])
 def test_http_endpoint_as_each_client_sends(client, live_server):
     for case in GOLDEN:
-        body = {"client": client, "version": "0.37.8", "runtime": "1.4", "func_name": case["func"],
-                "args": [_matrix(_serial(a)) for a in case["args"]], "caller_address": "", "culture_info_name": "de-DE",
-                "date_format": "TT.MM.JJJJ", "session_id": "parity"}
-        response = httpx.post(live_server.url + "/xlwings/custom-functions-call", json=body,
-                              headers=live_server.headers(live_server.aldingen))
+        body = {
+            "client": client,
+            "version": "0.37.8",
+            "runtime": "1.4",
+            "func_name": case["func"],
+            "args": [_matrix(_serial(a)) for a in case["args"]],
+            "caller_address": "",
+            "culture_info_name": "de-DE",
+            "date_format": "TT.MM.JJJJ",
+            "session_id": "parity",
+        }
+        response = httpx.post(
+            live_server.url + "/xlwings/custom-functions-call",
+            json=body,
+            headers=live_server.headers(live_server.aldingen),
+        )
         assert response.status_code == 200, (case["name"], response.text)
         assert response.json()["result"] == case["expected"], case["name"]
 
 
 def test_excel_loader_under_node(live_server, cases_file):
-    done = subprocess.run(["node", str(NODE / "officejs_functions.js"), live_server.url, live_server.aldingen, str(cases_file)],
-                          capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(
+        ["node", str(NODE / "officejs_functions.js"), live_server.url, live_server.aldingen, str(cases_file)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     results = json.loads(done.stdout)
     for case in GOLDEN:
         assert results[case["name"]] == case["expected"], case["name"]
 
 
 def test_apps_script_file_under_node(live_server, cases_file):
-    done = subprocess.run(["node", str(NODE / "appsscript.js"), "formulas", live_server.url, live_server.aldingen,
-                           str(cases_file), str(PAKT_JS), str(xlwings_client())],
-                          capture_output=True, text=True, timeout=300, check=True)
+    done = subprocess.run(
+        [
+            "node",
+            str(NODE / "appsscript.js"),
+            "formulas",
+            live_server.url,
+            live_server.aldingen,
+            str(cases_file),
+            str(PAKT_JS),
+            str(xlwings_client()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     outcome = json.loads(done.stdout)
     for case in GOLDEN:
         assert outcome["results"][case["name"]] == case["expected"], case["name"]

@@ -6,10 +6,10 @@ import subprocess
 import xml.etree.ElementTree as ET
 
 import httpx
-import pytest
-
 import make_broken
-from payloads import apps_script_payload, officejs_payload
+import pytest
+from payloads import apps_script_payload, officejs_payload, open_master_payload, written_sheet
+
 from pakt.plugin._marks import REPORT_SHEET
 from pakt.schemas import ERROR_FILL, INPUT_FILL
 
@@ -21,10 +21,17 @@ def post(server, path, token, json):
 
 
 def formula(server, token, name, *args, client="Office.js"):
-    body = {"client": client, "version": "0.37.8", "runtime": "1.4", "func_name": name,
-            "args": [a if isinstance(a, list) else [[a]] for a in args],
-            "caller_address": "[Meldung.xlsx]Meldung!C20", "session_id": "test", "culture_info_name": "de-DE",
-            "date_format": "TT.MM.JJJJ"}
+    body = {
+        "client": client,
+        "version": "0.37.8",
+        "runtime": "1.4",
+        "func_name": name,
+        "args": [a if isinstance(a, list) else [[a]] for a in args],
+        "caller_address": "[Meldung.xlsx]Meldung!C20",
+        "session_id": "test",
+        "culture_info_name": "de-DE",
+        "date_format": "TT.MM.JJJJ",
+    }
     return post(server, "/xlwings/custom-functions-call", token, body)
 
 
@@ -39,7 +46,9 @@ def test_manifest_is_well_formed_and_points_at_the_configured_host(live_server):
     namespace = next(el for el in root.iter() if el.attrib.get("id") == "Functions.Namespace")
     assert namespace.attrib["DefaultValue"] == "PAKT"
     for url in {u for u in urls}:
-        assert httpx.get(url, headers=live_server.headers(live_server.aldingen), follow_redirects=True).status_code == 200, url
+        assert (
+            httpx.get(url, headers=live_server.headers(live_server.aldingen), follow_redirects=True).status_code == 200
+        ), url
 
 
 def test_task_pane_is_german_and_public(live_server):
@@ -80,7 +89,9 @@ def test_formula_call_as_office_js_sends_it(live_server):
 
 def test_wrong_arguments_give_german_text_in_the_cell(live_server):
     response = formula(live_server, live_server.aldingen, "pauschale", "zwölf", 43281)
-    assert response.json()["result"] == [["Fehler: Personen: „zwölf“ ist keine ganze Zahl. Bitte eine ganze Zahl ab 0 angeben."]]
+    assert response.json()["result"] == [
+        ["Fehler: Personen: „zwölf“ ist keine ganze Zahl. Bitte eine ganze Zahl ab 0 angeben."]
+    ]
 
 
 @pytest.mark.parametrize("token", [None, "pakt_falsch", ""])
@@ -112,10 +123,18 @@ def test_oversized_payload_is_refused(live_server):
 
 
 def test_cors_only_for_the_servers_own_origin(live_server):
-    own = httpx.options(live_server.url + "/xlwings/custom-functions-call", headers={
-        "Origin": live_server.url, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"})
-    foreign = httpx.options(live_server.url + "/xlwings/custom-functions-call", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    own = httpx.options(
+        live_server.url + "/xlwings/custom-functions-call",
+        headers={
+            "Origin": live_server.url,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
+    foreign = httpx.options(
+        live_server.url + "/xlwings/custom-functions-call",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
     assert own.headers.get("access-control-allow-origin") == live_server.url
     assert "access-control-allow-origin" not in foreign.headers
 
@@ -137,10 +156,17 @@ def test_pruefen_on_an_apps_script_payload_marks_the_right_cells(live_server, tm
     actions = _actions(post(live_server, "/xlwings/custom-scripts-call/pruefen", live_server.aldingen, payload))
     sheets = [s["name"] for s in payload["sheets"]]
     meldung, kosten = sheets.index("Meldung"), sheets.index("Kosten")
-    red = {(a["sheet_position"], a["start_row"], a["start_column"]) for a in actions
-           if a["func"] == "setRangeColor" and a["args"] == [ERROR_FILL]}
+    red = {
+        (a["sheet_position"], a["start_row"], a["start_column"])
+        for a in actions
+        if a["func"] == "setRangeColor" and a["args"] == [ERROR_FILL]
+    }
     assert red == {(meldung, 13, 1), (kosten, 6, 1)}  # Meldung!B14 and Kosten!B7
-    notes = {(a["sheet_position"], a["start_row"], a["start_column"]): a["args"][0] for a in actions if a["func"] == "paktSetNote"}
+    notes = {
+        (a["sheet_position"], a["start_row"], a["start_column"]): a["args"][0]
+        for a in actions
+        if a["func"] == "paktSetNote"
+    }
     assert "Die Altersgruppen ergeben zusammen 40 Personen" in notes[(meldung, 13, 1)]
     assert "Fahrtkosten: -50,00 € ist negativ" in notes[(kosten, 6, 1)]
     resets = [a for a in actions if a["func"] == "setRangeColor" and a["args"] == [INPUT_FILL]]
@@ -190,14 +216,22 @@ def test_einreichen_refuses_while_errors_exist(live_server, tmp_path):
     alert = next(a for a in actions if a["func"] == "alert")
     assert alert["args"][0].startswith("Einreichen nicht möglich: 1 Fehler")
     sign_off_rows = {27, 28, 29}
-    assert not [a for a in actions if a["func"] == "setValues" and a["start_row"] in sign_off_rows and a["sheet_position"] == 1]
+    assert not [
+        a for a in actions if a["func"] == "setValues" and a["start_row"] in sign_off_rows and a["sheet_position"] == 1
+    ]
 
 
 def test_einreichen_stamps_the_sign_off_when_clean(live_server, tmp_path):
-    payload = apps_script_payload(_broken(tmp_path, {("sign_off", "name"): None, ("sign_off", "date"): None, ("sign_off", "submitted"): "nein"}))
+    payload = apps_script_payload(
+        _broken(tmp_path, {("sign_off", "name"): None, ("sign_off", "date"): None, ("sign_off", "submitted"): "nein"})
+    )
     actions = _actions(post(live_server, "/xlwings/custom-scripts-call/einreichen", live_server.aldingen, payload))
     meldung = 1
-    written = {a["start_row"]: a["values"][0][0] for a in actions if a["func"] == "setValues" and a["sheet_position"] == meldung}
+    written = {
+        a["start_row"]: a["values"][0][0]
+        for a in actions
+        if a["func"] == "setValues" and a["sheet_position"] == meldung
+    }
     assert written[27] == "Anna Maier" and written[29] == "ja"  # B28 name (the contact person), B30 submitted
     assert len(written[28]) == 10  # B29: today's date, ISO
     assert "eingereicht am" in next(a for a in actions if a["func"] == "alert")["args"][0]
@@ -206,17 +240,22 @@ def test_einreichen_stamps_the_sign_off_when_clean(live_server, tmp_path):
 def test_aktualisieren_writes_the_district_view_and_keeps_annotations(live_server, repo):
     from pakt.sync import StateStore, master_path, state_path
 
-    master_like = apps_script_payload(repo / "sample_workbooks" / "08327002_Aldingen.xlsx")
-    master_like["sheets"].insert(0, {"name": "Übersicht", "pictures": [], "tables": [], "values": [
-        [""], [""], [""], [""],
-        ["AGS", "Gemeinde", "Bemerkung", "Wiedervorlage"],
-        ["08327066", "Tuttlingen", "Zahlen mit Kämmerei abgleichen", "2018-08-01T00:00:00.000Z"],
-    ]})
-    for name in master_like["names"]:
-        name["sheet_index"] += 1
-    actions = _actions(post(live_server, "/xlwings/custom-scripts-call/aktualisieren", live_server.landkreis, master_like))
-    sheet = next(a for a in actions if a["func"] == "setValues" and a["start_row"] == 0)["values"]
-    table = sheet[next(i for i, row in enumerate(sheet) if row[0] == "AGS"):]
+    master_like = open_master_payload(
+        repo / "sample_workbooks" / "08327002_Aldingen.xlsx",
+        [
+            [""],
+            [""],
+            [""],
+            [""],
+            ["AGS", "Gemeinde", "Bemerkung", "Wiedervorlage"],
+            ["08327066", "Tuttlingen", "Zahlen mit Kämmerei abgleichen", "2018-08-01T00:00:00.000Z"],
+        ],
+    )
+    actions = _actions(
+        post(live_server, "/xlwings/custom-scripts-call/aktualisieren", live_server.landkreis, master_like)
+    )
+    sheet = written_sheet(actions)
+    table = sheet[next(i for i, row in enumerate(sheet) if row[0] == "AGS") :]
     header, rows, totals = table[0], table[1:-1], table[-1]
     assert len(rows) == 35 and header[:3] == ["AGS", "Gemeinde", "Status"]
     tuttlingen = next(r for r in rows if r[0] == "08327066")
@@ -225,7 +264,9 @@ def test_aktualisieren_writes_the_district_view_and_keeps_annotations(live_serve
     formulas = {(a["start_row"], a["start_column"]): a["values"] for a in actions if a["func"] == "setFormula"}
     totals_row = len(sheet) - 1
     assert formulas[(totals_row, header.index("Personen"))] == [["=SUM(E6:E40)"]]
-    money = [a for a in actions if a["func"] == "setNumberFormat" and a["start_column"] == header.index("Pro-Kopf-Pauschale")]
+    money = [
+        a for a in actions if a["func"] == "setNumberFormat" and a["start_column"] == header.index("Pro-Kopf-Pauschale")
+    ]
     assert money and "€" in money[0]["args"][0] and money[0]["row_count"] == 35
     registry = live_server.district.registry()
     with StateStore(state_path(registry, master_path(registry))) as store:

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import libreoffice
 import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from pakt.schemas import CheckContext, Kind, check, funds_use_total, input_fields, material_costs_total, read_draft, rules_for, staff_columns
-from pakt.sync import open_workbook_file
 from pakt.cli import app
-
-import libreoffice
+from pakt.schemas import (
+    CheckContext,
+    Kind,
+    check,
+    funds_use_total,
+    input_fields,
+    material_costs_total,
+    read_draft,
+    rules_for,
+    staff_columns,
+)
+from pakt.sync import open_workbook_file
 
 BLANK = Path("sample_workbooks/vorlage/Pakt_Meldung_Vorlage.xlsx")
 
@@ -83,7 +92,7 @@ def test_prefilled_header_is_open_in_the_blank_template(blank):
 def test_staff_list_is_a_table_that_clerks_can_extend(aldingen):
     sheet = aldingen["Integrationsmanager"]
     table = sheet.tables["pakt_managers"]
-    headers = [c.value for c in sheet[table.ref.split(":")[0]:table.ref.split(":")[1]][0]]
+    headers = [c.value for c in sheet[table.ref.split(":")[0] : table.ref.split(":")[1]][0]]
     assert headers == [c.label for c in staff_columns()]
     assert sheet.protection.insertRows is False and sheet.protection.deleteRows is False
     employer = _validation_for(sheet, "D20")
@@ -97,7 +106,9 @@ def test_german_number_and_date_formats(aldingen):
 
 
 def test_clerk_text_that_looks_like_a_formula_stays_text(write_submission):
-    path = write_submission({("header", "contact_person"): "=HYPERLINK(\"http://x\")", ("header", "phone"): "+49 7461 926-0"})
+    path = write_submission(
+        {("header", "contact_person"): '=HYPERLINK("http://x")', ("header", "phone"): "+49 7461 926-0"}
+    )
     book = openpyxl.load_workbook(path)
     assert _target(book, "pakt_header_contact_person").data_type == "s"
     draft = read_draft(open_workbook_file(path))
@@ -158,5 +169,7 @@ def test_libreoffice_recalculates_the_helper_formulas_to_what_python_computes(wr
     assert check_cell["text"] == "stimmt"
     assert next(c for c in bad["Meldung"].values() if "stimmt" in c["formula"])["text"] == "stimmt nicht – bitte prüfen"
     sums = sorted(round(c["value"], 2) for c in good["Kosten"].values())
-    python_sums = sorted(float(t) for t in (material_costs_total(submission.material_costs), funds_use_total(submission.funds_use)))
+    python_sums = sorted(
+        float(t) for t in (material_costs_total(submission.material_costs), funds_use_total(submission.funds_use))
+    )
     assert sums == python_sums

@@ -27,7 +27,7 @@ def test_allowance_is_persons_times_rate_to_the_cent(rules):
 
 
 def test_allowance_outside_the_period_says_so_in_german(rules):
-    with pytest.raises(RulesError, match="Für den 31.12.2016 gilt keine Pro-Kopf-Pauschale"):
+    with pytest.raises(RulesError, match=r"Für den 31.12.2016 gilt keine Pro-Kopf-Pauschale"):
         per_head_allowance(10, date(2016, 12, 31), rules)
 
 
@@ -77,7 +77,7 @@ def test_nobody_with_persons_shares_equally():
 
 
 def test_positions_not_in_steps_are_refused_in_german():
-    with pytest.raises(DistributionError, match="nicht in Schritten von 0,05 VZÄ"):
+    with pytest.raises(DistributionError, match=r"nicht in Schritten von 0,05 VZÄ"):
         share_fte({"a": 1}, Decimal("1.02"))
 
 

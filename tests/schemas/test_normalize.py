@@ -66,7 +66,7 @@ def test_dates_from_serials_datetimes_and_text(raw, expected):
 
 
 def test_impossible_date_names_the_value():
-    with pytest.raises(Unreadable, match="„31.02.2018“ ist kein gültiges Datum"):
+    with pytest.raises(Unreadable, match=r"„31.02.2018“ ist kein gültiges Datum"):
         to_date("31.02.2018")
 
 

@@ -44,21 +44,21 @@ def test_ags_keeps_its_leading_zero(tmp_path: Path):
 def test_ags_of_another_district_is_refused(tmp_path: Path):
     path = tmp_path / "pakt.toml"
     path.write_text(MINIMAL.format(ags="08326002"), encoding="utf-8")
-    with pytest.raises(ConfigError, match="gehört nicht zum Kreisschlüssel 08327"):
+    with pytest.raises(ConfigError, match=r"gehört nicht zum Kreisschlüssel 08327"):
         load_registry(path)
 
 
 def test_ags_that_is_not_eight_digits_is_refused(tmp_path: Path):
     path = tmp_path / "pakt.toml"
     path.write_text(MINIMAL.format(ags="8327002"), encoding="utf-8")
-    with pytest.raises(ConfigError, match="Konfigurationsdatei .* ist fehlerhaft"):
+    with pytest.raises(ConfigError, match=r"Konfigurationsdatei .* ist fehlerhaft"):
         load_registry(path)
 
 
 def test_missing_and_broken_files_are_reported(tmp_path: Path):
-    with pytest.raises(ConfigError, match="nicht gefunden"):
+    with pytest.raises(ConfigError, match=r"nicht gefunden"):
         load_registry(tmp_path / "fehlt.toml")
     broken = tmp_path / "pakt.toml"
     broken.write_text("[district\nname=", encoding="utf-8")
-    with pytest.raises(ConfigError, match="kein gültiges TOML"):
+    with pytest.raises(ConfigError, match=r"kein gültiges TOML"):
         load_registry(broken)

@@ -45,10 +45,10 @@ def test_overlapping_rates_are_refused_in_german(tmp_path: Path):
         '[[rates]]\nvalid_from = 2023-06-01\nvalid_until = 2023-12-31\nper_person_eur = "2.00"\n',
         encoding="utf-8",
     )
-    with pytest.raises(ConfigError, match="Die Regeldatei .* ist unvollständig oder fehlerhaft"):
+    with pytest.raises(ConfigError, match=r"Die Regeldatei .* ist unvollständig oder fehlerhaft"):
         load_rules_file(bad)
 
 
 def test_unknown_rules_name_the_bundled_ones():
-    with pytest.raises(ConfigError, match="pfi-2017-2019"):
+    with pytest.raises(ConfigError, match=r"pfi-2017-2019"):
         load_rules("gibt-es-nicht")

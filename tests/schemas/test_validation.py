@@ -48,7 +48,9 @@ def test_findings_carry_municipality_file_and_german_message(write_submission, r
     (finding,) = result.findings
     assert finding.ags == "08327002" and finding.municipality == "Aldingen"
     assert finding.severity is Severity.ERROR
-    assert finding.line().startswith("Aldingen (08327002)  Meldung!B14  Fehler: Personen in Anschlussunterbringung fehlt.")
+    assert finding.line().startswith(
+        "Aldingen (08327002)  Meldung!B14  Fehler: Personen in Anschlussunterbringung fehlt."
+    )
 
 
 def test_without_registry_the_bound_rules_still_apply(write_submission):
@@ -57,7 +59,9 @@ def test_without_registry_the_bound_rules_still_apply(write_submission):
 
 
 def test_municipality_name_and_mode_differing_from_the_registry_only_warn(write_submission, registry):
-    result = checked(write_submission({("header", "name"): "Aldingen am See", ("management", "mode"): "landkreis"}), registry)
+    result = checked(
+        write_submission({("header", "name"): "Aldingen am See", ("management", "mode"): "landkreis"}), registry
+    )
     assert not result.blocking and result.submission is not None
     assert {f.code for f in result.findings} == {Code.NAME_ABWEICHEND, Code.MODUS_ABWEICHEND}
 
@@ -84,7 +88,10 @@ def _persons(total: int) -> dict:
     """Values with a consistent age breakdown for `total` persons."""
     return {
         ("persons", "total"): total,
-        **{("persons", "by_age", key): 0 for key in ("under_3", "from_3_to_5", "from_6_to_17", "from_18_to_26", "from_65")},
+        **{
+            ("persons", "by_age", key): 0
+            for key in ("under_3", "from_3_to_5", "from_6_to_17", "from_18_to_26", "from_65")
+        },
         ("persons", "by_age", "from_27_to_64"): total,
         ("funds_use", "child_care_eur"): 0,
         ("funds_use", "social_care_eur"): 0,
@@ -95,6 +102,9 @@ def _persons(total: int) -> dict:
 
 
 def test_unsubmitted_workbook_needs_no_sign_off(write_submission, registry):
-    result = checked(write_submission({("sign_off", "name"): None, ("sign_off", "date"): None, ("sign_off", "submitted"): "nein"}), registry)
+    result = checked(
+        write_submission({("sign_off", "name"): None, ("sign_off", "date"): None, ("sign_off", "submitted"): "nein"}),
+        registry,
+    )
     assert result.findings == ()
     assert result.submission.sign_off.submitted is False

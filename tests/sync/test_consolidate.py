@@ -24,8 +24,17 @@ def submissions(registry, sample_paths):
 
 def version(number: int, ags: str, valid: bool = True, stichtag: date = date(2018, 6, 30)) -> VersionRecord:
     return VersionRecord(
-        id=number, ags=ags, stichtag=stichtag, sha256=f"{number:064x}", path=f"/share/{ags}.xlsx",
-        seen_at=datetime(2018, 7, 1, 9, 0), run_id=1, valid=valid, findings=(), locations={"fields": {}}, submission_json=None,
+        id=number,
+        ags=ags,
+        stichtag=stichtag,
+        sha256=f"{number:064x}",
+        path=f"/share/{ags}.xlsx",
+        seen_at=datetime(2018, 7, 1, 9, 0),
+        run_id=1,
+        valid=valid,
+        findings=(),
+        locations={"fields": {}},
+        submission_json=None,
     )
 
 
@@ -60,12 +69,20 @@ def test_missing_municipality_is_listed_as_fehlt(registry, rules, submissions):
 
 
 def test_late_and_unreleased_submissions(registry, rules, submissions):
-    late = submissions["08327002"].model_copy(update={"sign_off": submissions["08327002"].sign_off.model_copy(update={"date": date(2018, 8, 2)})})
-    draft = submissions["08327004"].model_copy(update={"sign_off": submissions["08327004"].sign_off.model_copy(update={"submitted": False})})
+    late = submissions["08327002"].model_copy(
+        update={"sign_off": submissions["08327002"].sign_off.model_copy(update={"date": date(2018, 8, 2)})}
+    )
+    draft = submissions["08327004"].model_copy(
+        update={"sign_off": submissions["08327004"].sign_off.model_copy(update={"submitted": False})}
+    )
     view = district(
-        registry, rules, submissions,
-        **{"08327002": (Received(version(101, "08327002"), version(101, "08327002")), late),
-           "08327004": (Received(version(102, "08327004"), version(102, "08327004")), draft)},
+        registry,
+        rules,
+        submissions,
+        **{
+            "08327002": (Received(version(101, "08327002"), version(101, "08327002")), late),
+            "08327004": (Received(version(102, "08327004"), version(102, "08327004")), draft),
+        },
     )
     statuses = {row.municipality.ags: row.status for row in view.rows}
     assert statuses["08327002"] is Status.VERSPAETET and statuses["08327004"] is Status.EINGEGANGEN
@@ -73,14 +90,21 @@ def test_late_and_unreleased_submissions(registry, rules, submissions):
 
 def test_broken_newer_version_keeps_the_valid_figures(registry, rules, submissions):
     broken = version(201, "08327002", valid=False)
-    view = district(registry, rules, submissions, **{"08327002": (Received(broken, version(1, "08327002")), submissions["08327002"])})
+    view = district(
+        registry,
+        rules,
+        submissions,
+        **{"08327002": (Received(broken, version(1, "08327002")), submissions["08327002"])},
+    )
     row = next(r for r in view.rows if r.municipality.ags == "08327002")
     assert row.status is Status.FEHLERHAFT and row.figures.persons == 44 and row.newer_broken is broken
     assert view.invalid == 1 and view.received == 35
 
 
 def test_broken_without_any_valid_version_has_no_figures(registry, rules, submissions):
-    view = district(registry, rules, submissions, **{"08327002": (Received(version(201, "08327002", valid=False), None), None)})
+    view = district(
+        registry, rules, submissions, **{"08327002": (Received(version(201, "08327002", valid=False), None), None)}
+    )
     row = next(r for r in view.rows if r.municipality.ags == "08327002")
     assert row.status is Status.FEHLERHAFT and row.figures is None
     assert "Meldung fehlerhaft" in row.remark

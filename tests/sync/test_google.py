@@ -2,71 +2,15 @@
 
 from __future__ import annotations
 
-import copy
-import re
 from decimal import Decimal
-from pathlib import Path
 
 import gspread
-import pytest
-
+from google_districts import GoogleDistrict, make_district
 from google_standin.fixture import StandInSession
-from google_standin.model import Formula, load_xlsx
+from google_standin.model import Formula
 from master_reading import overview
-from pakt.schemas import load_registry
-from pakt.sync import StateStore, Status, SyncOptions, run_sync
 
-
-@pytest.fixture(scope="session")
-def loaded_samples(repo):
-    return {p.name: load_xlsx(p) for p in sorted((repo / "sample_workbooks").glob("0832*.xlsx"))}
-
-
-class GoogleDistrict:
-    def __init__(self, root: Path, standin, ids: dict[str, str], master_id: str) -> None:
-        self.root, self.standin, self.ids, self.master_id = root, standin, ids, master_id
-
-    @property
-    def world(self):
-        return self.standin.world
-
-    def registry(self):
-        return load_registry(self.root / "pakt.toml")
-
-    def sync(self, **options):
-        options.setdefault("google_sessions", self.standin.sessions())
-        return run_sync(self.registry(), SyncOptions(**options))
-
-    def sheet_of(self, name: str):
-        return self.world.spreadsheets[self.ids[name]]
-
-    def master_sheet(self, title: str):
-        return self.world.spreadsheets[self.master_id].sheet(title)
-
-
-def make_district(tmp_path, standin, loaded, repo, **google) -> GoogleDistrict:
-    world = standin.fresh(reads_per_window=google.pop("standin_reads", 600))
-    ids = {}
-    text = (repo / "pakt.toml").read_text(encoding="utf-8")
-    for file_name, spreadsheet in loaded.items():
-        copied = world.add(copy.deepcopy(spreadsheet))
-        name = re.search(rf'name = "([^"]+)"\nim_mode = "[a-z]+"\nworkbook = "sample_workbooks/{re.escape(file_name)}"', text).group(1)
-        ids[name] = copied.spreadsheet_id
-        text = text.replace(f'workbook = "sample_workbooks/{file_name}"', f'workbook = "gsheet:{copied.spreadsheet_id}"')
-    master = world.empty("Pakt Übersicht Landkreis Tuttlingen")
-    settings = {"reads_per_minute": 600, "backoff_s": 0.01, "timeout_s": 2.0, **google}
-    text = text.replace('folders = ["sample_workbooks"]', "folders = []")
-    text = text.replace('[master]\n', f'[master]\ngoogle = "https://docs.google.com/spreadsheets/d/{master.spreadsheet_id}/edit"\n')
-    text += "\n[google]\n" + "".join(f"{k} = {v!r}\n".replace("'", '"') for k, v in settings.items())
-    root = tmp_path / "landkreis"
-    root.mkdir()
-    (root / "pakt.toml").write_text(text, encoding="utf-8")
-    return GoogleDistrict(root, standin, ids, master.spreadsheet_id)
-
-
-@pytest.fixture
-def google_district(tmp_path, standin, loaded_samples, repo) -> GoogleDistrict:
-    return make_district(tmp_path, standin, loaded_samples, repo)
+from pakt.sync import StateStore, Status
 
 
 def _google_overview(district: GoogleDistrict) -> tuple[list[str], list[list], list]:
@@ -85,7 +29,7 @@ def test_google_district_syncs_to_a_google_master_with_the_xlsx_totals(google_di
     assert summary["im_heads"] == 14 and summary["im_fte"] == 11.0 and summary["allowance_eur"] == "1014300.00"
     header, body, totals = _google_overview(google_district)
     assert len(body) == 35
-    rows, xlsx_totals = overview(result.master)
+    _rows, xlsx_totals = overview(result.master)
     persons = header.index("Personen")
     assert sum(row[persons] for row in body) == xlsx_totals["Personen"] == 828
     allowance = header.index("Pro-Kopf-Pauschale")
@@ -95,7 +39,9 @@ def test_google_district_syncs_to_a_google_master_with_the_xlsx_totals(google_di
     status = header.index("Status")
     fills = google_district.master_sheet("Übersicht").backgrounds
     assert all((row_index, status) in fills for row_index in range(5, 40))
-    assert {"Übersicht", "Integrationsmanager", "Prüfbericht", "Verlauf"} <= {s.title for s in google_district.world.spreadsheets[google_district.master_id].sheets}
+    assert {"Übersicht", "Integrationsmanager", "Prüfbericht", "Verlauf"} <= {
+        s.title for s in google_district.world.spreadsheets[google_district.master_id].sheets
+    }
 
 
 def test_cold_sync_reads_each_sheet_once_and_writes_the_master_in_three_requests(google_district):
@@ -192,8 +138,9 @@ def test_a_hanging_request_times_out_and_is_retried(google_district):
 
 
 def test_the_limiter_keeps_reads_inside_the_quota(tmp_path, standin, loaded_samples, repo):
-    district = make_district(tmp_path, standin, loaded_samples, repo, standin_reads=12,
-                             reads_per_minute=12, quota_window_s=1.0)
+    district = make_district(
+        tmp_path, standin, loaded_samples, repo, standin_reads=12, reads_per_minute=12, quota_window_s=1.0
+    )
     district.world.window_s = 1.0
     result = district.sync()
     assert result.to_json()["received"] == 35
@@ -232,6 +179,12 @@ def test_gspread_runs_unmodified_against_the_standin(google_district):
     files = client.list_spreadsheet_files()
     assert {f["id"] for f in files} >= set(google_district.ids.values())
     spreadsheet = client.open_by_key(google_district.ids["Aldingen"])
-    assert [w.title for w in spreadsheet.worksheets()] == ["Hinweise", "Meldung", "Integrationsmanager", "Kosten", "_Pakt"]
+    assert [w.title for w in spreadsheet.worksheets()] == [
+        "Hinweise",
+        "Meldung",
+        "Integrationsmanager",
+        "Kosten",
+        "_Pakt",
+    ]
     meldung = spreadsheet.worksheet("Meldung").get_all_values()
     assert meldung[13][:2] == ["Personen in Anschlussunterbringung", "44"]

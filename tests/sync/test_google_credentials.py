@@ -14,11 +14,16 @@ from pakt.sync._google_client import MASTER_SCOPES, SOURCE_SCOPES, credentials_s
 
 def test_service_account_key_gives_sessions_with_the_narrowest_scopes(tmp_path, repo):
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     key = {
-        "type": "service_account", "project_id": "landkreis-tuttlingen", "private_key_id": "1",
-        "private_key": private.decode(), "client_email": "pakt@landkreis-tuttlingen.iam.gserviceaccount.com",
-        "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token",
+        "type": "service_account",
+        "project_id": "landkreis-tuttlingen",
+        "private_key_id": "1",
+        "private_key": private.decode(),
+        "client_email": "pakt@landkreis-tuttlingen.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": "https://oauth2.googleapis.com/token",
     }
     (tmp_path / "dienstkonto.json").write_text(json.dumps(key), encoding="utf-8")
     text = (repo / "pakt.toml").read_text(encoding="utf-8") + '\n[google]\ncredentials = "dienstkonto.json"\n'

@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import requests
-
 from google_standin.fixture import StandInSession
 from google_standin.model import load_xlsx
 
-RECORDED = json.loads((Path(__file__).parents[1] / "google_standin" / "recorded_shapes.json").read_text(encoding="utf-8"))
+RECORDED = json.loads(
+    (Path(__file__).parents[1] / "google_standin" / "recorded_shapes.json").read_text(encoding="utf-8")
+)
 
 
 def key_paths(value, prefix: str = "") -> set[str]:
@@ -32,12 +33,30 @@ def test_responses_have_the_recorded_shapes(standin, repo):
     session = StandInSession(standin.url)
     base = "https://sheets.googleapis.com/v4/spreadsheets/" + book.spreadsheet_id
     answers = {
-        "values.batchGet": session.get(base + "/values:batchGet", params={"ranges": ["Meldung!A:A", "pakt_persons_total"]}).json(),
+        "values.batchGet": session.get(
+            base + "/values:batchGet", params={"ranges": ["Meldung!A:A", "pakt_persons_total"]}
+        ).json(),
         "spreadsheets.get": session.get(base, params={"includeGridData": "false"}).json(),
-        "files.list": session.get("https://www.googleapis.com/drive/v3/files", params={
-            "q": 'mimeType="application/vnd.google-apps.spreadsheet"', "pageSize": 1000}).json(),
-        "batchUpdate.addSheet": session.post(base + ":batchUpdate", json={"requests": [{"addSheet": {"properties": {
-            "title": "Neu", "sheetType": "GRID", "gridProperties": {"rowCount": 10, "columnCount": 10}}}}]}).json(),
+        "files.list": session.get(
+            "https://www.googleapis.com/drive/v3/files",
+            params={"q": 'mimeType="application/vnd.google-apps.spreadsheet"', "pageSize": 1000},
+        ).json(),
+        "batchUpdate.addSheet": session.post(
+            base + ":batchUpdate",
+            json={
+                "requests": [
+                    {
+                        "addSheet": {
+                            "properties": {
+                                "title": "Neu",
+                                "sheetType": "GRID",
+                                "gridProperties": {"rowCount": 10, "columnCount": 10},
+                            }
+                        }
+                    }
+                ]
+            },
+        ).json(),
         "error": session.get("https://sheets.googleapis.com/v4/spreadsheets/gibt-es-nicht").json(),
     }
     for name, answer in answers.items():
@@ -45,7 +64,11 @@ def test_responses_have_the_recorded_shapes(standin, repo):
         assert not missing, (name, missing)
     first = answers["values.batchGet"]["valueRanges"][0]
     assert first["range"] == "Meldung!A1:A1000"  # an open column comes back bounded by the grid, as Google does
-    assert answers["values.batchGet"]["valueRanges"][1] == {"range": "Meldung!B14", "majorDimension": "ROWS", "values": [["44"]]}
+    assert answers["values.batchGet"]["valueRanges"][1] == {
+        "range": "Meldung!B14",
+        "majorDimension": "ROWS",
+        "values": [["44"]],
+    }
 
 
 def test_requests_without_a_bearer_token_are_refused(standin):

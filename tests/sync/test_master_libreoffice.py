@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 import libreoffice
+import pytest
 from master_reading import sheet_rows
+
 from pakt.schemas import to_a1
 
 pytestmark = pytest.mark.libreoffice
@@ -38,15 +38,24 @@ def test_totals_recalculate_to_the_service_figures(district, tmp_path):
     assert Decimal(str(round(total("Verwendung der Pauschale")["value"], 2))) == totals.funds_use_eur
     assert total("Status")["text"] == "35 von 35 gemeldet"
     assert total("Integrationsmanagement")["text"] == f"{totals.self_managed} selbst"
-    completeness = {c["formula"].split('"')[-2]: c["value"] for c in recalculated["Auswertung"].values() if "COUNTIF" in c["formula"]}
+    completeness = {
+        c["formula"].split('"')[-2]: c["value"]
+        for c in recalculated["Auswertung"].values()
+        if "COUNTIF" in c["formula"]
+    }
     assert completeness["eingereicht"] == 35 and completeness["fehlt"] == 0
 
 
 def test_master_renders_to_pdf_with_its_sheets(district, tmp_path):
     result = district.sync()
     text = libreoffice.pdf_text(libreoffice.convert(result.master, "pdf", tmp_path))
-    for heading in ("Pakt für Integration – Übersicht Landkreis Tuttlingen", "Integrationsmanager im Landkreis",
-                    "Prüfbericht", "Verlauf der Abgleiche", "Auswertung"):
+    for heading in (
+        "Pakt für Integration – Übersicht Landkreis Tuttlingen",
+        "Integrationsmanager im Landkreis",
+        "Prüfbericht",
+        "Verlauf der Abgleiche",
+        "Auswertung",
+    ):
         assert heading in text
     for error in ("#NAME?", "#REF!", "#WERT!", "#VALUE!", "Err:", "#DIV/0!"):
         assert error not in text

@@ -11,11 +11,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import make_broken
 import openpyxl
 import pytest
-
-import make_broken
 from master_reading import overview, sheet_rows, table
+
 from pakt.schemas import Municipality
 from pakt.sync import StateStore, Status
 
@@ -55,8 +55,20 @@ def test_cli_json_summary(district):
     done = run_cli(district, "sync", "--json")
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
-    expected_keys = {"municipalities", "received", "missing", "invalid", "persons", "allowance_eur", "im_heads",
-                     "im_fte", "self_managed", "read", "unchanged", "master"}
+    expected_keys = {
+        "municipalities",
+        "received",
+        "missing",
+        "invalid",
+        "persons",
+        "allowance_eur",
+        "im_heads",
+        "im_fte",
+        "self_managed",
+        "read",
+        "unchanged",
+        "master",
+    }
     assert expected_keys <= set(summary)
     assert summary["allowance_eur"] == "1014300.00" and summary["im_heads"] == 14 and summary["im_fte"] == 11.0
 
@@ -91,7 +103,7 @@ def _type_annotations(master, notes: dict[str, tuple[str, object]]):
     for row in sheet.iter_rows(min_row=6):
         ags = row[0].value
         if ags in notes:
-            for column, value in zip(("Bemerkung", "Wiedervorlage"), notes[ags]):
+            for column, value in zip(("Bemerkung", "Wiedervorlage"), notes[ags], strict=False):
                 cell = row[header.index(column)]
                 cell.value = value
                 if isinstance(value, str):
@@ -101,21 +113,33 @@ def _type_annotations(master, notes: dict[str, tuple[str, object]]):
 
 def _annotations(master) -> dict[str, tuple]:
     rows, _ = overview(master)
-    return {ags: (r["Bemerkung"], r["Wiedervorlage"]) for ags, r in rows.items() if r["Bemerkung"] or r["Wiedervorlage"]}
+    return {
+        ags: (r["Bemerkung"], r["Wiedervorlage"]) for ags, r in rows.items() if r["Bemerkung"] or r["Wiedervorlage"]
+    }
 
 
 def test_staff_annotations_survive_every_refresh(district):
     district.sync()
-    typed = {"08327002": ("Rückruf wegen Fahrtkosten", datetime(2018, 8, 15)), "08327066": ("=SUMME(A1:A3) ist kein Befehl", "nach Urlaub")}
+    typed = {
+        "08327002": ("Rückruf wegen Fahrtkosten", datetime(2018, 8, 15)),
+        "08327066": ("=SUMME(A1:A3) ist kein Befehl", "nach Urlaub"),
+    }
     _type_annotations(district.master, typed)
-    expected = {"08327002": ("Rückruf wegen Fahrtkosten", date(2018, 8, 15)), "08327066": ("=SUMME(A1:A3) ist kein Befehl", "nach Urlaub")}
+    expected = {
+        "08327002": ("Rückruf wegen Fahrtkosten", date(2018, 8, 15)),
+        "08327066": ("=SUMME(A1:A3) ist kein Befehl", "nach Urlaub"),
+    }
 
     quiet = district.sync()
     assert quiet.read == 0
     assert _annotations(district.master) == expected
 
     trossingen = district.workbook("Trossingen")
-    trossingen.write_bytes(make_broken.submission({("header", "contact_person"): "Neue Ansprechperson"}, municipality=_municipality(district, "Trossingen")))
+    trossingen.write_bytes(
+        make_broken.submission(
+            {("header", "contact_person"): "Neue Ansprechperson"}, municipality=_municipality(district, "Trossingen")
+        )
+    )
     changed = district.sync()
     assert changed.read == 1 and changed.master_written
     assert _annotations(district.master) == expected
@@ -204,8 +228,10 @@ def test_master_open_in_excel_gets_a_new_file_beside_it(district):
 
 
 def test_clerk_text_in_the_master_stays_text(district):
-    tricky = [{"pseudonym": "=1+1", "fte": 0.5, "start_date": date(2018, 1, 1), "employer": "Gemeinde"},
-              {"pseudonym": "@SUMME(A1)", "fte": 0.1, "start_date": date(2018, 1, 1), "employer": "Gemeinde"}]
+    tricky = [
+        {"pseudonym": "=1+1", "fte": 0.5, "start_date": date(2018, 1, 1), "employer": "Gemeinde"},
+        {"pseudonym": "@SUMME(A1)", "fte": 0.1, "start_date": date(2018, 1, 1), "employer": "Gemeinde"},
+    ]
     district.workbook("Aldingen").write_bytes(make_broken.submission(managers=lambda rows: tricky))
     result = district.sync()
     book = openpyxl.load_workbook(result.master)
@@ -218,7 +244,9 @@ def test_file_being_written_is_retried_and_never_half_read(district):
     import threading
 
     trossingen = district.workbook("Trossingen")
-    complete = make_broken.submission({("header", "contact_person"): "Zweite Fassung"}, municipality=_municipality(district, "Trossingen"))
+    complete = make_broken.submission(
+        {("header", "contact_person"): "Zweite Fassung"}, municipality=_municipality(district, "Trossingen")
+    )
     district.sync()
     trossingen.write_bytes(complete[: len(complete) // 3])
     finisher = threading.Timer(0.3, lambda: trossingen.write_bytes(complete))
@@ -246,14 +274,20 @@ def test_kill_9_in_mid_run_leaves_the_master_intact_and_the_next_run_completes(d
         for source in sorted(district.folder.glob("0832*.xlsx")):
             shutil.copy(source, extra / f"{copy:02d}_{source.name}")
     district.workbook("Tuttlingen").write_bytes(
-        make_broken.submission({("header", "contact_person"): "Nach dem Abbruch"}, municipality=_municipality(district, "Tuttlingen"))
+        make_broken.submission(
+            {("header", "contact_person"): "Nach dem Abbruch"}, municipality=_municipality(district, "Tuttlingen")
+        )
     )
-    process = subprocess.Popen(["pakt", "sync", "--full"], cwd=district.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        ["pakt", "sync", "--full"], cwd=district.root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     state = first.state
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         with sqlite3.connect(state) as db:
-            running = db.execute("SELECT COUNT(*) FROM sources WHERE last_seen_run = (SELECT MAX(id) FROM runs) AND path LIKE '%archiv%'").fetchone()[0]
+            running = db.execute(
+                "SELECT COUNT(*) FROM sources WHERE last_seen_run = (SELECT MAX(id) FROM runs) AND path LIKE '%archiv%'"
+            ).fetchone()[0]
         if running:
             break
         time.sleep(0.01)

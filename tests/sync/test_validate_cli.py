@@ -91,13 +91,18 @@ def test_explicit_missing_config_is_a_clear_error(tmp_path):
 
 def test_previous_submission_enables_the_jump_warning(repo, write_submission, monkeypatch):
     monkeypatch.chdir(repo)
-    earlier = write_submission({("persons", "total"): 20, ("persons", "by_age", "from_27_to_64"): 0,
-                                ("persons", "by_age", "from_6_to_17"): 1, ("persons", "by_age", "from_18_to_26"): 0,
-                                ("persons", "by_age", "under_3"): 4, ("persons", "by_age", "from_3_to_5"): 4,
-                                ("persons", "by_age", "from_65"): 11})
+    earlier = write_submission(
+        {
+            ("persons", "total"): 20,
+            ("persons", "by_age", "from_27_to_64"): 0,
+            ("persons", "by_age", "from_6_to_17"): 1,
+            ("persons", "by_age", "from_18_to_26"): 0,
+            ("persons", "by_age", "under_3"): 4,
+            ("persons", "by_age", "from_3_to_5"): 4,
+            ("persons", "by_age", "from_65"): 11,
+        }
+    )
     current = write_submission()
     result = runner.invoke(app, ["validate", "--json", "--previous", str(earlier), str(current)])
     assert result.exit_code == 0, result.output
     assert [f["code"] for f in json.loads(result.output)] == ["SPRUNG_PERSONEN"]
-
-

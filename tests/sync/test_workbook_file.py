@@ -6,12 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import libreoffice
 import pytest
 
 from pakt.schemas import CheckContext, check, read_draft, rules_for
 from pakt.sync import open_workbook_file
-
-import libreoffice
 
 
 def submission_of(path: Path):

@@ -22,7 +22,7 @@ def table(master: Path, sheet: str, first_header: str) -> tuple[list[dict], list
         if row[0] in ("", None):
             rest = row
             break
-        records.append(dict(zip(header, row)))
+        records.append(dict(zip(header, row, strict=False)))
     return records, rest
 
 
@@ -34,7 +34,7 @@ def overview(master: Path) -> tuple[dict[str, dict], dict]:
     by_ags, totals = {}, {}
     for row in rows[start + 1 :]:
         if row[0] in ("", None):
-            totals = dict(zip(header, row))
+            totals = dict(zip(header, row, strict=False))
             break
-        by_ags[row[0]] = dict(zip(header, row))
+        by_ags[row[0]] = dict(zip(header, row, strict=False))
     return by_ags, totals

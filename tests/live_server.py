@@ -1,18 +1,17 @@
-"""A real Pakt add-in server (as `pakt serve` composes it) on a free loopback port, with tokens for two
-municipalities and the district."""
+"""A real Pakt add-in server (as `pakt serve` composes it) on a free loopback port, in a thread of the tests."""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 import uvicorn
-
 from districts import District, copy_district
 
 
@@ -28,18 +27,19 @@ class LiveServer:
         return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(repo: Path, tmp_path_factory) -> LiveServer:
+@contextmanager
+def running_server(repo: Path, root: Path) -> Iterator[LiveServer]:
+    """The sample district copied to `root`, served with keys for Aldingen, Balgheim and the district."""
     from pakt._server import district_app, token_store
     from pakt.plugin import Role
 
-    district = copy_district(repo, tmp_path_factory.mktemp("server") / "landkreis")
+    district = copy_district(repo, root)
     registry = district.registry()
     tokens = token_store(registry)
     issued = {
@@ -47,10 +47,13 @@ def live_server(repo: Path, tmp_path_factory) -> LiveServer:
         "balgheim": tokens.issue(Role.GEMEINDE, "Balgheim", "08327004"),
         "landkreis": tokens.issue(Role.LANDKREIS, registry.district.name),
     }
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    app = district_app(registry, url, max_body_bytes=2_000_000)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            district_app(registry, url, max_body_bytes=2_000_000), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -60,6 +63,8 @@ def live_server(repo: Path, tmp_path_factory) -> LiveServer:
                 break
         except httpx.HTTPError:
             time.sleep(0.05)
-    yield LiveServer(url, district, **issued)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield LiveServer(url, district, **issued)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

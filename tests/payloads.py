@@ -26,10 +26,7 @@ def _load(path: Path):
 def _grid(sheet, convert) -> list[list[Any]]:
     rows = sheet.max_row or 1
     cols = sheet.max_column or 1
-    return [
-        [convert(sheet.cell(r, c).value) for c in range(1, cols + 1)]
-        for r in range(1, rows + 1)
-    ]
+    return [[convert(sheet.cell(r, c).value) for c in range(1, cols + 1)] for r in range(1, rows + 1)]
 
 
 def _names(book) -> list[tuple[str, str, str]]:
@@ -65,8 +62,14 @@ def spreadsheet(path: Path) -> dict:
 
 
 def _name_entry(name: str, sheet_index: int, address: str) -> dict:
-    return {"name": name, "sheet_index": sheet_index, "address": address, "book_scope": True,
-            "scope_sheet_name": None, "scope_sheet_index": None}
+    return {
+        "name": name,
+        "sheet_index": sheet_index,
+        "address": address,
+        "book_scope": True,
+        "scope_sheet_name": None,
+        "scope_sheet_index": None,
+    }
 
 
 def apps_script_payload(path: Path) -> dict:
@@ -85,7 +88,9 @@ def apps_script_payload(path: Path) -> dict:
         "version": XLWINGS_VERSION,
         "book": {"name": path.stem, "active_sheet_index": 1, "selection": "B6"},
         "names": names,
-        "sheets": [{"name": ws.title, "values": _grid(ws, cell), "pictures": [], "tables": []} for ws in book.worksheets],
+        "sheets": [
+            {"name": ws.title, "values": _grid(ws, cell), "pictures": [], "tables": []} for ws in book.worksheets
+        ],
     }
 
 
@@ -105,9 +110,18 @@ def officejs_payload(path: Path) -> dict:
         bottom_right = openpyxl.utils.cell.coordinate_from_string(last)
         header = f"{first}:{bottom_right[0]}{top_left[1]}"
         body = f"{top_left[0]}{top_left[1] + 1}:{last}"
-        return {"name": table.name, "range_address": table.ref, "header_row_range_address": header,
-                "data_body_range_address": body, "total_row_range_address": None, "show_headers": True,
-                "show_totals": False, "show_autofilter": False, "table_style": "", "columns": []}
+        return {
+            "name": table.name,
+            "range_address": table.ref,
+            "header_row_range_address": header,
+            "data_body_range_address": body,
+            "total_row_range_address": None,
+            "show_headers": True,
+            "show_totals": False,
+            "show_autofilter": False,
+            "table_style": "",
+            "columns": [],
+        }
 
     return {
         "client": "Office.js",
@@ -118,9 +132,18 @@ def officejs_payload(path: Path) -> dict:
         "book": {"name": path.name, "active_sheet_index": 1, "selection": "B6"},
         "names": [_name_entry(n, index[s], a) for n, s, a in _names(book)],
         "sheets": [
-            {"name": ws.title, "values": _grid(ws, cell), "pictures": [], "notes": [], "notes_supported": False,
-             "shapes": [], "charts": [], "pivot_tables": [], "show_gridlines": True,
-             "tables": [table_entry(ws, t) for t in ws.tables.values()]}
+            {
+                "name": ws.title,
+                "values": _grid(ws, cell),
+                "pictures": [],
+                "notes": [],
+                "notes_supported": False,
+                "shapes": [],
+                "charts": [],
+                "pivot_tables": [],
+                "show_gridlines": True,
+                "tables": [table_entry(ws, t) for t in ws.tables.values()],
+            }
             for ws in book.worksheets
         ],
     }
@@ -139,3 +162,24 @@ def excel_workbook(path: Path) -> dict:
         "names": [{"name": n, "sheet": s, "address": a} for n, s, a in _names(book)],
         "tables": [{"name": n, "sheet": s, "ref": r} for n, s, r in _tables(book)],
     }
+
+
+def open_master_payload(path: Path, overview_rows: list[list[Any]]) -> dict:
+    """An Apps Script payload of a workbook with an Übersicht sheet in front (an open master, as staff keep it)."""
+    payload = apps_script_payload(path)
+    payload["sheets"].insert(0, {"name": "Übersicht", "pictures": [], "tables": [], "values": overview_rows})
+    for name in payload["names"]:
+        name["sheet_index"] += 1
+    return payload
+
+
+def written_sheet(actions: list[dict], sheet_position: int = 0) -> list[list[Any]]:
+    """The values a script wrote from A1 of a sheet (its first setValues there)."""
+    return next(
+        a
+        for a in actions
+        if a["func"] == "setValues"
+        and a["sheet_position"] == sheet_position
+        and a["start_row"] == 0
+        and a["start_column"] == 0
+    )["values"]
