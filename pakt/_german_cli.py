@@ -11,6 +11,7 @@ titles are set to German too. Exit code 2 stays, as for every usage error.
 
 from __future__ import annotations
 
+import re
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,9 @@ def _hint(param: Any) -> str:
     return (getattr(param, "metavar", None) or param.name or "").upper().rstrip(".")
 
 
+_EXTRA_ARGUMENTS = re.compile(r"Got unexpected extra argument\S* \((.*)\)$")
+
+
 def _type_name(param: Any) -> str:
     annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
     if annotation in TYPE_NAMES:
@@ -91,9 +95,9 @@ def german_message(error: Exception) -> str:
     if kind == "BadOptionUsage":
         return f"Die Option „{getattr(error, 'option_name', '')}“ braucht einen Wert."
     message = getattr(error, "message", "") or ""
-    if message.startswith("Got unexpected extra argument"):
-        extra = message[message.find("(") + 1 : message.rfind(")")]
-        return f"Unerwartete zusätzliche Angabe: {extra}."
+    extra = _EXTRA_ARGUMENTS.match(message)
+    if extra:
+        return f"Unerwartete zusätzliche Angabe: {extra.group(1)}."
     return message
 
 

@@ -33,6 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 command = functools.partial(app.command, cls=GermanCommand)
+use_german_panels()
 out = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
@@ -331,7 +332,6 @@ def appsscript(
 
 def main() -> None:
     """Console entry point: usage errors and every PaktError end as a German message and exit code 2."""
-    use_german_panels()
     try:
         app()
     except PaktError as exc:

@@ -26,7 +26,7 @@ def _grid(value: Any) -> list[list[Any]]:
 
 
 class BookView:
-    """Reads by name from an xlwings Book. Implements `schemas.WorkbookView`."""
+    """Reads by name from an xlwings Book. Implements `pakt.schemas.WorkbookView`."""
 
     def __init__(self, book: Book) -> None:
         self.book = book

@@ -9,7 +9,7 @@
     └── SchemaMismatch         a workbook that is not a Pakt submission of this schema version
 
 Problems *inside* a readable submission are not exceptions but findings
-(see `schemas.Finding`): validation collects all of them so a clerk sees
+(see `pakt.schemas.Finding`): validation collects all of them so a clerk sees
 every problem at once.
 """
 

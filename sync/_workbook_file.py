@@ -92,7 +92,7 @@ def _open_zip(label: str, data: bytes) -> zipfile.ZipFile:
 
 
 class XlsxFileView:
-    """A workbook file opened for reading by name. Implements `schemas.WorkbookView`."""
+    """A workbook file opened for reading by name. Implements `pakt.schemas.WorkbookView`."""
 
     def __init__(self, label: str, data: bytes) -> None:
         self.label = label

@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.slow
 def test_benchmark_prints_its_table_for_35_workbooks(repo, tmp_path):
     done = subprocess.run(
         [sys.executable, str(repo / "bench" / "sync_benchmark.py"), "--sizes", "35", "--work", str(tmp_path)],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import gspread
+import pytest
 from google_districts import GoogleDistrict, make_district
 from google_standin.fixture import StandInSession
 from google_standin.model import Formula
@@ -75,6 +76,7 @@ def test_a_changed_sheet_is_read_with_one_request(google_district):
     assert row.submission.header.contact_person == "Neue Ansprechperson"
 
 
+@pytest.mark.slow
 def test_a_storm_of_429s_and_500s_still_ends_with_a_complete_master(tmp_path, standin, loaded_samples, repo):
     google_district = make_district(tmp_path, standin, loaded_samples, repo, max_retries=10)
     world = google_district.world
@@ -130,6 +132,7 @@ def test_nothing_stored_is_lost_when_google_fails_halfway(google_district):
         assert store.db.execute("SELECT COUNT(*) FROM versions").fetchone() == (38,)
 
 
+@pytest.mark.slow
 def test_a_hanging_request_times_out_and_is_retried(google_district):
     google_district.world.hang_s = 3.0
     google_district.world.inject("timeout", times=1, match="values:batchGet")
@@ -137,6 +140,7 @@ def test_a_hanging_request_times_out_and_is_retried(google_district):
     assert result.to_json()["received"] == 35 and result.google.retries == 1
 
 
+@pytest.mark.slow
 def test_the_limiter_keeps_reads_inside_the_quota(tmp_path, standin, loaded_samples, repo):
     district = make_district(
         tmp_path, standin, loaded_samples, repo, standin_reads=12, reads_per_minute=12, quota_window_s=1.0

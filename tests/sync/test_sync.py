@@ -240,6 +240,7 @@ def test_clerk_text_in_the_master_stays_text(district):
     assert all(c.data_type == "s" for c in cells)
 
 
+@pytest.mark.slow
 def test_file_being_written_is_retried_and_never_half_read(district):
     import threading
 
@@ -265,6 +266,7 @@ def test_file_being_written_is_retried_and_never_half_read(district):
     assert row.submission.header.contact_person == "Zweite Fassung"  # the last good version stays
 
 
+@pytest.mark.slow
 def test_kill_9_in_mid_run_leaves_the_master_intact_and_the_next_run_completes(district):
     first = district.sync()
     before = first.master.read_bytes()
