@@ -292,11 +292,26 @@ class _Run:
                 previous[version.ags] = before
         return consolidate(registry, self.rules, received, submissions, store.annotations(), problems + extra, previous)
 
-    def _master_stat(self) -> tuple[int | None, int | None]:
-        if not self.master.exists():
-            return None, None
-        stat = self.master.stat()
-        return stat.st_size, stat.st_mtime_ns
+    def _record(
+        self, finished: datetime, summary: RunSummary, changes: tuple[str, ...] = (), view_key: str = ""
+    ) -> RunRecord:
+        """This run as the store keeps it, with the stat of the master as it now stands (its staff's notes
+        are read again only when that changes)."""
+        size, mtime = (None, None)
+        if self.master.exists():
+            stat = self.master.stat()
+            size, mtime = stat.st_size, stat.st_mtime_ns
+        return RunRecord(
+            id=self.run_id,
+            started_at=self.started,
+            finished_at=finished,
+            summary=summary,
+            changes=changes,
+            view_key=view_key,
+            master_path=str(self.master),
+            master_size=size,
+            master_mtime_ns=mtime,
+        )
 
     def traffic(self) -> Traffic | None:
         return self.google.traffic if self.google is not None else None
@@ -309,17 +324,7 @@ class _Run:
         counts = RunCounts(read=0, unchanged=len(self.listing.entries), new_versions=0, master_note="unverändert")
         summary = replace(kept, counts=counts, inputs=self.inputs)
         finished = self.options.now()
-        size, mtime = self._master_stat()
-        record = RunRecord(
-            id=self.run_id,
-            started_at=self.started,
-            finished_at=finished,
-            summary=summary,
-            view_key=self.last.view_key,
-            master_path=str(self.master),
-            master_size=size,
-            master_mtime_ns=mtime,
-        )
+        record = self._record(finished, summary, view_key=self.last.view_key or "")
         with self.store.transaction():
             self.store.finish_run(record)
         view = self.consolidated(_notes_as_findings(self.listing.notes)) if self.options.need_view else None
@@ -374,18 +379,7 @@ class _Run:
         if google_master is not None:
             target = self.registry.master.google_spreadsheet
             write_google_master(self.google, target.spreadsheet_id, grids, google_master)
-        size, mtime = self._master_stat()
-        record = RunRecord(
-            id=self.run_id,
-            started_at=self.started,
-            finished_at=finished,
-            summary=summary,
-            changes=changes,
-            view_key="" if written.beside else key,
-            master_path=str(self.master),
-            master_size=size,
-            master_mtime_ns=mtime,
-        )
+        record = self._record(finished, summary, changes, "" if written.beside else key)
         with self.store.transaction():
             self.store.save_snapshot(snapshot)
             self.store.finish_run(record)

@@ -172,14 +172,14 @@ class StateStore:
         ).fetchall()
         return {
             row[0]: SourceRecord(
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                Finding.model_validate_json(row[5]) if row[5] else None,
-                bool(row[6]),
-                row[7],
+                path=row[0],
+                size=row[1],
+                mtime_ns=row[2],
+                sha256=row[3],
+                version_id=row[4],
+                problem=Finding.model_validate_json(row[5]) if row[5] else None,
+                present=bool(row[6]),
+                first_seen_run=row[7],
             )
             for row in rows
         }
