@@ -20,9 +20,20 @@ CONFIG_VARIABLE = "PAKT_SERVE_CONFIG"
 URL_VARIABLE = "PAKT_SERVE_URL"
 
 
+def keys_path(registry: Registry) -> Path:
+    """The key store: the registry's setting, else beside the master (apart from the state store, so that
+    replacing the state store never revokes a key)."""
+    if registry.master.keys:
+        return registry.resolve(registry.master.keys)
+    master = master_path(registry)
+    return master.with_name(f"{master.stem}.pakt-keys.sqlite")
+
+
 def token_store(registry: Registry) -> TokenStore:
-    """The district's access keys, hashed, in its state store."""
-    return TokenStore(state_path(registry, master_path(registry)))
+    """The district's access keys, hashed; keys an older Pakt kept in the state store move over once."""
+    store = TokenStore(keys_path(registry))
+    store.adopt(state_path(registry, master_path(registry)))
+    return store
 
 
 def district_app(registry: Registry, base_url: str, **settings: object) -> FastAPI:

@@ -17,12 +17,19 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from pakt.schemas import PaktError, Registry, Severity, counted, format_eur, format_number, load_registry
+from pakt.schemas import (
+    EnvironmentFailure,
+    PaktError,
+    Registry,
+    Severity,
+    counted,
+    describe_os_error,
+    format_eur,
+    format_number,
+    load_registry,
+)
 
 from ._german_cli import GermanCommand, GermanGroup, use_german_panels
-
-EXIT_PAKT_ERROR = 2
-"""A PaktError (configuration, unreadable input) ends the command with this code, as click's usage errors do."""
 
 app = typer.Typer(
     name="pakt",
@@ -185,7 +192,13 @@ def _print_sync(result, district: str) -> None:
             f"{counted(google.sheets_write, 'Schreibzugriff', 'Schreibzugriffe')}, "
             f"{counted(google.retries, 'Wiederholung', 'Wiederholungen')}."
         )
+    for warning in result.warnings:
+        err.print(f"[yellow]Warnung: {escape(warning)}[/yellow]")
+    for failure in result.failures:
+        err.print(f"[red]Fehler: {escape(failure.message)}[/red]")
     state = "geschrieben" if result.master_written else "unverändert (nichts Neues)"
+    if result.failures and not result.master_written:
+        state = "nicht geschrieben"
     out.print(f"Übersicht {state}: {result.master}", markup=False)
 
 
@@ -213,6 +226,7 @@ def sync(
         out.print_json(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         _print_sync(result, registry.district.name)
+    raise typer.Exit(result.exit_code)
 
 
 @command()
@@ -331,9 +345,19 @@ def appsscript(
 
 
 def main() -> None:
-    """Console entry point: usage errors and every PaktError end as a German message and exit code 2."""
+    """Console entry point: usage errors and every failure end as a German message and a documented exit code
+    (README, Exit codes), never a traceback."""
     try:
         app()
     except PaktError as exc:
         err.print(f"Fehler: {exc}", markup=False)
-        raise SystemExit(EXIT_PAKT_ERROR) from None
+        raise SystemExit(exc.exit_code) from None
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        err.print(
+            f"Fehler: {describe_os_error(exc)}{where}. Bitte Datenträger, Rechte und Netzwerk prüfen.", markup=False
+        )
+        raise SystemExit(EnvironmentFailure.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("Abgebrochen. Der nächste Abgleich setzt fort, was dieser gelesen hat.")
+        raise SystemExit(130) from None

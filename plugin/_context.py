@@ -26,6 +26,8 @@ class FormulaContext:
     registry: Registry | None = None
     rules: tuple[RuleSet, ...] = field(default_factory=tuple)
     refresh: Refresh | None = None
+    client: str = ""
+    """The client of the request being served ("Office.js", "Google Apps Script"), for the scripts."""
 
     @property
     def default_stichtag(self) -> date:
@@ -44,6 +46,9 @@ def _all_rules(registry: Registry | None) -> tuple[RuleSet, ...]:
         found[own.id] = own
     return tuple(sorted(found.values(), key=lambda r: r.valid_from))
 
+
+GOOGLE_CLIENT = "Google Apps Script"
+"""How xlwings' Apps Script client names itself in every request."""
 
 _default: FormulaContext | None = None
 _active: ContextVar[FormulaContext | None] = ContextVar("pakt_formula_context", default=None)

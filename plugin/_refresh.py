@@ -3,8 +3,8 @@
 The add-in does not import the sync service (imports point down: plugin and
 sync both stand on schemas, never on each other). The package root passes a
 `Refresh` function when it composes the server; the add-in calls it with the
-registry and a way to read the open workbook's sheets, and writes the grid it
-gets back.
+registry, a way to read the open workbook's sheets and which master that
+workbook is, and writes the grid it gets back.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from pakt.schemas import Registry, SheetGrid
+from pakt.schemas import MasterMedium, Registry, SheetGrid
 
 SheetReader = Callable[[str], list[list[Any]]]
 """The values of a sheet of the open workbook, from A1, by sheet name ([] when there is no such sheet)."""
@@ -28,4 +28,6 @@ class Refreshed(Protocol):
     def message(self) -> str: ...
 
 
-Refresh = Callable[[Registry, SheetReader], Refreshed]
+Refresh = Callable[[Registry, SheetReader, MasterMedium], Refreshed]
+"""refresh(registry, read_sheet, medium): `medium` says which master the open workbook is (an Excel
+workbook: the xlsx master; a Google Sheet: the Google master), so the staff's notes in it are read right."""

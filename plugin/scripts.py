@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from pakt.schemas import CheckContext, Checked, PaktError, check, format_date, read_draft, rules_for
+from pakt.schemas import CheckContext, Checked, MasterMedium, PaktError, check, format_date, read_draft, rules_for
 
 from ._book_view import BookView
-from ._context import current
+from ._context import GOOGLE_CLIENT, current
 from ._grid_writer import write_grid
 from ._marks import as_text, clear_marks, mark_findings, write_report
 from ._xlwings import Book, script
@@ -95,6 +95,7 @@ def aktualisieren(book: Book) -> None:
     context = current()
     if context.refresh is None or context.registry is None:
         raise PaktError("Aktualisieren ist auf diesem Server nicht eingerichtet (kein Landkreis konfiguriert).")
-    refreshed = context.refresh(context.registry, lambda name: _sheet_values(book, name))
+    medium = MasterMedium.GOOGLE if context.client == GOOGLE_CLIENT else MasterMedium.XLSX
+    refreshed = context.refresh(context.registry, lambda name: _sheet_values(book, name), medium)
     write_grid(book, refreshed.sheet)
     book.app.alert(refreshed.message, "Pakt – Aktualisieren")

@@ -9,14 +9,20 @@
 
 Every call but the manifest, the task pane and static files needs a token. A
 municipality's token may run Prüfen and Einreichen only on the workbook bound
-to its own AGS; Aktualisieren needs a district token. Bodies larger than the
-configured limit are refused before they are read.
+to its own AGS, and only while that binding is the template's own (a name
+re-pointed at another cell is refused); Aktualisieren needs a district token.
+Bodies larger than the configured limit are refused before they are read, a
+formula call with too many cells before it is computed; every malformed body
+gets a German 400, a missing or damaged key store a German 503, never a 500.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import json
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -25,14 +31,26 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
 
-from pakt.schemas import PaktError, Registry
+from pakt.schemas import EnvironmentFailure, PaktError, Registry, StoreUnavailable
 
 from . import scripts as scripts_module
 from . import udfs
+from ._binding import BindingBroken, bound_ags
 from ._book_view import BookView
 from ._context import build_context, use
+from ._formula_calls import CallRefused, FormulaRunner, check_size, count_cells
 from ._icons import icon_png
 from ._loader import loader_js
 from ._manifest import manifest_xml
@@ -41,11 +59,12 @@ from ._tokens import Principal, Role, TokenStore, bearer
 from ._xlwings import (
     XLWINGS_VERSION,
     Book,
-    custom_functions_call,
     custom_functions_meta,
     custom_scripts_call,
     custom_scripts_meta,
 )
+
+log = logging.getLogger("pakt.server")
 
 STATIC = Path(__file__).parent / "static"
 SCRIPTS = {"pruefen": Role.GEMEINDE, "einreichen": Role.GEMEINDE, "aktualisieren": Role.LANDKREIS}
@@ -64,14 +83,19 @@ class ServerConfig:
     refresh: Refresh | None = None
 
 
+Scalar = StrictBool | StrictInt | StrictFloat | StrictStr | None
+"""What a cell may hold on the wire (dates come as serial numbers or ISO text)."""
+Matrix = list[list[Scalar]]
+
+
 class FunctionCall(BaseModel):
-    """A formula call as Excel's Office.js client (or Pakt's Apps Script) posts it."""
+    """A formula call as Excel's Office.js client (or Pakt's Apps Script) posts it: every argument a matrix."""
 
     model_config = ConfigDict(extra="allow")
 
     client: Literal["Office.js", "Google Apps Script"]
     func_name: str
-    args: list[Any]
+    args: list[Matrix]
     version: str = XLWINGS_VERSION
     runtime: str = "1.4"
     caller_address: str = ""
@@ -83,8 +107,23 @@ class FunctionCall(BaseModel):
 class SheetPayload(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    name: str
-    values: list[list[Any]]
+    name: str = Field(min_length=1)
+    values: Matrix
+
+
+class BookInfo(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str = Field(min_length=1)
+    active_sheet_index: int = Field(0, ge=0)
+
+
+class NamePayload(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str = Field(min_length=1)
+    sheet_index: int = Field(ge=0)
+    address: str = Field(min_length=1)
 
 
 class BookPayload(BaseModel):
@@ -94,9 +133,15 @@ class BookPayload(BaseModel):
 
     client: Literal["Office.js", "Google Apps Script"]
     version: str
-    book: dict[str, Any]
-    names: list[dict[str, Any]] = Field(default_factory=list)
+    book: BookInfo
+    names: list[NamePayload] = Field(default_factory=list)
     sheets: list[SheetPayload] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def names_point_at_sheets(self) -> BookPayload:
+        if any(n.sheet_index >= len(self.sheets) for n in self.names):
+            raise ValueError("ein benannter Bereich verweist auf ein Blatt, das nicht mitgeschickt wurde")
+        return self
 
 
 class BodyLimit:
@@ -111,7 +156,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and int(declared) > self.max_bytes:
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._refuse(scope, receive, send)
             return
         seen = 0
@@ -144,10 +189,27 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+async def _json_body(request: Request, what: str) -> Any:
+    """The request's JSON, or a German 400 for anything else (not JSON, not UTF-8, nested too deep)."""
+    body = await request.body()
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise HTTPException(400, f"{what}: kein gültiges JSON.") from exc
+
+
 def create_app(config: ServerConfig) -> FastAPI:
     """The add-in server for one district."""
     context = build_context(config.registry, config.refresh)
-    app = FastAPI(title="Pakt", docs_url=None, redoc_url=None, openapi_url=None)
+    runner = FormulaRunner(context)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        runner.close()
+
+    app = FastAPI(title="Pakt", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.router.redirect_slashes = False  # a redirect would name the Host header the client sent
     app.add_middleware(
         CORSMiddleware,
         allow_origins=[_origin(config.base_url)],
@@ -163,8 +225,19 @@ def create_app(config: ServerConfig) -> FastAPI:
     async def german_errors(request: Request, exc: HTTPException) -> PlainTextResponse:
         return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
 
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> PlainTextResponse:
+        log.exception("Unerwarteter Fehler bei %s", request.url.path)
+        return PlainTextResponse(
+            "Interner Fehler des Pakt-Servers. Bitte später erneut versuchen; das Landratsamt findet ihn im Protokoll.",
+            status_code=500,
+        )
+
     async def principal(request: Request) -> Principal:
-        found = config.tokens.verify(bearer(request.headers.get("authorization")))
+        try:
+            found = await asyncio.to_thread(config.tokens.verify, bearer(request.headers.get("authorization")))
+        except StoreUnavailable as exc:
+            raise HTTPException(503, exc.message) from exc
         if found is None:
             raise HTTPException(
                 401, "Anmeldung fehlt: kein gültiger Zugangsschlüssel. Bitte den Schlüssel vom Landratsamt eintragen."
@@ -206,8 +279,14 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.post("/xlwings/custom-functions-call")
     async def function_call(request: Request, who: Principal = Depends(principal)) -> JSONResponse:
+        body = await _json_body(request, "Ungültiger Formelaufruf")
+        if isinstance(body, dict) and isinstance(body.get("args"), list):
+            try:
+                check_size(count_cells(body["args"]))
+            except CallRefused as exc:
+                raise HTTPException(exc.status, exc.message) from exc
         try:
-            call = FunctionCall.model_validate(await request.json())
+            call = FunctionCall.model_validate(body)
         except (ValidationError, ValueError) as exc:
             raise HTTPException(400, f"Ungültiger Formelaufruf: {_first_error(exc)}") from exc
         if call.func_name.lower() not in known_functions:
@@ -216,8 +295,12 @@ def create_app(config: ServerConfig) -> FastAPI:
             raise HTTPException(400, _version_message(call.version))
         data = call.model_dump()
         data["func_name"] = call.func_name.lower()
-        with use(context):
-            result = await custom_functions_call(data, udfs)
+        try:
+            result = await runner.call(data)
+        except CallRefused as exc:
+            raise HTTPException(exc.status, exc.message) from exc
+        except (ValueError, TypeError, KeyError, IndexError, ArithmeticError) as exc:
+            raise HTTPException(400, f"Die Formel {call.func_name} kann mit diesen Werten nicht rechnen.") from exc
         return JSONResponse({"result": result})
 
     @app.get("/xlwings/custom-scripts-meta")
@@ -228,17 +311,23 @@ def create_app(config: ServerConfig) -> FastAPI:
     async def script_call(script: str, request: Request, who: Principal = Depends(principal)) -> JSONResponse:
         if script not in SCRIPTS:
             raise HTTPException(404, f"Unbekannte Pakt-Aktion „{script}“.")
+        body = await _json_body(request, "Die Mappe kam nicht an")
         try:
-            payload = BookPayload.model_validate(await request.json())
+            payload = BookPayload.model_validate(body)
         except (ValidationError, ValueError) as exc:
             raise HTTPException(400, f"Die Mappe kam unvollständig an: {_first_error(exc)}") from exc
         if payload.client == "Google Apps Script" and payload.version != XLWINGS_VERSION:
             raise HTTPException(400, _version_message(payload.version))
-        book = Book(json=payload.model_dump())
-        _authorize(who, script, book)
         try:
-            with use(context):
+            book = Book(json=payload.model_dump())
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            raise HTTPException(400, "Die Mappe kam in einer Form an, die Pakt nicht lesen kann.") from exc
+        _authorize(who, script, book, config.registry)
+        try:
+            with use(replace(context, client=payload.client)):
                 await asyncio.to_thread(_run_script, script, book)
+        except EnvironmentFailure as exc:
+            raise HTTPException(503, exc.message) from exc
         except PaktError as exc:
             raise HTTPException(400, exc.message) from exc
         return JSONResponse(book.json())
@@ -250,24 +339,22 @@ def _run_script(script: str, book: Book) -> None:
     asyncio.run(custom_scripts_call(scripts_module, script, typehint_to_value={Book: book}))
 
 
-def _bound_ags(book: Book) -> str | None:
-    cell = BookView(book).named_cell("pakt_bind_ags")
-    return str(cell.value).strip() if cell is not None and cell.value not in (None, "") else None
-
-
-def _authorize(who: Principal, script: str, book: Book) -> None:
+def _authorize(who: Principal, script: str, book: Book, registry: Registry | None) -> None:
     if SCRIPTS[script] is Role.LANDKREIS and who.role is not Role.LANDKREIS:
         raise HTTPException(
             403, "Aktualisieren ist dem Landratsamt vorbehalten; dieser Zugangsschlüssel gehört einer Gemeinde."
         )
-    if script == "aktualisieren":
+    if script == "aktualisieren" or who.role is Role.LANDKREIS:
         return
-    ags = _bound_ags(book)
+    try:
+        ags = bound_ags(BookView(book), registry)
+    except BindingBroken as exc:
+        raise HTTPException(403, exc.message) from exc
     if not who.may_use_workbook_of(ags):
-        bound = f"für {ags}" if ags else "an keine Gemeinde gebunden"
         raise HTTPException(
             403,
-            f"Dieser Zugangsschlüssel gehört zu {who.label} ({who.ags}); die Mappe ist {bound}. Bitte die eigene Meldemappe verwenden.",
+            f"Dieser Zugangsschlüssel gehört zu {who.label} ({who.ags}); die Mappe ist für {ags}. "
+            "Bitte die eigene Meldemappe verwenden.",
         )
 
 
@@ -281,6 +368,8 @@ def _version_message(version: str) -> str:
 def _first_error(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
+        if not first["loc"]:
+            return first["msg"].removeprefix("Value error, ")
         what = "fehlt" if first["type"] == "missing" else "hat einen ungültigen Wert"
         return f"Feld {'.'.join(str(p) for p in first['loc'])} {what}"
     return "kein gültiges JSON"

@@ -42,6 +42,9 @@ from ._xlwings import arg, func
 Cells = list[list[Any]]
 ERROR_PREFIX = "Fehler: "
 FTE_STEP = Decimal("0.05")
+MAX_PERSONS = 100_000_000
+"""Larger than any district or state has; above it a number is a typo (or 1E+30), not a head count."""
+MAX_FTE = Decimal(1_000_000)
 
 
 class FormulaError(ValueError):
@@ -61,6 +64,8 @@ def _count(value: Any, what: str) -> int:
         raise FormulaError(f"{what}: {exc.message}. Bitte eine ganze Zahl ab 0 angeben.") from exc
     if number < 0:
         raise FormulaError(f"{what} darf nicht negativ sein.")
+    if number > MAX_PERSONS:
+        raise FormulaError(f"{what}: {value} ist zu groß (höchstens {MAX_PERSONS:,}).".replace(",", "."))
     return number
 
 
@@ -69,8 +74,12 @@ def _fte(value: Any, what: str) -> Decimal:
         number = to_decimal(value)
     except Unreadable as exc:
         raise FormulaError(f"{what}: {exc.message}. Bitte Vollzeitstellen als Zahl angeben, z. B. 1,5.") from exc
+    if not number.is_finite():
+        raise FormulaError(f"{what}: „{value}“ ist keine Zahl.")
     if number < 0:
         raise FormulaError(f"{what} darf nicht negativ sein.")
+    if number > MAX_FTE:
+        raise FormulaError(f"{what}: {value} ist zu groß (höchstens {MAX_FTE:,} Stellen).".replace(",", "."))
     return number
 
 
@@ -103,6 +112,8 @@ def _cellwise(grid: Cells, compute: Callable[[Any], Any]) -> Cells:
                 out_row.append(compute(value))
             except (FormulaError, RulesError) as exc:
                 out_row.append(ERROR_PREFIX + str(exc.args[0] if isinstance(exc, FormulaError) else exc.message))
+            except (ArithmeticError, OverflowError):
+                out_row.append(ERROR_PREFIX + f"Mit „{value}“ lässt sich nicht rechnen.")
         out.append(out_row)
     return out
 

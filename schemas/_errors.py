@@ -1,12 +1,18 @@
-"""Pakt's exceptions: one small tree, each carrying the German message for people.
+"""Pakt's exceptions: one small tree, each carrying the German message for people and, for the
+command line, its exit code.
 
-    PaktError                  anything Pakt refuses to do, with a German message
-    ├── ConfigError            pakt.toml or a rules file is missing or invalid
-    ├── RulesError             no allowance rule is in force for a date
+    PaktError                  anything Pakt refuses to do, with a German message            exit 2
+    ├── ConfigError            pakt.toml or a rules file is missing or invalid                    2
+    ├── RulesError             no allowance rule is in force for a date                           2
     ├── DistributionError      positions cannot be shared out (not in 0.05 steps, nobody to share with)
-    ├── WorkbookUnreadable     a file is not a workbook we can open (empty, CSV, corrupt, old .xls)
-    │   └── WorkbookEncrypted  the workbook is password-protected
-    └── SchemaMismatch         a workbook that is not a Pakt submission of this schema version
+    ├── WorkbookUnreadable     a file is not a workbook we can open (empty, CSV, corrupt, old .xls) 2
+    │   └── WorkbookEncrypted  the workbook is password-protected                                 2
+    ├── SchemaMismatch         a workbook that is not a Pakt submission of this schema version    2
+    └── EnvironmentFailure     the machine or a service failed, not the input                     7
+        ├── MasterNotWritten   the master could not be written; the previous one is unchanged     3
+        ├── StoreUnavailable   the state store or key store cannot be opened or written           4
+        ├── GoogleUnavailable  Google unreachable, credentials missing or refused                 5
+        └── RunInProgress      another sync of the same district is running                       6
 
 Problems *inside* a readable submission are not exceptions but findings
 (see `pakt.schemas.Finding`): validation collects all of them so a clerk sees
@@ -18,6 +24,9 @@ from __future__ import annotations
 
 class PaktError(Exception):
     """Base class; `message` is German and meant for clerks and district staff."""
+
+    exit_code = 2
+    """What `pakt` exits with when this error ends a command (README, Exit codes)."""
 
     def __init__(
         self,
@@ -67,3 +76,33 @@ class WorkbookEncrypted(WorkbookUnreadable):
 
 class SchemaMismatch(PaktError):
     """The workbook opens but is not a Pakt submission we can read."""
+
+
+class EnvironmentFailure(PaktError):
+    """The machine or a service failed (disk, permissions, network), not the input: say what and what to do."""
+
+    exit_code = 7
+
+
+class MasterNotWritten(EnvironmentFailure):
+    """The master could not be written; the previous master is unchanged and the next run writes it."""
+
+    exit_code = 3
+
+
+class StoreUnavailable(EnvironmentFailure):
+    """The state store (or the key store) cannot be opened or written: damaged, read-only, locked, missing."""
+
+    exit_code = 4
+
+
+class GoogleUnavailable(EnvironmentFailure):
+    """Google could not be used for the run: unreachable, credentials missing, refused or without rights."""
+
+    exit_code = 5
+
+
+class RunInProgress(EnvironmentFailure):
+    """Another sync of the same district holds the run lock."""
+
+    exit_code = 6

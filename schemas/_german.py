@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from datetime import date
 from decimal import Decimal
 
@@ -52,3 +53,32 @@ def format_decimal(value: Decimal) -> str:
 def counted(number: int, singular: str, plural: str) -> str:
     """A count with its noun in the right form: counted(1, "Meldung", "Meldungen") -> '1 Meldung'."""
     return f"{format_number(number)} {singular if number == 1 else plural}"
+
+
+_OS_ERRORS = {
+    errno.ENOSPC: "Auf dem Datenträger ist kein Platz mehr",
+    errno.EDQUOT: "Das Speicherkontingent ist erschöpft",
+    errno.EACCES: "Keine Berechtigung",
+    errno.EPERM: "Keine Berechtigung",
+    errno.EROFS: "Der Datenträger ist schreibgeschützt",
+    errno.ENOENT: "Nicht gefunden",
+    errno.EISDIR: "Das ist ein Ordner, keine Datei",
+    errno.ENOTDIR: "Ein Teil des Pfads ist kein Ordner",
+    errno.EIO: "Ein-/Ausgabefehler des Datenträgers",
+    errno.ELOOP: "Zu viele symbolische Verknüpfungen (eine Schleife)",
+    errno.ENAMETOOLONG: "Der Name ist zu lang",
+    errno.EBUSY: "In Benutzung",
+    errno.EMFILE: "Zu viele offene Dateien",
+    errno.ENFILE: "Zu viele offene Dateien",
+    errno.ETIMEDOUT: "Zeitüberschreitung",
+    errno.ECONNREFUSED: "Verbindung abgelehnt",
+    errno.EHOSTUNREACH: "Rechner nicht erreichbar",
+    errno.ENETUNREACH: "Netzwerk nicht erreichbar",
+    errno.ESTALE: "Die Netzwerkfreigabe ist nicht mehr gültig",
+    errno.EXDEV: "Über Laufwerksgrenzen nicht möglich",
+}
+
+
+def describe_os_error(error: OSError) -> str:
+    """What went wrong, in German, without the operating system's English text: 'Keine Berechtigung'."""
+    return _OS_ERRORS.get(error.errno, f"Betriebssystemfehler {errno.errorcode.get(error.errno, error.errno)}")

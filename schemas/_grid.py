@@ -27,6 +27,13 @@ WARNING_FILL = "#FFEB9C"
 LINK_COLOUR = "#1F4E79"
 
 
+class MasterMedium(enum.StrEnum):
+    """Where a master is kept: the xlsx file (opened in Excel), or the Google master (a Google Sheet)."""
+
+    XLSX = "xlsx"
+    GOOGLE = "google"
+
+
 class Style(enum.StrEnum):
     """How a cell looks beyond its number format and fill."""
 

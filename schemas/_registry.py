@@ -84,6 +84,16 @@ class MasterSettings(PaktModel):
 
     path: str = "master/Pakt_Uebersicht.xlsx"
     state: str | None = None
+    keys: str | None = Field(
+        None, description="The add-in server's key store (hashed access keys); default beside the master."
+    )
+    group: str | None = Field(
+        None,
+        description="Unix group that may read the master and the state store (files then 0640; without it 0600).",
+    )
+    stale_lock_hours: float = Field(
+        12, gt=0, description="An Excel or LibreOffice lock file older than this is taken as left behind."
+    )
     google: str | None = Field(
         None, description="A Google spreadsheet (URL or gsheet:ID) that gets the district view too."
     )

@@ -11,7 +11,7 @@ import fnmatch
 import os
 from pathlib import Path
 
-from pakt.schemas import Registry, WorkbookFile, WorkbookRef
+from pakt.schemas import Registry, WorkbookFile, WorkbookRef, describe_os_error
 
 from ._source import Listing, Note, SourceEntry
 
@@ -39,23 +39,46 @@ def _walk(folder: Path, exclude: tuple[str, ...], found: dict[str, SourceEntry],
     stack = [str(folder)]
     while stack:
         current = stack.pop()
-        with os.scandir(current) as entries:
-            for entry in entries:
-                if exclude and _excluded(os.path.relpath(entry.path, folder), exclude):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                    continue
-                if not entry.is_file():
-                    continue
-                name = entry.name
-                dot = name.rfind(".")
-                reason = _skip_reason(name, name[dot:].lower() if dot > 0 else "")
-                if reason:
-                    notes.append(Note(entry.path, reason))
-                    continue
-                stat = entry.stat()
-                found[entry.path] = SourceEntry(entry.path, stat.st_size, stat.st_mtime_ns)
+        try:
+            with os.scandir(current) as listed:
+                entries = list(listed)
+        except OSError as error:
+            notes.append(Note(current, f"Ordner nicht lesbar ({describe_os_error(error)}); seine Meldungen fehlen."))
+            continue
+        for entry in entries:
+            if exclude and _excluded(os.path.relpath(entry.path, folder), exclude):
+                continue
+            _visit(entry, stack, found, notes)
+
+
+def _visit(entry: os.DirEntry, stack: list[str], found: dict[str, SourceEntry], notes: list[Note]) -> None:
+    """One directory entry: a folder to walk, a workbook to list, or something passed over with a note.
+
+    A workbook that cannot even be looked at (no permission) is still listed, with an impossible stamp:
+    reading it then fails with a German finding, and its municipality's last version stays.
+    """
+    try:
+        if entry.is_dir(follow_symlinks=False):
+            stack.append(entry.path)
+            return
+        if not entry.is_file():
+            return
+    except OSError:
+        pass
+    name = entry.name
+    dot = name.rfind(".")
+    reason = _skip_reason(name, name[dot:].lower() if dot > 0 else "")
+    if reason:
+        notes.append(Note(entry.path, reason))
+        return
+    try:
+        info = entry.stat()
+    except FileNotFoundError:
+        return
+    except OSError:
+        found[entry.path] = SourceEntry(entry.path, -1, -1)
+        return
+    found[entry.path] = SourceEntry(entry.path, info.st_size, info.st_mtime_ns)
 
 
 def scan(registry: Registry) -> Listing:

@@ -16,7 +16,16 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from pakt.schemas import Code, Municipality, PaktError, Registry, SchemaMismatch, WorkbookUnreadable, read_draft
+from pakt.schemas import (
+    Code,
+    Municipality,
+    PaktError,
+    Registry,
+    SchemaMismatch,
+    WorkbookUnreadable,
+    describe_os_error,
+    read_draft,
+)
 
 from ._folder_scan import registered_path, scan
 from ._intake import Intake, intake_from_draft
@@ -62,6 +71,13 @@ def _parse(entry: SourceEntry, data: bytes, registry: Registry) -> Intake:
     return intake_from_draft(entry, fingerprint(data), draft, registry)
 
 
+def _changed_within(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime < seconds
+    except OSError:
+        return False
+
+
 def take_in(entry: SourceEntry, registry: Registry, retry_delay_s: float = 1.0) -> Intake:
     """Read and check one file; never raises for a bad file, a busy or vanished file becomes `busy`."""
     for attempt in range(2):
@@ -75,8 +91,14 @@ def take_in(entry: SourceEntry, registry: Registry, retry_delay_s: float = 1.0) 
         except FileNotFoundError:
             gone = "Die Datei ist während des Abgleichs verschwunden."
             return Intake(entry, problem=file_problem(Code.DATEI_UNLESBAR, gone, entry.key), busy=True)
+        except OSError as error:
+            message = (
+                f"Die Datei kann nicht gelesen werden: {describe_os_error(error)}. Bitte die Berechtigungen prüfen; "
+                "gezeigt wird die zuletzt gelesene Fassung, der nächste Abgleich versucht es erneut."
+            )
+            return Intake(entry, problem=file_problem(Code.DATEI_UNLESBAR, message, entry.key), busy=True)
         except WorkbookUnreadable as exc:
-            recently_written = time.time() - entry.path.stat().st_mtime < SETTLE_S
+            recently_written = _changed_within(entry.path, SETTLE_S)
             if attempt == 0 and recently_written:
                 time.sleep(retry_delay_s)
                 continue

@@ -24,6 +24,8 @@ from gspread.exceptions import APIError
 
 from pakt.schemas import GoogleSettings, PaktError, Registry
 
+from ._file_access import readable_by_others
+
 SOURCE_SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets.readonly",
     "https://www.googleapis.com/auth/drive.metadata.readonly",
@@ -204,3 +206,21 @@ class GoogleAccess:
     @property
     def master(self) -> gspread.Client:
         return self.client(MASTER_SCOPES)
+
+
+def credential_warnings(registry: Registry) -> tuple[str, ...]:
+    """German warnings about the key file: a service-account key that every user of the machine can read."""
+    path = registry.google.credentials
+    if not path:
+        return ()
+    key = registry.resolve(path)
+    try:
+        exposed = readable_by_others(key)
+    except OSError:
+        return ()
+    if not exposed:
+        return ()
+    return (
+        f"Die Schlüsseldatei {key} ist für alle Benutzer dieses Rechners lesbar. "
+        f"Bitte auf den Dienst beschränken, z. B. mit „chmod 600 {key}“.",
+    )

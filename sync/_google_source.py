@@ -40,6 +40,7 @@ from pakt.schemas import (
 )
 
 from ._google_client import GoogleAccess, SourceUnavailable
+from ._google_errors import GOOGLE_FAILURES, google_unavailable
 from ._intake import Intake, intake_from_draft
 from ._problems import file_problem, unreadable
 from ._source import Listing, Place, SourceEntry, Tick
@@ -240,8 +241,21 @@ class GoogleSheetsSource:
         return isinstance(parse_workbook_ref(key), GoogleSpreadsheet)
 
     def listing(self) -> Listing:
-        """The registered sheets, stamped by Drive's version and modifiedTime (one listing per 1,000 sheets)."""
-        drive = list_spreadsheets(self.access)
+        """The registered sheets, stamped by Drive's version and modifiedTime (one listing per 1,000 sheets).
+
+        When Drive cannot be asked at all, every sheet stays as last read (unknown this run) and the
+        failure is reported for the run.
+        """
+        try:
+            drive = list_spreadsheets(self.access)
+        except GOOGLE_FAILURES as error:
+            failure = google_unavailable(
+                error,
+                "die Liste der Tabellen abrufen",
+                "Die Google-Tabellen wurden nicht gelesen; gezeigt wird ihr zuletzt gelesener Stand.",
+            )
+            unknown = [SourceEntry(GoogleSpreadsheet(s).reference, -1, -1, unknown=True) for s in self.owners]
+            return Listing(unknown, failures=[failure])
         entries = []
         for sheet in self.owners:
             found = drive.get(sheet)

@@ -186,3 +186,5 @@ class RunRecord:
     master_path: str | None = None
     master_size: int | None = None
     master_mtime_ns: int | None = None
+    masters_key: str | None = None
+    """The view the masters show after this run ("" when a master could not be written: the next run writes)."""

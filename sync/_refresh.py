@@ -11,15 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from pakt.schemas import Registry, SheetGrid, counted
+from pakt.schemas import MasterMedium, Registry, SheetGrid, counted
 
 from ._master_layout import SHEET_OVERVIEW
 from ._overview import overview_grid, read_staff_columns
-from ._run import SyncOptions, master_path, run_sync, state_path
-from ._store import StateStore
+from ._run import SyncOptions, run_sync
 
 SheetReader = Callable[[str], list[list[Any]]]
 
@@ -32,18 +30,28 @@ class Refreshed:
     message: str
 
 
-def refresh_overview(registry: Registry, read_sheet: SheetReader, options: SyncOptions | None = None) -> Refreshed:
-    """Save the staff's columns of the open master, sync, and return its new Übersicht."""
-    typed = read_staff_columns(read_sheet(SHEET_OVERVIEW))
-    if typed:
-        with StateStore(state_path(registry, master_path(registry))) as store, store.transaction():
-            store.save_annotations(typed, datetime.now())
-    options = options or SyncOptions()
+REFRESH_WAIT_S = 60.0
+"""How long Aktualisieren waits for a sync that is running already (the staff are waiting too)."""
+
+
+def refresh_overview(
+    registry: Registry, read_sheet: SheetReader, medium: MasterMedium = MasterMedium.XLSX,
+    options: SyncOptions | None = None,
+) -> Refreshed:  # fmt: skip
+    """Take the staff's notes from the open master (Excel or Google), sync, and return its new Übersicht.
+
+    A sync that could not write the master file or the Google master still gives the open workbook its
+    Übersicht; the message says what failed.
+    """
+    typed = read_staff_columns(read_sheet(SHEET_OVERVIEW)) or {}
+    options = options or SyncOptions(lock_wait_s=REFRESH_WAIT_S)
     options.need_view = True
+    options.open_master = (medium, typed)
     result = run_sync(registry, options)
     figures = result.figures
     message = (
         f"{figures.received} von {counted(figures.municipalities, 'Gemeinde', 'Gemeinden')} übernommen, "
         f"{figures.missing} {'fehlt' if figures.missing == 1 else 'fehlen'}, {figures.invalid} fehlerhaft."
     )
-    return Refreshed(overview_grid(result.view, result.stamp, result.place), message)
+    failures = " ".join(failure.message for failure in result.failures)
+    return Refreshed(overview_grid(result.view, result.stamp, result.place), f"{message} {failures}".strip())

@@ -5,36 +5,56 @@
       master (.xlsx, atomic) and Google master (≤ 3 requests) ◄── grids ◄── consolidate (pure)
 
 The run loop talks only to the `Source` protocol. The CLI (`pakt sync`) and
-the add-in's Aktualisieren call `run_sync` alike.
+the add-in's Aktualisieren call `run_sync` alike; one run of a district at a
+time (a lock file beside the state store).
+
+Safe to die at any point: what a run read is stored per entry together with
+its stamp, so a killed run's reading is either there or read again; a run
+that finds an unfinished run before it, or masters that do not show the view
+(a master that could not be written), rebuilds the view and writes the
+masters even when no source changed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pakt.schemas import Code, Finding, Registry, RuleSet, Severity, SheetGrid, Submission, load_rules
+from pakt.schemas import (
+    Code,
+    EnvironmentFailure,
+    Finding,
+    MasterMedium,
+    Registry,
+    RuleSet,
+    Severity,
+    SheetGrid,
+    Submission,
+    load_rules,
+)
 
 from ._consolidate import DistrictView, Status, consolidate, describe_changes, district_figures, snapshot_rows, view_key
+from ._failpoints import failpoint
+from ._file_access import FileAccess
 from ._folder_source import FolderSource
-from ._google_client import GoogleAccess, SessionFactory, Traffic
-from ._google_master import read_master
-from ._google_master import write_master as write_google_master
+from ._google_client import GoogleAccess, SessionFactory, Traffic, credential_warnings
 from ._google_source import GoogleSheetsSource, google_municipalities
 from ._intake import Intake
-from ._master_files import Written, read_annotations, remove_stale_temp_files, write_master_bytes
+from ._master_files import Written, remove_stale_temp_files
 from ._master_layout import RunStamp
 from ._master_sheets import master_grids
-from ._master_xlsx import build_master
+from ._masters import GOOGLE, XLSX, Masters
 from ._matching import current_submissions
 from ._problems import file_problem
-from ._records import DistrictFigures, RunCounts, RunRecord, RunSummary, SourceRecord
+from ._records import Annotation, DistrictFigures, RunCounts, RunRecord, RunSummary, SourceRecord
+from ._run_lock import RunLock
 from ._source import Listing, Note, Place, SourceEntry, SourceSet
-from ._store import StateStore
+from ._store import StateStore, store_unavailable
 
 COMMIT_EVERY = 200
 """Entries stored per transaction: a killed run keeps everything read before its last commit."""
@@ -59,6 +79,11 @@ class SyncOptions:
     """Return the district view even when nothing changed (the Aktualisieren button writes it into a workbook)."""
     google_sessions: SessionFactory | None = None
     """How to reach Google (a requests.Session per scope set); None: the registry's credentials."""
+    lock_wait_s: float = 300.0
+    """How long to wait for another run of the same district to finish before giving up (RunInProgress)."""
+    open_master: tuple[MasterMedium, dict[str, Annotation]] | None = None
+    """Notes typed into a master open in Excel or Google Sheets (Aktualisieren), and which master it is:
+    taken into the store inside the run, against what that master was last written with."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,6 +108,11 @@ class SyncResult:
     """Requests made to Google in this run (None when the district uses no Google Sheets)."""
     busy: int = 0
     """Entries that could not be read this time (being written, unreachable); the next run tries again."""
+    failures: tuple[EnvironmentFailure, ...] = ()
+    """What failed in this run's environment (a master not written, Google unreachable), in German.
+    The run is recorded and nothing stored is lost; the next run repairs what it can."""
+    warnings: tuple[str, ...] = ()
+    """German warnings for district IT (a key file others can read)."""
     place: Callable[[str], Place] = field(default=SourceSet(()).place, repr=False)
     """Where an entry of this run lives (for links from a grid built later)."""
 
@@ -110,6 +140,11 @@ class SyncResult:
     def missing_names(self) -> tuple[str, ...]:
         return self.summary.missing_names
 
+    @property
+    def exit_code(self) -> int:
+        """0, or the exit code of the first failure (README, Exit codes)."""
+        return self.failures[0].exit_code if self.failures else 0
+
     def to_json(self) -> dict[str, Any]:
         """The `pakt sync --json` object."""
         data = {
@@ -119,6 +154,7 @@ class SyncResult:
             "master": str(self.master),
             "master_written": self.master_written,
             "run": self.run_id,
+            "failures": [failure.message for failure in self.failures],
         }
         if self.google is not None:
             data["google_requests"] = self.google.as_dict()
@@ -169,7 +205,7 @@ def _split(
     for entry in entries:
         record = known.get(entry.key)
         same = record is not None and (record.size, record.mtime_ns) == (entry.size, entry.mtime_ns)
-        (unchanged if same and not full else changed).append(entry)
+        (unchanged if entry.unknown or (same and not full) else changed).append(entry)
     return changed, unchanged
 
 
@@ -181,15 +217,19 @@ class _Run:
     registry: Registry
     rules: RuleSet
     options: SyncOptions
-    master: Path
     state: Path
     run_id: int
     started: datetime
     last: RunRecord | None
+    interrupted: int
     sources: SourceSet
     listing: Listing
-    google: GoogleAccess | None = None
-    inputs: str = field(default="")
+    masters: Masters
+    inputs: str = ""
+
+    @property
+    def master(self) -> Path:
+        return self.masters.master
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -215,6 +255,7 @@ class _Run:
 
         batch: list[Intake] = []
         for intake in self.sources.read(changed, tick):
+            failpoint("read")
             if intake.busy:
                 busy.append(intake.problem)
                 continue
@@ -232,53 +273,43 @@ class _Run:
             for intake in batch:
                 self._store_intake(intake, seen_at)
         batch.clear()
+        failpoint("stored")
 
     def _store_intake(self, intake: Intake, seen_at: datetime) -> None:
         entry = intake.source
         version_id = None
         if intake.ags is not None:
             version_id = self.store.add_version(
-                intake.ags,
-                intake.stichtag,
-                intake.sha256,
-                entry.key,
-                seen_at,
-                self.run_id,
-                intake.submission_json,
-                intake.findings_json,
-                intake.locations_json,
-            )
+                intake.ags, intake.stichtag, intake.sha256, entry.key, seen_at, self.run_id,
+                intake.submission_json, intake.findings_json, intake.locations_json,
+            )  # fmt: skip
         self.store.remember_source(
             entry.key, entry.size, entry.mtime_ns, intake.sha256, version_id, intake.problem, self.run_id
         )
 
-    def take_annotations(self) -> bool:
-        """Take what the staff typed into the xlsx master into the store. False when the master is not ours."""
-        if not self.master.exists():
-            return False
-        stat = self.master.stat()
+    def take_notes(self) -> bool:
+        """Take what the staff changed in the xlsx master. False when the master is not ours (rewrite it)."""
         last = self.last
-        if last is not None and (last.master_size, last.master_mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-            return True
-        typed = read_annotations(self.master)
-        if typed is None:
-            return False
-        with self.store.transaction():
-            self.store.save_annotations(typed, self.options.now())
-        return True
+        unchanged = False
+        if last is not None and self.master.exists():
+            stat = self.master.stat()
+            unchanged = (last.master_size, last.master_mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+        return self.masters.take_xlsx_notes(unchanged, self.options.now())
 
     # -- deciding -----------------------------------------------------------------------------------
 
     def nothing_changed(self, changed: list[SourceEntry], gone: list[str], master_is_ours: bool) -> bool:
+        """Whether the last run's masters still show everything: no source changed, no run died since,
+        the masters were written from the last view with the store's notes, registry and rules the same."""
         last = self.last
-        return (
-            not (self.options.full or changed or gone)
-            and master_is_ours
-            and last is not None
-            and bool(last.view_key)
-            and last.summary is not None
-            and last.summary.inputs == self.inputs
-        )
+        if self.options.full or changed or gone or self.interrupted or not master_is_ours:
+            return False
+        if last is None or last.summary is None or last.summary.inputs != self.inputs or not last.view_key:
+            return False
+        if not self.masters.current(XLSX, last.view_key, last.masters_key):
+            return False
+        google = self.registry.master.google_spreadsheet
+        return google is None or self.masters.current(GOOGLE, last.view_key, last.masters_key)
 
     def consolidated(self, extra: list[Finding]) -> DistrictView:
         store, registry = self.store, self.registry
@@ -293,8 +324,9 @@ class _Run:
         return consolidate(registry, self.rules, received, submissions, store.annotations(), problems + extra, previous)
 
     def _record(
-        self, finished: datetime, summary: RunSummary, changes: tuple[str, ...] = (), view_key: str = ""
-    ) -> RunRecord:
+        self, finished: datetime, summary: RunSummary, changes: tuple[str, ...] = (), view_key: str = "",
+        masters_key: str = "",
+    ) -> RunRecord:  # fmt: skip
         """This run as the store keeps it, with the stat of the master as it now stands (its staff's notes
         are read again only when that changes)."""
         size, mtime = (None, None)
@@ -302,19 +334,21 @@ class _Run:
             stat = self.master.stat()
             size, mtime = stat.st_size, stat.st_mtime_ns
         return RunRecord(
-            id=self.run_id,
-            started_at=self.started,
-            finished_at=finished,
-            summary=summary,
-            changes=changes,
-            view_key=view_key,
-            master_path=str(self.master),
-            master_size=size,
-            master_mtime_ns=mtime,
-        )
+            id=self.run_id, started_at=self.started, finished_at=finished, summary=summary, changes=changes,
+            view_key=view_key, master_path=str(self.master), master_size=size, master_mtime_ns=mtime,
+            masters_key=masters_key,
+        )  # fmt: skip
 
     def traffic(self) -> Traffic | None:
-        return self.google.traffic if self.google is not None else None
+        google = self.masters.google
+        return google.traffic if google is not None else None
+
+    def _result(self, **fields: Any) -> SyncResult:
+        return SyncResult(
+            run_id=self.run_id, state=self.state, notes=tuple(self.listing.notes), google=self.traffic(),
+            failures=tuple(self.listing.failures + self.masters.failures), place=self.sources.place,
+            warnings=credential_warnings(self.registry), **fields,
+        )  # fmt: skip
 
     # -- finishing ----------------------------------------------------------------------------------
 
@@ -324,139 +358,116 @@ class _Run:
         counts = RunCounts(read=0, unchanged=len(self.listing.entries), new_versions=0, master_note="unverändert")
         summary = replace(kept, counts=counts, inputs=self.inputs)
         finished = self.options.now()
-        record = self._record(finished, summary, view_key=self.last.view_key or "")
+        record = self._record(finished, summary, view_key=self.last.view_key, masters_key=self.last.masters_key or "")
         with self.store.transaction():
             self.store.finish_run(record)
         view = self.consolidated(_notes_as_findings(self.listing.notes)) if self.options.need_view else None
-        stamp = RunStamp(self.run_id, self.started, finished)
-        return SyncResult(
-            run_id=self.run_id,
-            summary=summary,
-            master=self.master,
-            master_written=False,
-            state=self.state,
-            notes=tuple(self.listing.notes),
-            view=view,
-            stamp=stamp,
-            google=self.traffic(),
-            place=self.sources.place,
-        )
-
-    def google_master_before(self) -> dict | None:
-        """Read the Google master (layout, and the staff's columns into the store) before the view is built."""
-        target = self.registry.master.google_spreadsheet
-        if target is None or self.google is None:
-            return None
-        meta, typed = read_master(self.google, target.spreadsheet_id)
-        if typed:
-            with self.store.transaction():
-                self.store.save_annotations(typed, self.options.now())
-        return meta
+        return self._result(
+            summary=summary, master=self.master, master_written=False, view=view,
+            stamp=RunStamp(self.run_id, self.started, finished),
+        )  # fmt: skip
 
     def full_result(
         self, changed: list[SourceEntry], unchanged: list[SourceEntry], busy: list[Finding], master_is_ours: bool
     ) -> SyncResult:
-        """Rebuild the district view from the store and write the masters when what they show changed."""
-        google_master = self.google_master_before()
+        """Rebuild the district view from the store and write each master that does not show it."""
+        self.masters.read_google(self.options.now())
         view = self.consolidated(busy + _notes_as_findings(self.listing.notes))
+        failpoint("consolidated")
         snapshot = snapshot_rows(view)
         changes = tuple(describe_changes(self.store.snapshot(), snapshot))
         key = view_key(view, snapshot)
-        skip = not self.options.full and master_is_ours and self.last is not None and self.last.view_key == key
+        last_key = self.last.masters_key if self.last is not None else None
+        full = self.options.full
+        xlsx_current = not full and master_is_ours and self.masters.current(XLSX, key, last_key)
         finished = self.options.now()
         stamp = RunStamp(self.run_id, self.started, finished)
         counts = RunCounts(
-            read=len(changed) - len(busy),
-            unchanged=len(unchanged),
+            read=len(changed) - len(busy), unchanged=len(unchanged),
             new_versions=self.store.versions_seen_in(self.run_id),
-            master_note="unverändert" if skip else "neu geschrieben",
-        )
+            master_note="unverändert" if xlsx_current else "neu geschrieben",
+        )  # fmt: skip
         summary = self._summary(view, counts)
-        grids = self._grids(view, stamp, summary, changes) if not skip or google_master is not None else []
-        written = Written(self.master, False, "unverändert") if skip else self._write(grids, view, stamp)
-        if written.reason and not skip:
-            summary = replace(summary, counts=replace(counts, master_note=written.reason))
-        if google_master is not None:
-            target = self.registry.master.google_spreadsheet
-            write_google_master(self.google, target.spreadsheet_id, grids, google_master)
-        record = self._record(finished, summary, changes, "" if written.beside else key)
+        grids = self._grids(view, stamp, summary, changes)
+        names = [grid.name for grid in grids]
+        written = (
+            Written(self.master, False, "unverändert") if xlsx_current else self.masters.write_xlsx(grids, view, stamp)
+        )
+        google_ok = True
+        if self.masters.needs_google(key, last_key, names, full):
+            google_ok = self.masters.write_google(grids)
+        if written is None or written.reason not in ("", "unverändert"):
+            note = written.reason if written is not None else self.masters.failures[-1].message
+            summary = replace(summary, counts=replace(counts, master_note=note))
+        shows_view = written is not None and not written.beside and google_ok and not self.masters.failures
+        record = self._record(finished, summary, changes, key, key if shows_view else "")
         with self.store.transaction():
             self.store.save_snapshot(snapshot)
             self.store.finish_run(record)
-        return SyncResult(
-            run_id=self.run_id,
-            summary=summary,
-            master=written.path,
-            master_written=not skip,
-            state=self.state,
-            notes=tuple(self.listing.notes),
-            changes=changes,
-            view=view,
-            stamp=stamp,
-            google=self.traffic(),
+        failpoint("finished")
+        return self._result(
+            summary=summary, master=written.path if written is not None else self.master,
+            master_written=written is not None and not xlsx_current, changes=changes, view=view, stamp=stamp,
             busy=len(busy),
-            place=self.sources.place,
-        )
+        )  # fmt: skip
 
     def _summary(self, view: DistrictView, counts: RunCounts) -> RunSummary:
         missing = tuple(row.municipality.name for row in view.rows if row.status is Status.FEHLT)
         return RunSummary(
-            counts=counts,
-            figures=district_figures(view),
-            missing_names=missing,
-            problems=tuple(view.problems),
+            counts=counts, figures=district_figures(view), missing_names=missing, problems=tuple(view.problems),
             inputs=self.inputs,
-        )
+        )  # fmt: skip
 
     def _grids(
         self, view: DistrictView, stamp: RunStamp, summary: RunSummary, changes: tuple[str, ...]
     ) -> list[SheetGrid]:
         current = RunRecord(
-            id=self.run_id,
-            started_at=self.started,
-            finished_at=stamp.finished_at,
-            summary=summary,
-            changes=changes,
+            id=self.run_id, started_at=self.started, finished_at=stamp.finished_at, summary=summary, changes=changes,
             master_path=str(self.master),
-        )
+        )  # fmt: skip
         runs = [current, *(r for r in self.store.runs(HISTORY_RUNS) if r.id != self.run_id)][:HISTORY_RUNS]
         return master_grids(view, stamp, runs, changes, self.sources.place)
 
-    def _write(self, grids: list[SheetGrid], view: DistrictView, stamp: RunStamp) -> Written:
-        data = build_master(grids, view, stamp, self.master.parent)
-        return write_master_bytes(self.master, data, stamp.finished_at)
+
+def _execute(registry: Registry, options: SyncOptions, store: StateStore, state: Path, masters: Masters,
+             sources: SourceSet) -> SyncResult:  # fmt: skip
+    rules = load_rules(registry.round.rules, registry.base_dir)
+    started = options.now()
+    last = store.last_finished_run()
+    interrupted = store.interrupted_since(last)
+    run_id = store.begin_run(started)
+    if options.open_master is not None:
+        medium, typed = options.open_master
+        with store.transaction():
+            store.take_annotations(typed, medium.value, started)
+    listing = sources.listing()
+    failpoint("listed")
+    run = _Run(store, registry, rules, options, state, run_id, started, last, interrupted, sources, listing, masters,
+               _inputs_key(registry, rules))  # fmt: skip
+    changed, unchanged, busy, gone = run.read_changes()
+    master_is_ours = run.take_notes()
+    if run.nothing_changed(changed, gone, master_is_ours):
+        return run.quiet_result()
+    return run.full_result(changed, unchanged, busy, master_is_ours)
 
 
 def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResult:
-    """Pull every municipality's workbook into the district master. Safe to interrupt at any point."""
+    """Pull every municipality's workbook into the district master. Safe to interrupt at any point.
+
+    Raises a German EnvironmentFailure when the run cannot happen at all (the state store unusable,
+    another run in progress); what fails during a run (a master, Google) is in the result's failures.
+    """
     options = options or SyncOptions()
-    rules = load_rules(registry.round.rules, registry.base_dir)
     master = master_path(registry, options.master)
     state = state_path(registry, master)
-    remove_stale_temp_files(master)
-    google = _google_access(registry, options)
-    sources = sources_for(registry, options, google)
-    with StateStore(state) as store:
-        started = options.now()
-        last = store.last_finished_run()
-        run_id = store.begin_run(started)
-        run = _Run(
-            store,
-            registry,
-            rules,
-            options,
-            master,
-            state,
-            run_id,
-            started,
-            last,
-            sources,
-            sources.listing(),
-            google,
-            _inputs_key(registry, rules),
-        )
-        changed, unchanged, busy, gone = run.read_changes()
-        master_is_ours = run.take_annotations()
-        if run.nothing_changed(changed, gone, master_is_ours):
-            return run.quiet_result()
-        return run.full_result(changed, unchanged, busy, master_is_ours)
+    access = FileAccess.of(registry)
+    with RunLock(state.with_name(state.name + ".lock"), options.lock_wait_s):
+        remove_stale_temp_files(master)
+        google = _google_access(registry, options)
+        sources = sources_for(registry, options, google)
+        try:
+            with StateStore(state, access) as store:
+                masters = Masters(registry, store, master, access, google)
+                return _execute(registry, options, store, state, masters, sources)
+        except sqlite3.Error as error:
+            raise store_unavailable(state, error) from error

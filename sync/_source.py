@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from pakt.schemas import Link, Municipality
+from pakt.schemas import EnvironmentFailure, Link, Municipality
 
 if TYPE_CHECKING:
     from ._intake import Intake
@@ -36,6 +36,9 @@ class SourceEntry:
     key: str
     size: int
     mtime_ns: int
+    unknown: bool = False
+    """Present, but its stamp could not be learnt this run (its source was unreachable): it is not read,
+    and what the store holds for it stands."""
 
     @property
     def path(self) -> Path:
@@ -52,14 +55,16 @@ class Note:
 
 @dataclass
 class Listing:
-    """What the sources hold now, and what they passed over."""
+    """What the sources hold now, what they passed over, and what failed for a whole source."""
 
     entries: list[SourceEntry] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    failures: list[EnvironmentFailure] = field(default_factory=list)
 
     def extend(self, other: Listing) -> None:
         self.entries += other.entries
         self.notes += other.notes
+        self.failures += other.failures
 
 
 @dataclass(frozen=True)

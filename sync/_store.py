@@ -7,9 +7,14 @@ annotations are kept even for rows that are gone from the master.
 Tables
     sources      one row per file path ever seen: last stat, fingerprint, current version or problem
     versions     one row per distinct content of a municipality's submission (ags, sha256)
-    runs         one row per sync run: start, end, counts, what changed, the master written
+    runs         one row per sync run: start, end, counts, what changed, the view it computed and the
+                 view its masters show (a run that died or failed to write leaves the next run to write)
     annotations  the staff's Bemerkung and Wiedervorlage per municipality (with history)
+    shown_annotations  what each master medium (the xlsx file, the Google master) was last written with,
+                 so that only what the staff changed there is taken back, never an older value
     snapshot     the district view as of the last run, to say what changed
+
+Every SQLite failure (damaged, read-only, locked, full) becomes StoreUnavailable with a German message.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
-from pakt.schemas import Finding, Submission
+from pakt.schemas import Finding, StoreUnavailable, Submission, describe_os_error
 
+from ._file_access import FileAccess
 from ._records import Annotation, RunRecord, RunSummary, SourceRecord, VersionRecord
 
 SCHEMA = """
@@ -60,7 +66,8 @@ CREATE TABLE IF NOT EXISTS runs (
     view_key TEXT,
     master_path TEXT,
     master_size INTEGER,
-    master_mtime_ns INTEGER
+    master_mtime_ns INTEGER,
+    masters_key TEXT
 );
 CREATE TABLE IF NOT EXISTS annotations (
     ags TEXT PRIMARY KEY,
@@ -79,8 +86,50 @@ CREATE TABLE IF NOT EXISTS snapshot (
     ags TEXT PRIMARY KEY,
     row_json TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS shown_annotations (
+    medium TEXT NOT NULL,
+    ags TEXT NOT NULL,
+    note TEXT NOT NULL,
+    follow_up TEXT NOT NULL,
+    PRIMARY KEY (medium, ags)
+);
 """
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+MIGRATIONS = {"runs": {"masters_key": "TEXT"}}
+"""Columns added since version 1, added to an older store when it is opened."""
+
+_RUN_COLUMNS = (
+    "id, started_at, finished_at, counts_json, changes_json, view_key, master_path, master_size, master_mtime_ns, "
+    "masters_key"
+)
+
+_STORE_PROBLEMS = {
+    "SQLITE_CORRUPT": "Die Datei ist beschädigt",
+    "SQLITE_NOTADB": "Die Datei ist kein Zustandsspeicher von Pakt (keine SQLite-Datenbank)",
+    "SQLITE_READONLY": "Die Datei oder ihr Ordner ist schreibgeschützt",
+    "SQLITE_CANTOPEN": "Die Datei kann nicht geöffnet oder angelegt werden",
+    "SQLITE_FULL": "Auf dem Datenträger ist kein Platz mehr",
+    "SQLITE_IOERR": "Ein-/Ausgabefehler des Datenträgers",
+    "SQLITE_BUSY": "Ein anderer Prozess hält die Datei zu lange gesperrt",
+    "SQLITE_LOCKED": "Ein anderer Prozess hält die Datei zu lange gesperrt",
+    "SQLITE_PERM": "Keine Berechtigung",
+}
+
+
+def store_unavailable(path: Path, error: sqlite3.Error | OSError) -> StoreUnavailable:
+    """The German error for a state store that cannot be used, with what to do about it."""
+    if isinstance(error, OSError):
+        what = describe_os_error(error)
+    else:
+        name = getattr(error, "sqlite_errorname", "") or ""
+        what = next((text for code, text in _STORE_PROBLEMS.items() if name.startswith(code)), "SQLite-Fehler")
+    advice = (
+        "Bitte die Datei aus der Sicherung zurückspielen oder umbenennen; ein neuer Zustandsspeicher liest beim "
+        "nächsten Abgleich alle Meldungen neu ein, Bemerkungen werden aus der Übersicht übernommen."
+        if what.startswith(("Die Datei ist beschädigt", "Die Datei ist kein"))
+        else "Bitte Platz, Schreibrechte und Erreichbarkeit des Ordners prüfen und den Abgleich wiederholen."
+    )
+    return StoreUnavailable(f"Der Zustandsspeicher {path} kann nicht benutzt werden: {what}. {advice}")
 
 
 def _findings(text: str | None) -> tuple[Finding, ...]:
@@ -90,14 +139,30 @@ def _findings(text: str | None) -> tuple[Finding, ...]:
 class StateStore:
     """The SQLite state of one district's sync."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, access: FileAccess | None = None) -> None:
         self.path = path
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
-        self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            (access or FileAccess()).ensure(path)
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        except (sqlite3.Error, OSError) as error:
+            raise store_unavailable(path, error) from error
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+            self._migrate()
+            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.Error as error:
+            self.db.close()
+            raise store_unavailable(path, error) from error
+
+    def _migrate(self) -> None:
+        for table, columns in MIGRATIONS.items():
+            present = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            for column, kind in columns.items():
+                if column not in present:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self.db.close()
@@ -122,7 +187,7 @@ class StateStore:
         """Record a finished run (its summary, changes, and the master it wrote with that file's stat)."""
         self.db.execute(
             "UPDATE runs SET finished_at=?, counts_json=?, changes_json=?, view_key=?, master_path=?, "
-            "master_size=?, master_mtime_ns=? WHERE id=?",
+            "master_size=?, master_mtime_ns=?, masters_key=? WHERE id=?",
             (
                 record.finished_at.isoformat() if record.finished_at else None,
                 json.dumps(record.summary.to_json() if record.summary else {}, ensure_ascii=False),
@@ -131,6 +196,7 @@ class StateStore:
                 record.master_path,
                 record.master_size,
                 record.master_mtime_ns,
+                record.masters_key,
                 record.id,
             ),
         )
@@ -146,23 +212,27 @@ class StateStore:
             master_path=row[6],
             master_size=row[7],
             master_mtime_ns=row[8],
+            masters_key=row[9],
         )
 
     def runs(self, limit: int = 50) -> list[RunRecord]:
         """The latest runs, newest first (unfinished ones included: a killed run shows as such)."""
-        rows = self.db.execute(
-            "SELECT id, started_at, finished_at, counts_json, changes_json, view_key, master_path, master_size, "
-            "master_mtime_ns FROM runs ORDER BY id DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
+        rows = self.db.execute(f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [self._run(row) for row in rows]
 
     def last_finished_run(self) -> RunRecord | None:
         row = self.db.execute(
-            "SELECT id, started_at, finished_at, counts_json, changes_json, view_key, master_path, master_size, "
-            "master_mtime_ns FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
+            f"SELECT {_RUN_COLUMNS} FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return self._run(row) if row else None
+
+    def interrupted_since(self, last: RunRecord | None) -> int:
+        """Runs begun after `last` finished that never finished: they may have stored what they read."""
+        after = last.id if last is not None else 0
+        (count,) = self.db.execute(
+            "SELECT COUNT(*) FROM runs WHERE id > ? AND finished_at IS NULL", (after,)
+        ).fetchone()
+        return int(count)
 
     # -- sources and versions -----------------------------------------------------------------
 
@@ -324,6 +394,26 @@ class StateStore:
                 (ags, annotation.note, annotation.follow_up, when.isoformat()),
             )
         return changed
+
+    def shown_annotations(self, medium: str) -> dict[str, Annotation]:
+        """What the master `medium` ("xlsx", "google") was last written with."""
+        rows = self.db.execute("SELECT ags, note, follow_up FROM shown_annotations WHERE medium=?", (medium,))
+        return {ags: Annotation(note, follow_up) for ags, note, follow_up in rows}
+
+    def set_shown_annotations(self, medium: str, shown: dict[str, Annotation]) -> None:
+        self.db.execute("DELETE FROM shown_annotations WHERE medium=?", (medium,))
+        self.db.executemany(
+            "INSERT INTO shown_annotations (medium, ags, note, follow_up) VALUES (?, ?, ?, ?)",
+            ((medium, ags, a.note, a.follow_up) for ags, a in shown.items() if not a.empty),
+        )
+
+    def take_annotations(self, typed: dict[str, Annotation], medium: str, when: datetime) -> int:
+        """Take what the staff changed in a master: only cells that differ from what that master was last
+        written with. An unchanged cell holding an older value (the master was not rewritten since a note
+        changed elsewhere) never overwrites the newer note. Returns how many notes changed."""
+        shown = self.shown_annotations(medium)
+        changed = {ags: a for ags, a in typed.items() if a != shown.get(ags, Annotation())}
+        return self.save_annotations(changed, when)
 
     def snapshot(self) -> dict[str, dict]:
         return {ags: json.loads(row) for ags, row in self.db.execute("SELECT ags, row_json FROM snapshot")}

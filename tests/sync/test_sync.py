@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -217,14 +218,29 @@ def test_master_open_in_excel_gets_a_new_file_beside_it(district):
     first = district.sync()
     before = first.master.read_bytes()
     lock = first.master.with_name("~$" + first.master.name)
-    lock.write_bytes(b"Excel")
+    lock.write_bytes(bytes([10]) + b"Anna Maier" + bytes(151))  # Excel's owner file: name length, name
     result = district.sync(full=True)
     assert result.master != first.master and result.master.parent == first.master.parent
-    assert "Abgleich" in result.master.name and "geöffnet" in result.master_note
+    assert result.master.name.endswith("(neue Fassung).xlsx")
+    assert "geöffnet" in result.master_note and "Anna Maier" in result.master_note
     assert first.master.read_bytes() == before
+    again = district.sync(full=True)
+    assert again.master == result.master, "one file beside the master, replaced; not a new copy per run"
+    assert len([p for p in first.master.parent.glob("*.xlsx") if not p.name.startswith("~$")]) == 2
     lock.unlink()
-    again = district.sync()
-    assert again.master == first.master and again.master_written
+    done = district.sync()
+    assert done.master == first.master and done.master_written
+
+
+def test_a_lock_file_left_behind_is_named_and_does_not_block_the_master(district):
+    first = district.sync()
+    lock = first.master.with_name("~$" + first.master.name)
+    lock.write_bytes(bytes([10]) + b"Anna Maier" + bytes(151))
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(lock, (two_days_ago, two_days_ago))
+    result = district.sync(full=True)
+    assert result.master == first.master and result.master_written
+    assert "zurückgelassen" in result.master_note and "Anna Maier" in result.master_note
 
 
 def test_clerk_text_in_the_master_stays_text(district):

@@ -1,0 +1,135 @@
+"""Writing the district's masters (the xlsx file, the Google Sheet) and knowing what they show.
+
+A master is written when what it shows differs from the district view: the
+view's fingerprint, or the staff's notes it carries. Each master that could
+not be written is a failure in German for the run (its previous content stays)
+and leaves the run's "masters key" empty, so the next run writes it even when
+no source changed. After a write, the notes it was written with are recorded
+per medium, so that only what the staff change there later is taken back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pakt.schemas import EnvironmentFailure, MasterMedium, MasterNotWritten, Registry, SheetGrid
+
+from ._consolidate import DistrictView
+from ._failpoints import failpoint
+from ._file_access import FileAccess
+from ._google_client import GoogleAccess
+from ._google_errors import GOOGLE_FAILURES, google_unavailable
+from ._google_master import read_master
+from ._google_master import write_master as write_google_master
+from ._master_files import Written, read_annotations, write_master_bytes
+from ._master_layout import RunStamp
+from ._master_xlsx import build_master
+from ._records import Annotation
+from ._store import StateStore
+
+XLSX, GOOGLE = MasterMedium.XLSX.value, MasterMedium.GOOGLE.value
+"""The master media whose notes are tracked."""
+
+
+def shown(annotations: dict[str, Annotation]) -> dict[str, Annotation]:
+    """The notes a master shows (empty ones are no note)."""
+    return {ags: a for ags, a in annotations.items() if not a.empty}
+
+
+@dataclass
+class GoogleMaster:
+    """The Google master as read before the run builds its view: its layout, or why it could not be read."""
+
+    spreadsheet_id: str
+    meta: dict | None = None
+    failure: EnvironmentFailure | None = None
+
+    def complete(self, names: Sequence[str]) -> bool:
+        """Whether every sheet Pakt writes is still there (staff may rename or delete a tab)."""
+        titles = {s["properties"]["title"] for s in (self.meta or {}).get("sheets", [])}
+        return set(names) <= titles
+
+
+@dataclass
+class Masters:
+    """The masters of one run: where they go and what they showed before it."""
+
+    registry: Registry
+    store: StateStore
+    master: Path
+    access: FileAccess
+    google: GoogleAccess | None
+    google_master: GoogleMaster | None = None
+    failures: list[EnvironmentFailure] = field(default_factory=list)
+
+    def take_xlsx_notes(self, stat_unchanged: bool, when) -> bool:
+        """Take what the staff changed in the xlsx master into the store. False when the file is not a master."""
+        if not self.master.exists():
+            return False
+        if stat_unchanged:
+            return True
+        typed = read_annotations(self.master)
+        if typed is None:
+            return False
+        with self.store.transaction():
+            self.store.take_annotations(typed, XLSX, when)
+        return True
+
+    def read_google(self, when) -> None:
+        """Read the Google master (layout, and the staff's changes) before the view is built."""
+        target = self.registry.master.google_spreadsheet
+        if target is None or self.google is None:
+            return
+        self.google_master = GoogleMaster(target.spreadsheet_id)
+        try:
+            meta, typed = read_master(self.google, target.spreadsheet_id)
+        except GOOGLE_FAILURES as error:
+            failure = google_unavailable(error, "die Google-Übersicht lesen", "Sie wurde nicht aktualisiert.")
+            self.google_master.failure = failure
+            self.failures.append(failure)
+            return
+        self.google_master.meta = meta
+        if typed:
+            with self.store.transaction():
+                self.store.take_annotations(typed, GOOGLE, when)
+
+    def current(self, medium: str, key: str, last_masters_key: str | None) -> bool:
+        """Whether a medium already shows the view `key` and the store's notes."""
+        notes = shown(self.store.annotations())
+        return bool(key) and last_masters_key == key and notes == self.store.shown_annotations(medium)
+
+    def needs_google(self, key: str, last_masters_key: str | None, names: Sequence[str], full: bool) -> bool:
+        google = self.google_master
+        if google is None or google.meta is None:
+            return False
+        return full or not google.complete(names) or not self.current(GOOGLE, key, last_masters_key)
+
+    def write_xlsx(self, grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp) -> Written | None:
+        """The xlsx master; None (and a failure for the run) when it could not be written."""
+        data = build_master(grids, view, stamp, self.master.parent)
+        try:
+            written = write_master_bytes(self.master, data, self.access, self.registry.master.stale_lock_hours)
+        except MasterNotWritten as failure:
+            self.failures.append(failure)
+            return None
+        failpoint("master-written")
+        if not written.beside:
+            with self.store.transaction():
+                self.store.set_shown_annotations(XLSX, shown(self.store.annotations()))
+        return written
+
+    def write_google(self, grids: Sequence[SheetGrid]) -> bool:
+        google = self.google_master
+        try:
+            write_google_master(self.google, google.spreadsheet_id, grids, google.meta)
+        except GOOGLE_FAILURES as error:
+            self.failures.append(
+                google_unavailable(error, "die Google-Übersicht schreiben", "Sie zeigt den alten Stand.")
+            )
+            return False
+        failpoint("google-written")
+        with self.store.transaction():
+            self.store.set_shown_annotations(GOOGLE, shown(self.store.annotations()))
+        return True
