@@ -224,6 +224,8 @@ def sync(
         result = run_sync(registry, options)
     if as_json:
         out.print_json(json.dumps(result.to_json(), ensure_ascii=False))
+        for failure in result.failures:
+            err.print(f"Fehler: {failure.message}", markup=False)
     else:
         _print_sync(result, registry.district.name)
     raise typer.Exit(result.exit_code)

@@ -51,8 +51,16 @@ def check_size(cells: int) -> None:
         )
 
 
+_loops = threading.local()
+
+
 def _compute(data: dict) -> Any:
-    return asyncio.run(custom_functions_call(data, udfs))
+    """One call, on this thread's own event loop (xlwings' call is a coroutine that never waits on I/O;
+    a loop per thread, kept, costs microseconds where a new loop per call costs a millisecond)."""
+    loop = getattr(_loops, "loop", None)
+    if loop is None:
+        loop = _loops.loop = asyncio.new_event_loop()
+    return loop.run_until_complete(custom_functions_call(data, udfs))
 
 
 def _compute_for(context: FormulaContext, data: dict) -> Any:

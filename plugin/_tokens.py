@@ -150,6 +150,13 @@ class TokenStore:
         )
         return token
 
+    def remembered(self, token: str | None) -> Principal | None:
+        """Who a token speaks for, if it was verified in the last VERIFIED_FOR_S seconds (no I/O)."""
+        if not token:
+            return None
+        remembered = self._verified.get(_digest(token))
+        return remembered[0] if remembered is not None and remembered[1] > time.monotonic() else None
+
     def verify(self, token: str | None) -> Principal | None:
         """Who the token speaks for; None for unknown or revoked tokens."""
         if not token:

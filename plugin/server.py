@@ -234,10 +234,13 @@ def create_app(config: ServerConfig) -> FastAPI:
         )
 
     async def principal(request: Request) -> Principal:
-        try:
-            found = await asyncio.to_thread(config.tokens.verify, bearer(request.headers.get("authorization")))
-        except StoreUnavailable as exc:
-            raise HTTPException(503, exc.message) from exc
+        token = bearer(request.headers.get("authorization"))
+        found = config.tokens.remembered(token)
+        if found is None:
+            try:
+                found = await asyncio.to_thread(config.tokens.verify, token)
+            except StoreUnavailable as exc:
+                raise HTTPException(503, exc.message) from exc
         if found is None:
             raise HTTPException(
                 401, "Anmeldung fehlt: kein gültiger Zugangsschlüssel. Bitte den Schlüssel vom Landratsamt eintragen."

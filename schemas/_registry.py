@@ -126,6 +126,12 @@ class GoogleSettings(PaktModel):
     max_retries: int = Field(6, ge=0, description="Retries on 429, 5xx and timeouts, with exponential backoff.")
     backoff_s: float = Field(1.0, gt=0, description="First backoff delay; it doubles, with jitter.")
     timeout_s: float = Field(30.0, gt=0)
+    max_retry_after_s: float = Field(60.0, gt=0, description="Longest wait Google's Retry-After may ask for.")
+    request_deadline_s: float = Field(
+        120.0, gt=0, description="Longest time one request (one sheet's read) may take, its retries included."
+    )
+    run_deadline_s: float = Field(900.0, gt=0, description="Longest time a run may spend talking to Google.")
+    parallel_reads: int = Field(4, ge=1, le=16, description="Sheets read at once (all within the quota).")
 
 
 class Sources(PaktModel):

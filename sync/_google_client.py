@@ -15,7 +15,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import gspread
@@ -86,6 +86,12 @@ class Traffic:
     sheets_read: int = 0
     sheets_write: int = 0
     retries: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self, kind: str) -> None:
+        """One more request of `kind` (sheets are read from several threads at once)."""
+        with self._lock:
+            setattr(self, kind, getattr(self, kind) + 1)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -110,37 +116,53 @@ class PaktHTTPClient(gspread.HTTPClient):
     limiters: dict[str, RateLimiter]
     sleep: Callable[[float], None] = staticmethod(time.sleep)
 
-    def tune(self, settings: GoogleSettings, traffic: Traffic, limiters: dict[str, RateLimiter]) -> None:
-        self.settings, self.traffic, self.limiters = settings, traffic, limiters
+    run_deadline: float = float("inf")
+    """time.monotonic() after which no request of this run is retried any more."""
+
+    def tune(self, settings: GoogleSettings, traffic: Traffic, limiters: dict[str, RateLimiter],
+             run_deadline: float = float("inf")) -> None:  # fmt: skip
+        self.settings, self.traffic, self.limiters, self.run_deadline = settings, traffic, limiters, run_deadline
         self.set_timeout(settings.timeout_s)
 
     def _delay(self, attempt: int, response: requests.Response | None) -> float:
+        """Google's Retry-After (capped: 86400 would sleep a day), else exponential backoff with jitter."""
         retry_after = response.headers.get("Retry-After") if response is not None else None
         if retry_after and retry_after.isdigit():
-            return float(retry_after)
+            return min(float(retry_after), self.settings.max_retry_after_s)
         base = self.settings.backoff_s * (2**attempt)
-        return base * (0.5 + random.random())
+        return min(base * (0.5 + random.random()), self.settings.max_retry_after_s)
 
     def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
         kind = request_kind(method, endpoint)
+        deadline = min(time.monotonic() + self.settings.request_deadline_s, self.run_deadline)
         for attempt in range(self.settings.max_retries + 1):
             limiter = self.limiters.get(kind)
             if limiter is not None:
                 limiter.acquire()
-            setattr(self.traffic, kind, getattr(self.traffic, kind) + 1)
+            self.traffic.count(kind)
             try:
                 return super().request(method, endpoint, *args, **kwargs)
             except APIError as exc:
-                if exc.code not in RETRYABLE or attempt == self.settings.max_retries:
+                if http_status(exc) not in RETRYABLE or attempt == self.settings.max_retries:
                     raise
-                response = exc.response
+                delay = self._delay(attempt, exc.response)
+                if time.monotonic() + delay > deadline:
+                    raise
             except (requests.ConnectionError, requests.Timeout):
-                if attempt == self.settings.max_retries:
+                delay = self._delay(attempt, None)
+                if attempt == self.settings.max_retries or time.monotonic() + delay > deadline:
                     raise
-                response = None
-            self.traffic.retries += 1
-            self.sleep(self._delay(attempt, response))
+            self.traffic.count("retries")
+            self.sleep(delay)
         raise AssertionError("unreachable")
+
+
+def http_status(error: APIError) -> int:
+    """The HTTP status of a failed request. gspread gives Google's HTML error pages (502, 503) the code -1;
+    the response knows better."""
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None)
+    return int(status) if status is not None else int(error.code)
 
 
 def credentials_session(registry: Registry) -> SessionFactory:
@@ -190,14 +212,17 @@ class GoogleAccess:
         self._make = make
         self._settings = settings
         self._clients: dict[tuple[str, ...], gspread.Client] = {}
+        self._lock = threading.Lock()
         self.account = service_account_email(registry)
+        self.run_deadline = time.monotonic() + settings.run_deadline_s
 
     def client(self, scopes: tuple[str, ...]) -> gspread.Client:
-        if scopes not in self._clients:
-            client = gspread.Client(auth=None, session=self._make(scopes), http_client=PaktHTTPClient)
-            client.http_client.tune(self._settings, self.traffic, self.limiters)
-            self._clients[scopes] = client
-        return self._clients[scopes]
+        with self._lock:
+            if scopes not in self._clients:
+                client = gspread.Client(auth=None, session=self._make(scopes), http_client=PaktHTTPClient)
+                client.http_client.tune(self._settings, self.traffic, self.limiters, self.run_deadline)
+                self._clients[scopes] = client
+            return self._clients[scopes]
 
     @property
     def sources(self) -> gspread.Client:

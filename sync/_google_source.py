@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,7 +40,7 @@ from pakt.schemas import (
     to_a1,
 )
 
-from ._google_client import GoogleAccess, SourceUnavailable
+from ._google_client import GoogleAccess, SourceUnavailable, http_status
 from ._google_errors import GOOGLE_FAILURES, google_unavailable
 from ._intake import Intake, intake_from_draft
 from ._problems import file_problem, unreadable
@@ -145,7 +146,7 @@ def _unavailable(
     error: APIError, municipality: Municipality | None, sheet: str, account: str | None
 ) -> SourceUnavailable:
     who = f"von {municipality.name}" if municipality else ""
-    if error.code == 403:
+    if http_status(error) == 403:
         shared = f"das Dienstkonto {account}" if account else "das Dienstkonto von Pakt"
         return SourceUnavailable(
             f"Die Tabelle {who} ist nicht für {shared} freigegeben. Bitte in Google Sheets „Freigeben“ wählen "
@@ -153,14 +154,14 @@ def _unavailable(
             "forbidden",
             file=GoogleSpreadsheet(sheet).reference,
         )
-    if error.code == 404:
+    if http_status(error) == 404:
         return SourceUnavailable(
             f"Die Tabelle {who} wurde nicht gefunden (gelöscht oder falsche Adresse im Verzeichnis).",
             "not_found",
             file=GoogleSpreadsheet(sheet).reference,
         )
     return SourceUnavailable(
-        f"Google hat die Tabelle {who} nicht geliefert (Fehler {error.code}); der nächste Abgleich versucht es erneut.",
+        f"Google hat die Tabelle {who} nicht geliefert (Fehler {http_status(error)}); der nächste Abgleich versucht es erneut.",
         "unreachable",
         file=GoogleSpreadsheet(sheet).reference,
     )
@@ -177,7 +178,7 @@ def read_ranges(access: GoogleAccess, sheet: str) -> dict[str, dict]:
     try:
         return dict(zip(names, _batch_get(access, sheet, names), strict=False))
     except APIError as exc:
-        if exc.code != 400:
+        if http_status(exc) != 400:
             raise
     meta = access.sources.http_client.spreadsheets_get(sheet, params={"fields": "namedRanges.name"})
     existing = {n["name"] for n in meta.get("namedRanges", [])}
@@ -266,12 +267,18 @@ class GoogleSheetsSource:
         return Listing(entries)
 
     def read(self, entries: Sequence[SourceEntry], tick: Tick) -> Iterator[Intake]:
-        for entry in entries:
-            intake = read_google(
-                entry, self.access, self.registry, self.owners.get(_spreadsheet(entry.key).spreadsheet_id)
-            )
-            tick()
-            yield intake
+        """Read the changed sheets, several at once (the limiter keeps them all inside the quota), so that
+        one sheet Google is slow to give does not hold up the others."""
+
+        def one(entry: SourceEntry) -> Intake:
+            owner = self.owners.get(_spreadsheet(entry.key).spreadsheet_id)
+            return read_google(entry, self.access, self.registry, owner)
+
+        self.access.sources  # noqa: B018 - one client (and one token) made before the threads share it
+        with ThreadPoolExecutor(self.registry.google.parallel_reads, thread_name_prefix="pakt-google") as pool:
+            for intake in pool.map(one, entries):
+                tick()
+                yield intake
 
     def place(self, key: str) -> Place:
         sheet = _spreadsheet(key)

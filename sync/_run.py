@@ -155,6 +155,10 @@ class SyncResult:
             "master_written": self.master_written,
             "run": self.run_id,
             "failures": [failure.message for failure in self.failures],
+            "problems": [
+                {"file": p.file, "code": p.code.value, "severity": p.severity.value, "ags": p.ags, "message": p.message}
+                for p in self.problems
+            ],
         }
         if self.google is not None:
             data["google_requests"] = self.google.as_dict()

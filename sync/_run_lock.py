@@ -8,6 +8,7 @@ limit, and then says in German who holds it since when.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import time
@@ -50,14 +51,16 @@ class RunLock:
                         "Bitte warten, bis er fertig ist, und dann erneut starten."
                     ) from None
                 time.sleep(POLL_S)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"Prozess {os.getpid()}, seit {datetime.now():%d.%m.%Y %H:%M:%S}".encode(), 0)
+        with contextlib.suppress(OSError):  # who holds it is a courtesy for the message; a full disk is not fatal
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"Prozess {os.getpid()}, seit {datetime.now():%d.%m.%Y %H:%M:%S}".encode(), 0)
         self.fd = fd
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.fd is not None:
-            os.ftruncate(self.fd, 0)
+            with contextlib.suppress(OSError):
+                os.ftruncate(self.fd, 0)
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
             self.fd = None

@@ -20,6 +20,7 @@ Every SQLite failure (damaged, read-only, locked, full) becomes StoreUnavailable
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -116,6 +117,15 @@ _STORE_PROBLEMS = {
 }
 
 
+def _disk_full(path: Path) -> bool:
+    """SQLite reports a full disk under WAL as an I/O error; the file system tells the truth."""
+    try:
+        stats = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < 64 * 1024
+
+
 def store_unavailable(path: Path, error: sqlite3.Error | OSError) -> StoreUnavailable:
     """The German error for a state store that cannot be used, with what to do about it."""
     if isinstance(error, OSError):
@@ -123,6 +133,8 @@ def store_unavailable(path: Path, error: sqlite3.Error | OSError) -> StoreUnavai
     else:
         name = getattr(error, "sqlite_errorname", "") or ""
         what = next((text for code, text in _STORE_PROBLEMS.items() if name.startswith(code)), "SQLite-Fehler")
+        if name.startswith(("SQLITE_IOERR", "SQLITE_FULL")) and _disk_full(path):
+            what = _STORE_PROBLEMS["SQLITE_FULL"]
     advice = (
         "Bitte die Datei aus der Sicherung zurückspielen oder umbenennen; ein neuer Zustandsspeicher liest beim "
         "nächsten Abgleich alle Meldungen neu ein, Bemerkungen werden aus der Übersicht übernommen."

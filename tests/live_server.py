@@ -34,7 +34,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(repo: Path, root: Path) -> Iterator[LiveServer]:
+def running_server(repo: Path, root: Path, max_body_bytes: int = 2_000_000) -> Iterator[LiveServer]:
     """The sample district copied to `root`, served with keys for Aldingen, Balgheim and the district."""
     from pakt._server import district_app, token_store
     from pakt.plugin import Role
@@ -51,7 +51,7 @@ def running_server(repo: Path, root: Path) -> Iterator[LiveServer]:
     url = f"http://127.0.0.1:{port}"
     server = uvicorn.Server(
         uvicorn.Config(
-            district_app(registry, url, max_body_bytes=2_000_000), host="127.0.0.1", port=port, log_level="warning"
+            district_app(registry, url, max_body_bytes=max_body_bytes), host="127.0.0.1", port=port, log_level="warning"
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)

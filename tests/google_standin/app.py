@@ -317,6 +317,8 @@ def create_app(world: World) -> FastAPI:
                 response = error(503)
             else:
                 response = error(int(fault.status))
+            if fault.retry_after is not None:
+                response.headers["Retry-After"] = str(fault.retry_after)
         elif world.over_quota(user, kind):
             response = error(429)
         else:

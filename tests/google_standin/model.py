@@ -147,6 +147,8 @@ class Fault:
     status: int | str
     times: int
     match: str = ""
+    retry_after: int | None = None
+    """Seconds for a Retry-After header on the answer, as Google sends with some 429s and 503s."""
 
 
 @dataclass
@@ -180,9 +182,9 @@ class World:
     def empty(self, title: str) -> Spreadsheet:
         return self.add(Spreadsheet(new_id(), title, [Sheet(0, "Tabelle1")]))
 
-    def inject(self, status: int | str, times: int = 1, match: str = "") -> None:
+    def inject(self, status: int | str, times: int = 1, match: str = "", retry_after: int | None = None) -> None:
         with self.lock:
-            self.faults.append(Fault(status, times, match))
+            self.faults.append(Fault(status, times, match, retry_after))
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:

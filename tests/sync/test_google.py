@@ -6,12 +6,15 @@ from decimal import Decimal
 
 import gspread
 import pytest
+import requests
 from google_districts import GoogleDistrict, make_district
 from google_standin.fixture import StandInSession
 from google_standin.model import Formula
 from master_reading import overview
 
+from pakt.schemas import GoogleSettings
 from pakt.sync import StateStore, Status
+from pakt.sync._google_client import PaktHTTPClient, Traffic
 
 
 def _google_overview(district: GoogleDistrict) -> tuple[list[str], list[list], list]:
@@ -192,3 +195,46 @@ def test_gspread_runs_unmodified_against_the_standin(google_district):
     ]
     meldung = spreadsheet.worksheet("Meldung").get_all_values()
     assert meldung[13][:2] == ["Personen in Anschlussunterbringung", "44"]
+
+
+def test_retry_after_is_honoured_but_never_for_a_day(google_district):
+    settings = GoogleSettings(max_retry_after_s=30)
+    client = PaktHTTPClient(None, session=requests.Session())
+    client.tune(settings, Traffic(), {})
+    answer = requests.Response()
+    answer.headers["Retry-After"] = "86400"
+    assert client._delay(0, answer) == 30
+    answer.headers["Retry-After"] = "2"
+    assert client._delay(0, answer) == 2
+
+
+def test_a_sheet_that_keeps_failing_is_given_up_at_its_deadline_and_the_rest_is_read(
+    tmp_path, standin, loaded_samples, repo
+):
+    district = make_district(
+        tmp_path, standin, loaded_samples, repo, request_deadline_s=1.0, backoff_s=0.3, max_retries=50
+    )
+    district.world.inject(503, times=10_000, match=district.ids["Aldingen"])
+    result = district.sync()
+    assert result.google.retries < 10, "the deadline, not the 50 retries allowed, ended the attempts"
+    assert result.figures.received == 34
+    problem = next(p for p in result.problems if p.municipality == "Aldingen")
+    assert "nicht geliefert (Fehler 503)" in problem.message
+
+
+def test_a_failed_google_master_write_is_said_and_the_next_quiet_run_writes_both_masters(
+    tmp_path, standin, loaded_samples, repo
+):
+    district = make_district(tmp_path, standin, loaded_samples, repo, max_retries=2, backoff_s=0.01)
+    district.sync()
+    trossingen = district.sheet_of("Trossingen")
+    trossingen.sheet("Meldung").set(8, 1, "Neue Ansprechperson")  # B9: a new version the masters must take up
+    trossingen.touch()
+    district.world.inject(503, times=50, match=":batchUpdate")
+    failed = district.sync()
+    assert failed.exit_code == 5 and "Google-Übersicht schreiben" in failed.failures[0].message
+    assert "Sie zeigt den alten Stand" in failed.failures[0].message
+    district.world.faults.clear()
+    quiet = district.sync()
+    assert quiet.read == 0 and not quiet.failures
+    assert quiet.google.sheets_write == 1, "the Google master is written although no sheet changed"
