@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import python_calamine
 
 
@@ -38,3 +39,26 @@ def overview(master: Path) -> tuple[dict[str, dict], dict]:
             break
         by_ags[row[0]] = dict(zip(header, row, strict=False))
     return by_ags, totals
+
+
+def type_notes(master, notes: dict[str, tuple[str, object]]):
+    """District staff type into the master's Bemerkung and Wiedervorlage columns and save."""
+    book = openpyxl.load_workbook(master)
+    sheet = book["Übersicht"]
+    header = [c.value for c in sheet[5]]
+    for row in sheet.iter_rows(min_row=6):
+        ags = row[0].value
+        if ags in notes:
+            for column, value in zip(("Bemerkung", "Wiedervorlage"), notes[ags], strict=False):
+                cell = row[header.index(column)]
+                cell.value = value
+                if isinstance(value, str):
+                    cell.data_type = "s"  # typed as text (Excel: a leading apostrophe), not as a formula
+    book.save(master)
+
+
+def notes_in(master) -> dict[str, tuple]:
+    rows, _ = overview(master)
+    return {
+        ags: (r["Bemerkung"], r["Wiedervorlage"]) for ags, r in rows.items() if r["Bemerkung"] or r["Wiedervorlage"]
+    }

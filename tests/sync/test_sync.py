@@ -15,7 +15,7 @@ from pathlib import Path
 import make_broken
 import openpyxl
 import pytest
-from master_reading import overview, sheet_rows, table
+from master_reading import notes_in, overview, sheet_rows, table, type_notes
 
 from pakt.schemas import Municipality
 from pakt.sync import StateStore, Status
@@ -96,36 +96,13 @@ def test_second_sync_reads_nothing_and_keeps_the_master(district):
     assert sheet_rows(full.master, "Prüfbericht") == sheet_rows(first.master, "Prüfbericht")
 
 
-def _type_annotations(master, notes: dict[str, tuple[str, object]]):
-    """District staff type into the master's Bemerkung and Wiedervorlage columns and save."""
-    book = openpyxl.load_workbook(master)
-    sheet = book["Übersicht"]
-    header = [c.value for c in sheet[5]]
-    for row in sheet.iter_rows(min_row=6):
-        ags = row[0].value
-        if ags in notes:
-            for column, value in zip(("Bemerkung", "Wiedervorlage"), notes[ags], strict=False):
-                cell = row[header.index(column)]
-                cell.value = value
-                if isinstance(value, str):
-                    cell.data_type = "s"  # typed as text (Excel: a leading apostrophe), not as a formula
-    book.save(master)
-
-
-def _annotations(master) -> dict[str, tuple]:
-    rows, _ = overview(master)
-    return {
-        ags: (r["Bemerkung"], r["Wiedervorlage"]) for ags, r in rows.items() if r["Bemerkung"] or r["Wiedervorlage"]
-    }
-
-
 def test_staff_annotations_survive_every_refresh(district):
     district.sync()
     typed = {
         "08327002": ("Rückruf wegen Fahrtkosten", datetime(2018, 8, 15)),
         "08327066": ("=SUMME(A1:A3) ist kein Befehl", "nach Urlaub"),
     }
-    _type_annotations(district.master, typed)
+    type_notes(district.master, typed)
     expected = {
         "08327002": ("Rückruf wegen Fahrtkosten", date(2018, 8, 15)),
         "08327066": ("=SUMME(A1:A3) ist kein Befehl", "nach Urlaub"),
@@ -133,7 +110,7 @@ def test_staff_annotations_survive_every_refresh(district):
 
     quiet = district.sync()
     assert quiet.read == 0
-    assert _annotations(district.master) == expected
+    assert notes_in(district.master) == expected
 
     trossingen = district.workbook("Trossingen")
     trossingen.write_bytes(
@@ -143,17 +120,17 @@ def test_staff_annotations_survive_every_refresh(district):
     )
     changed = district.sync()
     assert changed.read == 1 and changed.master_written
-    assert _annotations(district.master) == expected
+    assert notes_in(district.master) == expected
 
     district.sync(full=True)
-    assert _annotations(district.master) == expected
+    assert notes_in(district.master) == expected
     book = openpyxl.load_workbook(district.master)
     note_cell = next(row[15] for row in book["Übersicht"].iter_rows(min_row=6) if row[0].value == "08327066")
     assert note_cell.data_type == "s"
 
     district.master.unlink()
     district.sync()
-    assert _annotations(district.master) == expected
+    assert notes_in(district.master) == expected
 
 
 def _municipality(district, name) -> Municipality:
