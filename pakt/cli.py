@@ -84,12 +84,20 @@ def template(
     google: Annotated[
         bool, typer.Option("--google", help="Zusätzlich beschreiben, wie die Google-Fassung entsteht.")
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Leere Vorlagen von Pakt im Zielordner ersetzen (ausgefüllte Mappen nie).")
+    ] = False,
 ) -> None:
-    """Meldemappen erzeugen: eine vorausgefüllte Mappe je Gemeinde und eine leere Vorlage."""
+    """Meldemappen erzeugen: eine vorausgefüllte Mappe je Gemeinde und eine leere Vorlage.
+
+    Eine Mappe, die schon im Zielordner liegt, wird nie überschrieben (mit --force nur leere Vorlagen von Pakt).
+    """
     from pakt.plugin import write_templates
 
+    from ._templates import blank_pakt_template
+
     registry = _registry(config, required=True)
-    written = write_templates(registry, out_dir)
+    written = write_templates(registry, out_dir, blank_pakt_template if force else None)
     out.print(
         f"{counted(len(written), 'Meldemappe', 'Meldemappen')} geschrieben nach {out_dir} "
         f"({counted(len(written) - 1, 'Gemeinde', 'Gemeinden')} und eine leere Vorlage).",
@@ -216,12 +224,17 @@ def sync(
 
     registry = _registry(config, required=True)
     columns = (TextColumn("Meldungen lesen"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True, disable=as_json) as progress:
+    # No refresh thread: the files are read in forked worker processes, and forking a process that runs other
+    # threads is unsafe; the bar is redrawn as files are done instead.
+    with Progress(*columns, console=err, transient=True, disable=as_json, auto_refresh=False) as progress:
         task = progress.add_task("lesen", total=None)
-        options = SyncOptions(
-            master=master, full=full, progress=lambda done, total: progress.update(task, completed=done, total=total)
-        )
-        result = run_sync(registry, options)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+            if done == total or done % 25 == 0:
+                progress.refresh()
+
+        result = run_sync(registry, SyncOptions(master=master, full=full, progress=advance))
     if as_json:
         out.print_json(json.dumps(result.to_json(), ensure_ascii=False))
         for failure in result.failures:

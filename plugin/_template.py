@@ -14,7 +14,7 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -36,6 +36,7 @@ from pakt.schemas import (
     InputField,
     Kind,
     Municipality,
+    PaktError,
     Registry,
     RuleSet,
     format_eur,
@@ -387,10 +388,35 @@ def write_workbook(
     return path
 
 
-def write_templates(registry: Registry, out_dir: Path) -> list[Path]:
-    """One pre-filled workbook per municipality of the registry, plus the blank template."""
-    written = [write_workbook(out_dir / workbook_filename(None), Binding.for_registry(registry, None))]
-    for municipality in registry.municipalities:
-        binding = Binding.for_registry(registry, municipality)
-        written.append(write_workbook(out_dir / workbook_filename(municipality), binding))
-    return written
+def write_templates(registry: Registry, out_dir: Path, may_replace: Callable[[Path], bool] | None = None) -> list[Path]:
+    """One pre-filled workbook per municipality of the registry, plus the blank template.
+
+    A file already there is never overwritten unless it is byte for byte what would be written, or
+    `may_replace` says it may be (the command's --force: a blank template Pakt wrote). When any file may not
+    be replaced, nothing is written and PaktError names the files: a folder where clerks keep their filled
+    workbooks must never receive blank forms.
+    """
+    planned = [(out_dir / workbook_filename(None), Binding.for_registry(registry, None))]
+    planned += [(out_dir / workbook_filename(m), Binding.for_registry(registry, m)) for m in registry.municipalities]
+    contents = [(path, build_workbook_bytes(binding)) for path, binding in planned]
+    kept = [path for path, data in contents if _taken(path, data, may_replace)]
+    if kept:
+        names = ", ".join(p.name for p in kept[:5]) + (f" und {len(kept) - 5} weitere" if len(kept) > 5 else "")
+        raise PaktError(
+            f"In {out_dir} liegen schon Mappen, die Eingaben enthalten oder nicht als leere Vorlage von Pakt "
+            f"stammen ({names}); es wurde nichts geschrieben. Bitte einen leeren Ordner angeben."
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path, data in contents:
+        if not (path.exists() and path.read_bytes() == data):
+            path.write_bytes(data)
+    return [path for path, _ in contents]
+
+
+def _taken(path: Path, data: bytes, may_replace: Callable[[Path], bool] | None) -> bool:
+    """Whether an existing file at `path` must be kept (it is neither what we would write nor replaceable)."""
+    if not path.exists():
+        return False
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return False
+    return not (may_replace is not None and may_replace(path))

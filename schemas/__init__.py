@@ -79,7 +79,9 @@ from ._layout import (
 )
 from ._normalize import (
     EXCEL_EPOCH,
+    MAX_NUMBER,
     Unreadable,
+    comparison_key,
     is_blank,
     normalize,
     to_ags,
@@ -141,6 +143,7 @@ __all__ = [
     "HEADER_FILL",
     "INPUT_FILL",
     "LINK_COLOUR",
+    "MAX_NUMBER",
     "NUMBER_FORMATS",
     "SCHEMA_VERSION",
     "SHEET_BINDING",
@@ -215,6 +218,7 @@ __all__ = [
     "caseload",
     "check",
     "column_letters",
+    "comparison_key",
     "counted",
     "describe_os_error",
     "district_totals",

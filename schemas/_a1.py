@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 
 
 @lru_cache(maxsize=1024)
@@ -28,16 +28,23 @@ def to_a1(row: int, col: int) -> str:
     return f"{column_letters(col)}{row + 1}"
 
 
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
+"""Excel's grid (A1:XFD1048576); a reference outside it is broken, not a cell."""
+
+
 @lru_cache(maxsize=4096)
 def parse_a1(cell: str) -> tuple[int, int]:
-    """'C7' or '$C$7' to zero-based (row, col)."""
+    """'C7' or '$C$7' to zero-based (row, col); ValueError for anything outside the grid ('A0', 'XFE1')."""
     match = _CELL.match(cell.strip())
     if not match:
         raise ValueError(f"not an A1 cell: {cell!r}")
     col = 0
     for char in match.group(1).upper():
         col = col * 26 + ord(char) - 64
-    return int(match.group(2)) - 1, col - 1
+    row = int(match.group(2))
+    if not (1 <= row <= MAX_ROWS and 1 <= col <= MAX_COLUMNS):
+        raise ValueError(f"outside the grid: {cell!r}")
+    return row - 1, col - 1
 
 
 def quote_sheet(sheet: str) -> str:

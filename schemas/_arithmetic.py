@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from ._errors import DistributionError
 from ._german import format_decimal
+from ._normalize import comparison_key
 from ._rules import RuleSet
 from ._submission import FundsUse, ImMode, MaterialCosts, Submission
 
@@ -131,7 +132,7 @@ def municipal_figures(submission: Submission, rules: RuleSet) -> MunicipalFigure
         persons=persons,
         allowance_eur=per_head_allowance(persons, submission.header.stichtag, rules),
         mode=submission.management.mode,
-        im_pseudonyms=frozenset(m.pseudonym for m in submission.managers),
+        im_pseudonyms=frozenset(comparison_key(m.pseudonym) for m in submission.managers),
         im_fte=submission.im_fte,
         caseload=caseload(persons, submission.im_fte),
         material_costs_eur=material_costs_total(submission.material_costs),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -53,8 +54,20 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not _SPACES.sub("", value))
 
 
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Characters nobody sees: zero-width spaces and joiners, direction marks, soft hyphens, control characters."""
+MAX_NUMBER = Decimal(10) ** 15
+"""Larger than any count or amount of a submission: above it a number is a typo, or an attack on the arithmetic."""
+
+
 def _clean_text(value: str) -> str:
-    return _SPACES.sub(" ", value).strip()
+    return _SPACES.sub(" ", _INVISIBLE.sub("", value)).strip()
+
+
+def comparison_key(text: str) -> str:
+    """How two keys (pseudonyms, names) are compared: Unicode NFKC, invisible and control characters removed,
+    spaces and case folded; "IM\u200b-07" and "im-07 " are one person."""
+    return _clean_text(unicodedata.normalize("NFKC", text)).casefold()
 
 
 def _reject_error_value(value: Any) -> None:
@@ -96,8 +109,19 @@ def to_decimal(value: Any) -> Decimal:
     """A number as Decimal; floats go through their shortest repr, never binary noise.
 
     Formula results carry float noise (0.1 + 0.2 is stored as 0.30000000000000004);
-    rounding to nine places first removes it without touching any typed value.
+    rounding to nine places first removes it without touching any typed value. A number
+    of MAX_NUMBER or more is refused before any arithmetic sees it.
     """
+    number = _decimal(value)
+    if not number.is_finite():
+        raise Unreadable("Die Zelle enthält keine gültige Zahl")
+    if abs(number) >= MAX_NUMBER:
+        shown = f"{value:G}" if isinstance(value, float) else f"{number:.3E}" if len(str(number)) > 20 else str(number)
+        raise Unreadable(f"{shown} ist viel zu groß")
+    return number
+
+
+def _decimal(value: Any) -> Decimal:
     _reject_error_value(value)
     if isinstance(value, bool):
         raise Unreadable(f"„{to_text(value)}“ ist keine Zahl")
@@ -106,7 +130,7 @@ def to_decimal(value: Any) -> Decimal:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise Unreadable("Die Zelle enthält keine gültige Zahl")
-        return Decimal(repr(round(value, _FLOAT_PLACES)))
+        return Decimal(repr(value)) if abs(value) >= 1e15 else Decimal(repr(round(value, _FLOAT_PLACES)))
     if isinstance(value, Decimal):
         return value
     if isinstance(value, str):

@@ -217,10 +217,26 @@ def _read_staff(view: WorkbookView, findings: list[Finding]) -> list[dict[str, E
     return [row for row in rows if row is not None]
 
 
+def _binding_findings(cells: dict[str, RawCell]) -> list[Finding]:
+    """A binding name that is gone, broken (#REF!) or moved off the hidden sheet: the workbook is not the
+    template as issued, and nothing it says about whose it is can be trusted."""
+    return [
+        error(
+            Code.VORLAGE_BESCHAEDIGT,
+            f"Die Bindung der Mappe an ihre Gemeinde ist beschädigt ({item.label}, Name {item.name}). "
+            "Bitte die Meldevorlage beim Landkreis neu anfordern.",
+            SHEET_BINDING,
+            None,
+        )
+        for item in BINDING_FIELDS
+        if item.key in ("ags", "district", "rules") and (item.key not in cells or cells[item.key].sheet != SHEET_BINDING)
+    ]
+
+
 def read_draft(view: WorkbookView) -> Draft:
     """Read every input of a Pakt workbook; SchemaMismatch if it is not one."""
     binding, binding_cells = _read_binding(view)
-    findings: list[Finding] = []
+    findings: list[Finding] = _binding_findings(binding_cells)
     fields = {f.path: _read_field(view, f, findings) for f in input_fields()}
     managers = _read_staff(view, findings)
     return Draft(view.label, binding, binding_cells, fields, managers, findings)

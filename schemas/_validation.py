@@ -23,7 +23,7 @@ from ._fields import FieldSpec, Kind
 from ._findings import Code, Finding, error, warning
 from ._german import format_date, format_decimal, format_eur, format_number
 from ._layout import SHEET_BINDING, field_by_path, input_fields, staff_columns
-from ._normalize import as_enum_value
+from ._normalize import as_enum_value, comparison_key
 from ._reader import Draft, Entry
 from ._registry import Registry
 from ._rules import RuleSet, load_rules
@@ -272,7 +272,7 @@ def check_unique_pseudonyms(draft: Draft) -> Iterator[Finding]:
         entry = row.get("pseudonym")
         if entry is None or not entry.present:
             continue
-        key = entry.value.casefold()
+        key = comparison_key(entry.value)
         if key in seen:
             yield error(
                 Code.KUERZEL_DOPPELT,

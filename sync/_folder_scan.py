@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from pathlib import Path
 
 from pakt.schemas import Registry, WorkbookFile, WorkbookRef, describe_os_error
 
+from ._regular_files import not_regular
 from ._source import Listing, Note, SourceEntry
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
@@ -35,50 +37,82 @@ def _excluded(relative: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(relative, f"{p}/*") for p in patterns)
 
 
-def _walk(folder: Path, exclude: tuple[str, ...], found: dict[str, SourceEntry], notes: list[Note]) -> None:
-    stack = [str(folder)]
-    while stack:
-        current = stack.pop()
-        try:
-            with os.scandir(current) as listed:
-                entries = list(listed)
-        except OSError as error:
-            notes.append(Note(current, f"Ordner nicht lesbar ({describe_os_error(error)}); seine Meldungen fehlen."))
-            continue
-        for entry in entries:
-            if exclude and _excluded(os.path.relpath(entry.path, folder), exclude):
+class _Walk:
+    """One folder of the share, walked: regular files only, each listed once; a symbolic link is followed
+    once and only when it stays inside the folder, so a loop of links or a link to /dev ends nothing."""
+
+    def __init__(self, root: Path, exclude: tuple[str, ...], found: dict[str, SourceEntry], notes: list[Note]) -> None:
+        self.root, self.exclude, self.found, self.notes = root, exclude, found, notes
+        self.real_root = os.path.realpath(root)
+        self.seen_folders: set[tuple[int, int]] = set()
+        self.seen_files: dict[tuple[int, int], str] = {}
+
+    def run(self) -> None:
+        info = os.stat(self.root)
+        self.seen_folders.add((info.st_dev, info.st_ino))
+        stack = [str(self.root)]
+        while stack:
+            current = stack.pop()
+            try:
+                with os.scandir(current) as listed:
+                    entries = sorted(listed, key=lambda e: e.name)
+            except OSError as error:
+                self.note(current, f"Ordner nicht lesbar ({describe_os_error(error)}); seine Meldungen fehlen.")
                 continue
-            _visit(entry, stack, found, notes)
+            for entry in entries:
+                if not (self.exclude and _excluded(os.path.relpath(entry.path, self.root), self.exclude)):
+                    self.visit(entry, stack)
 
+    def note(self, path: str, message: str) -> None:
+        self.notes.append(Note(path, message))
 
-def _visit(entry: os.DirEntry, stack: list[str], found: dict[str, SourceEntry], notes: list[Note]) -> None:
-    """One directory entry: a folder to walk, a workbook to list, or something passed over with a note.
+    def _inside(self, path: str) -> bool:
+        real = os.path.realpath(path)
+        return real == self.real_root or real.startswith(self.real_root + os.sep)
 
-    A workbook that cannot even be looked at (no permission) is still listed, with an impossible stamp:
-    reading it then fails with a German finding, and its municipality's last version stays.
-    """
-    try:
-        if entry.is_dir(follow_symlinks=False):
-            stack.append(entry.path)
+    def visit(self, entry: os.DirEntry, stack: list[str]) -> None:
+        """A folder to walk, a workbook to list, or something passed over with a note. A workbook that cannot
+        even be looked at (no permission) is listed with an impossible stamp: reading it then fails with a
+        German finding, and its municipality's last version stays."""
+        try:
+            link = entry.is_symlink()
+            if link and not self._inside(entry.path):
+                self.note(entry.path, "Verknüpfung zeigt aus dem Ordner der Meldungen hinaus; übersprungen.")
+                return
+            info = entry.stat(follow_symlinks=link)
+        except FileNotFoundError:
+            self.note(entry.path, "Verknüpfung ins Leere; übersprungen.")
             return
-        if not entry.is_file():
+        except OSError:
+            if _skip_reason(entry.name, _suffix(entry.name)) is None:
+                self.found[entry.path] = SourceEntry(entry.path, -1, -1)
             return
-    except OSError:
-        pass
-    name = entry.name
+        identity = (info.st_dev, info.st_ino)
+        if stat.S_ISDIR(info.st_mode):
+            if identity in self.seen_folders:
+                self.note(entry.path, "Ordner schon durchsucht (Verknüpfungen im Kreis); übersprungen.")
+            else:
+                self.seen_folders.add(identity)
+                stack.append(entry.path)
+            return
+        reason = _skip_reason(entry.name, _suffix(entry.name))
+        kind = not_regular(info.st_mode)
+        if reason is None and kind is not None:
+            reason = f"Das ist {kind}, keine Datei; übersprungen."
+        if reason is None and identity in self.seen_files:
+            reason = (
+                f"Dieselbe Datei ist schon als {os.path.basename(self.seen_files[identity])} erfasst; übersprungen."
+            )
+        if reason:
+            self.note(entry.path, reason)
+            return
+        self.seen_files[identity] = entry.path
+        self.found[entry.path] = SourceEntry(entry.path, info.st_size, info.st_mtime_ns)
+
+
+def _suffix(name: str) -> str:
     dot = name.rfind(".")
-    reason = _skip_reason(name, name[dot:].lower() if dot > 0 else "")
-    if reason:
-        notes.append(Note(entry.path, reason))
-        return
-    try:
-        info = entry.stat()
-    except FileNotFoundError:
-        return
-    except OSError:
-        found[entry.path] = SourceEntry(entry.path, -1, -1)
-        return
-    found[entry.path] = SourceEntry(entry.path, info.st_size, info.st_mtime_ns)
+    return name[dot:].lower() if dot > 0 else ""
 
 
 def scan(registry: Registry) -> Listing:
@@ -94,12 +128,17 @@ def scan(registry: Registry) -> Listing:
                 )
             )
             continue
-        _walk(path, registry.sources.exclude, found, notes)
+        _Walk(path, registry.sources.exclude, found, notes).run()
     for municipality in registry.municipalities:
         path = registered_path(registry, municipality.workbook_ref)
-        if path is not None and str(path) not in found and path.is_file():
-            stat = path.stat()
-            found[str(path)] = SourceEntry(str(path), stat.st_size, stat.st_mtime_ns)
+        if path is None or str(path) in found:
+            continue
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        if not_regular(info.st_mode) is None:
+            found[str(path)] = SourceEntry(str(path), info.st_size, info.st_mtime_ns)
     notes.sort(key=lambda note: note.path)
     return Listing([found[key] for key in sorted(found)], notes)
 

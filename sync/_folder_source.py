@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from pakt.schemas import (
@@ -29,15 +28,14 @@ from pakt.schemas import (
 
 from ._folder_scan import registered_path, scan
 from ._intake import Intake, intake_from_draft
+from ._isolation import Failure, IsolatedReaders
 from ._problems import file_problem, unreadable
+from ._regular_files import read_regular
 from ._source import Listing, Place, SourceEntry, Tick
-from ._workbook_file import XlsxFileView
+from ._workbook_file import MAX_FILE_BYTES, XlsxFileView
 
 SETTLE_S = 2.0
 """A file changed less than this long ago that cannot be parsed is probably still being written."""
-
-PARALLEL_FROM = 64
-"""Below this many changed files, reading in worker processes costs more than it saves."""
 
 
 class SourceBusy(PaktError):
@@ -45,10 +43,14 @@ class SourceBusy(PaktError):
 
 
 def read_settled(path: Path, retry_delay_s: float = 1.0) -> bytes:
-    """The file's bytes, read only when its size and time did not change during the read; one retry."""
+    """The file's bytes, read only when its size and time did not change during the read; one retry.
+
+    Only a regular file is read, and never more than MAX_FILE_BYTES (a larger file is refused whole).
+    """
     for attempt in range(2):
-        before = path.stat()
-        data = path.read_bytes()
+        data, before = read_regular(path, MAX_FILE_BYTES)
+        if len(data) > MAX_FILE_BYTES:
+            return data
         after = path.stat()
         if before.st_size == after.st_size == len(data) and before.st_mtime_ns == after.st_mtime_ns:
             return data
@@ -78,28 +80,34 @@ def _changed_within(path: Path, seconds: float) -> bool:
         return False
 
 
+def _busy(entry: SourceEntry, message: str) -> Intake:
+    """An entry not read this time: nothing is stored for it, its last valid version stays."""
+    return Intake(entry, problem=file_problem(Code.DATEI_UNLESBAR, message, entry.key), busy=True)
+
+
 def take_in(entry: SourceEntry, registry: Registry, retry_delay_s: float = 1.0) -> Intake:
     """Read and check one file; never raises for a bad file, a busy or vanished file becomes `busy`."""
     for attempt in range(2):
         try:
             data = read_settled(entry.path, retry_delay_s)
             stat = entry.path.stat()
-            current = SourceEntry(entry.key, stat.st_size, stat.st_mtime_ns)
-            return _parse(current, data, registry)
         except SourceBusy as exc:
-            return Intake(entry, problem=file_problem(Code.DATEI_UNLESBAR, exc.message, entry.key), busy=True)
+            return _busy(entry, exc.message)
         except FileNotFoundError:
-            gone = "Die Datei ist während des Abgleichs verschwunden."
-            return Intake(entry, problem=file_problem(Code.DATEI_UNLESBAR, gone, entry.key), busy=True)
+            return _busy(entry, "Die Datei ist während des Abgleichs verschwunden.")
+        except WorkbookUnreadable as exc:  # not a regular file: a pipe, a device
+            return Intake(entry, problem=unreadable(entry.key, exc))
         except OSError as error:
-            message = (
+            return _busy(
+                entry,
                 f"Die Datei kann nicht gelesen werden: {describe_os_error(error)}. Bitte die Berechtigungen prüfen; "
-                "gezeigt wird die zuletzt gelesene Fassung, der nächste Abgleich versucht es erneut."
+                "gezeigt wird die zuletzt gelesene Fassung, der nächste Abgleich versucht es erneut.",
             )
-            return Intake(entry, problem=file_problem(Code.DATEI_UNLESBAR, message, entry.key), busy=True)
+        current = SourceEntry(entry.key, stat.st_size, stat.st_mtime_ns)
+        try:
+            return _parse(current, data, registry)
         except WorkbookUnreadable as exc:
-            recently_written = _changed_within(entry.path, SETTLE_S)
-            if attempt == 0 and recently_written:
+            if attempt == 0 and _changed_within(entry.path, SETTLE_S):
                 time.sleep(retry_delay_s)
                 continue
             return Intake(current, fingerprint(data), problem=unreadable(entry.key, exc))
@@ -108,48 +116,21 @@ def take_in(entry: SourceEntry, registry: Registry, retry_delay_s: float = 1.0) 
     raise AssertionError("unreachable")
 
 
-_worker_registry: Registry | None = None
-_worker_delay: float = 1.0
+@dataclass(frozen=True)
+class _Reader:
+    """What a worker does with one entry (picklable: it travels to the worker once)."""
+
+    registry: Registry
+    retry_delay_s: float
+
+    def __call__(self, entry: SourceEntry) -> Intake:
+        return take_in(entry, self.registry, self.retry_delay_s)
 
 
-def _exit_with_parent(parent: int) -> None:
-    """A worker whose sync was killed (kill -9 gives no chance to clean up) ends itself."""
-    while True:
-        time.sleep(0.5)
-        if os.getppid() != parent:
-            os._exit(1)
-
-
-def _init_worker(registry: Registry, retry_delay_s: float, parent: int) -> None:
-    global _worker_registry, _worker_delay
-    _worker_registry, _worker_delay = registry, retry_delay_s
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-
-
-def _take_in_worker(entry: SourceEntry) -> Intake:
-    assert _worker_registry is not None
-    return take_in(entry, _worker_registry, _worker_delay)
-
-
-def take_in_all(
-    entries: Sequence[SourceEntry], registry: Registry, retry_delay_s: float, workers: int, tick: Tick | None = None
-) -> Iterator[Intake]:
-    """Take in every file, in worker processes when there are many; yields intakes in order."""
-    if workers <= 1 or len(entries) < PARALLEL_FROM:
-        for entry in entries:
-            intake = take_in(entry, registry, retry_delay_s)
-            if tick:
-                tick()
-            yield intake
-        return
-    chunk = max(8, len(entries) // (workers * 16))
-    with ProcessPoolExecutor(
-        workers, initializer=_init_worker, initargs=(registry, retry_delay_s, os.getpid())
-    ) as pool:
-        for intake in pool.map(_take_in_worker, entries, chunksize=chunk):
-            if tick:
-                tick()
-            yield intake
+def _failed(entry: SourceEntry, failure: Failure) -> Intake:
+    """A file whose reading overran its budget or crashed: refused with the reason, not read again until it
+    changes (as any file that cannot be read)."""
+    return Intake(entry, problem=file_problem(Code.DATEI_UNLESBAR, failure.message, entry.key))
 
 
 class FolderSource:
@@ -167,7 +148,12 @@ class FolderSource:
         return scan(self.registry)
 
     def read(self, entries: Sequence[SourceEntry], tick: Tick) -> Iterator[Intake]:
-        return take_in_all(entries, self.registry, self.retry_delay_s, self.workers, tick)
+        """Each file in a worker process with a time and memory budget (see _isolation.py)."""
+        readers = min(self.workers, max(1, len(entries)))
+        with IsolatedReaders(_Reader(self.registry, self.retry_delay_s), readers) as pool:
+            for entry, outcome in pool.map(entries):
+                tick()
+                yield outcome if isinstance(outcome, Intake) else _failed(entry, outcome)
 
     def place(self, key: str) -> Place:
         return Place(os.path.basename(key), path=key)

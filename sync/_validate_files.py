@@ -7,6 +7,7 @@ file-level finding, never a traceback.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,6 +16,7 @@ from pathlib import Path
 from pakt.schemas import (
     CheckContext,
     Checked,
+    Code,
     Draft,
     Finding,
     Registry,
@@ -28,7 +30,8 @@ from pakt.schemas import (
     rules_for,
 )
 
-from ._problems import unreadable
+from ._isolation import IsolatedReaders
+from ._problems import file_problem, unreadable
 from ._workbook_file import open_workbook_file
 
 EXIT_OK, EXIT_BLOCKING, EXIT_UNREADABLE = 0, 1, 2
@@ -91,19 +94,44 @@ def read_previous(paths: Iterable[Path]) -> dict[str, Submission]:
     return previous
 
 
+@dataclass(frozen=True)
+class _DraftReader:
+    """Reads one file in a worker process (see _isolation.py): its draft, or why it cannot be read."""
+
+    def __call__(self, path: Path) -> Draft | Finding:
+        try:
+            return _read(path)
+        except (WorkbookUnreadable, SchemaMismatch) as exc:
+            return unreadable(str(path), exc)
+
+
+def _drafts(paths: Sequence[Path], report: ValidationReport) -> list[tuple[Path, Draft]]:
+    """Every file read in a worker with a time and memory budget; what cannot be read goes into the report."""
+    drafts: list[tuple[Path, Draft]] = []
+    with IsolatedReaders(_DraftReader(), min(os.cpu_count() or 1, max(1, len(paths)))) as pool:
+        for path, outcome in pool.map(paths):
+            if isinstance(outcome, Draft):
+                drafts.append((path, outcome))
+            else:
+                problem = outcome if isinstance(outcome, Finding) else file_problem(
+                    Code.DATEI_UNLESBAR, outcome.message, str(path)
+                )  # fmt: skip
+                report.results.append(FileResult(path, unreadable=problem))
+    drafts.sort(key=lambda pair: paths.index(pair[0]))
+    return drafts
+
+
 def validate_files(
     paths: Sequence[Path],
     registry: Registry | None = None,
     previous: dict[str, Submission] | None = None,
 ) -> ValidationReport:
-    """Read and check every file; the district median caseload is taken over the files given."""
+    """Read and check every file; the district median caseload is taken over the files given.
+
+    A file that cannot be read, or takes too long or too much memory, is reported; the others are checked.
+    """
     report = ValidationReport()
-    drafts: list[tuple[Path, Draft]] = []
-    for path in paths:
-        try:
-            drafts.append((path, _read(path)))
-        except (WorkbookUnreadable, SchemaMismatch) as exc:
-            report.results.append(FileResult(path, unreadable=unreadable(str(path), exc)))
+    drafts = _drafts(paths, report)
     reference: Decimal | None = median_caseload(draft for _, draft in drafts)
     for path, draft in drafts:
         try:

@@ -1,65 +1,122 @@
-"""An xlsx/xlsm file as a `WorkbookView`: defined names and tables from the XML, values through calamine.
+"""An xlsx/xlsm file as a `WorkbookView`, read safely and once: only the cells the names point to.
 
-python-calamine reads cell values fast but knows no defined names, so the
-names, sheets and table parts are read from the workbook's XML once; cell
-values come from calamine. Anything that is not an xlsx workbook is refused
-here with a German `WorkbookUnreadable` before the reader ever sees it.
+A district's share will sooner or later hold damaged, foreign and hostile
+files. This reader is safe by construction:
+
+- the file and every part read are size-capped, compressed and uncompressed,
+  with a ratio limit (a zip bomb is refused before it is inflated);
+- every part read is checked against its CRC (a flipped bit is refused, never
+  taken for data); encrypted entries and unknown compression are refused;
+- XML is parsed by expat with document type declarations forbidden, so no
+  entity is ever expanded;
+- a sheet is streamed, and only the cells that Pakt's names and the staff
+  table point to are kept; nothing builds a sheet's whole used range, so a
+  single cell at XFD1048576 costs nothing;
+- every failure of the zip, XML or value decoding becomes WorkbookUnreadable
+  with a German message that names the cause.
+
+One pass over the package gives the defined names, the table of the staff,
+and the values (shared strings and date styles resolved for the cells kept).
 """
 
 from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
-from dataclasses import dataclass
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
+from xml.parsers import expat
 
 import olefile
-import python_calamine
 
-from pakt.schemas import RawCell, RawTable, WorkbookEncrypted, WorkbookUnreadable, parse_a1, parse_reference, to_a1
+from pakt.schemas import (
+    BINDING_FIELDS,
+    STAFF_RANGE,
+    STAFF_TABLE,
+    RawCell,
+    RawTable,
+    WorkbookEncrypted,
+    WorkbookUnreadable,
+    describe_os_error,
+    input_fields,
+    parse_a1,
+    parse_reference,
+    to_a1,
+)
 
-_NS = {
-    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
-}
-_R_ID = "{{{}}}id".format(_NS["r"])
+from ._regular_files import read_regular
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""A submission is about 20 KB; a file over 20 MB is not one."""
+MAX_MEMBERS = 2_000
+"""Parts of the package (a submission has about 20)."""
+MAX_PART_BYTES = 32 * 1024 * 1024
+"""Uncompressed size of any part the reader opens."""
+MAX_RATIO = 100
+"""Uncompressed to compressed size of a part over RATIO_FROM_BYTES (XML compresses 5-20 times; bombs 1,000)."""
+RATIO_FROM_BYTES = 1024 * 1024
+MAX_ROW, MAX_COL = 1_048_576, 16_384
+"""Excel's grid; a reference beyond it is broken."""
+
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CHUNK = 64 * 1024
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_EPOCH_1904 = datetime(1904, 1, 1)
+_BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
+                                   45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58})  # fmt: skip
+_CELL_REF = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+WANTED_NAMES = frozenset({f.name for f in input_fields()} | {b.name for b in BINDING_FIELDS})
+"""The defined names a submission is read by: only their cells are kept."""
+WANTED_TABLES = frozenset({STAFF_TABLE.casefold()})
 
 
-@dataclass(frozen=True)
-class _TablePart:
-    name: str
-    sheet: str
-    ref: str
-    header_rows: int
-    totals_rows: int
+class _Refused(Exception):
+    """A reason, in German, why the package cannot be read; turned into WorkbookUnreadable at the boundary."""
 
 
 def _refuse_non_zip(label: str, data: bytes) -> None:
     if not data:
         raise WorkbookUnreadable("Die Datei ist leer (0 Byte). Bitte die Meldung erneut speichern.", file=label)
-    if data.startswith(_OLE_MAGIC):
-        streams = olefile.OleFileIO(io.BytesIO(data)).listdir() if olefile.isOleFile(io.BytesIO(data)) else []
-        if ["EncryptionInfo"] in streams or ["EncryptedPackage"] in streams:
-            raise WorkbookEncrypted(
-                "Die Arbeitsmappe ist mit einem Kennwort geschützt und kann nicht gelesen werden. "
-                "Bitte den Kennwortschutz entfernen (Datei > Informationen > Arbeitsmappe schützen) und neu speichern.",
-                file=label,
-            )
+    if len(data) > MAX_FILE_BYTES:
         raise WorkbookUnreadable(
-            "Die Datei ist im alten Excel-Format (.xls). Bitte mit „Speichern unter“ als Excel-Arbeitsmappe (.xlsx) speichern.",
+            f"Die Datei ist mit {len(data) / 1024 / 1024:.0f} MB viel zu groß für eine Meldung (höchstens "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB). Bitte die Meldevorlage des Landkreises verwenden.",
             file=label,
         )
+    if data.startswith(_OLE_MAGIC):
+        _refuse_ole(label, data)
     if not data.startswith(b"PK"):
         kind = "eine Text- oder CSV-Datei" if _looks_like_text(data) else "keine Excel-Arbeitsmappe"
         raise WorkbookUnreadable(
             f"Die Datei ist {kind}, auch wenn sie auf .xlsx endet. Bitte die Meldevorlage des Landkreises verwenden.",
             file=label,
         )
+
+
+def _refuse_ole(label: str, data: bytes) -> None:
+    try:
+        streams = olefile.OleFileIO(io.BytesIO(data)).listdir() if olefile.isOleFile(io.BytesIO(data)) else []
+    except Exception:  # a damaged compound file: it is not a workbook we can read either way
+        streams = []
+    if ["EncryptionInfo"] in streams or ["EncryptedPackage"] in streams:
+        raise WorkbookEncrypted(
+            "Die Arbeitsmappe ist mit einem Kennwort geschützt und kann nicht gelesen werden. "
+            "Bitte den Kennwortschutz entfernen (Datei > Informationen > Arbeitsmappe schützen) und neu speichern.",
+            file=label,
+        )
+    raise WorkbookUnreadable(
+        "Die Datei ist im alten Excel-Format (.xls) oder beschädigt. Bitte mit „Speichern unter“ als "
+        "Excel-Arbeitsmappe (.xlsx) speichern.",
+        file=label,
+    )
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -74,117 +131,576 @@ def _looks_like_text(data: bytes) -> bool:
     return b"\x00" not in sample
 
 
-def _open_zip(label: str, data: bytes) -> zipfile.ZipFile:
+# -- the package ---------------------------------------------------------------------------------
+
+
+class _Package:
+    """The zip package, each part read with its limits checked and its CRC verified."""
+
+    def __init__(self, data: bytes) -> None:
+        self._zip = zipfile.ZipFile(io.BytesIO(data))
+        infos = self._zip.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise _Refused(f"Das Archiv hat {len(infos)} Teile (eine Meldung hat etwa 20).")
+        self._infos = {info.filename: info for info in infos}
+
+    def __contains__(self, part: str) -> bool:
+        return part in self._infos
+
+    def fingerprint(self, part: str) -> tuple[int, int] | None:
+        """The CRC and size the archive states for a part (the same part in many files shares them)."""
+        info = self._infos.get(part)
+        return (info.CRC, info.file_size) if info is not None else None
+
+    def chunks(self, part: str) -> Iterable[bytes]:
+        """The part's bytes in pieces; the last piece is only given once its CRC matched."""
+        info = self._infos.get(part)
+        if info is None:
+            raise _Refused(f"Der Teil {part} fehlt im Archiv.")
+        if info.flag_bits & 0x1:
+            raise _Refused(f"Der Teil {part} ist verschlüsselt.")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _Refused(f"Der Teil {part} ist mit einem nicht unterstützten Verfahren komprimiert.")
+        if info.file_size > MAX_PART_BYTES:
+            raise _Refused(f"Der Teil {part} ist entpackt {info.file_size // 1024 // 1024} MB groß (zu groß).")
+        if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _Refused(f"Der Teil {part} ist ungewöhnlich stark gepackt (eine ZIP-Bombe?).")
+        seen = 0
+        with self._zip.open(info) as stream:
+            while piece := stream.read(_CHUNK):
+                seen += len(piece)
+                if seen > info.file_size:
+                    raise _Refused(f"Der Teil {part} ist länger als angegeben.")
+                yield piece
+
+
+class _Stop(Exception):
+    """Everything wanted from a part has been seen; stop parsing it."""
+
+
+_LOCAL_NAMES: dict[str, str] = {}
+
+
+def _local(name: str) -> str:
+    """An element or attribute name without its prefix ("x:c" -> "c"); OOXML writers differ in prefixes."""
+    local = _LOCAL_NAMES.get(name)
+    if local is None:
+        local = _LOCAL_NAMES[name] = name[name.find(":") + 1 :] if len(_LOCAL_NAMES) < 10_000 else name
+    return local
+
+
+def _forbid(*_: Any) -> None:
+    raise _Refused("Das Dokument enthält eine Dokumenttyp-Deklaration (DTD); das kommt in Arbeitsmappen nicht vor.")
+
+
+def _parse(
+    package: _Package, part: str, start: Callable[[str, dict], None], end: Callable[[str], None] | None = None,
+    text: Callable[[str], None] | None = None,
+) -> None:  # fmt: skip
+    """Stream a part through expat (no DTD, so no entity is ever declared or expanded) into the handlers.
+
+    Handlers get names as written; they compare local names (`_local`), so any prefix works.
+    """
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _forbid
+    parser.EntityDeclHandler = _forbid
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        archive.getinfo("xl/workbook.xml")
-        return archive
-    except KeyError as exc:
-        raise WorkbookUnreadable(
-            "Die Datei ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe (xl/workbook.xml fehlt).", file=label
-        ) from exc
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:
-        raise WorkbookUnreadable(
-            "Die Datei ist beschädigt oder unvollständig (vielleicht wurde sie beim Kopieren abgeschnitten). "
-            "Bitte die Meldung erneut speichern und ablegen.",
-            file=label,
-        ) from exc
+        for piece in package.chunks(part):
+            parser.Parse(piece, False)
+        parser.Parse(b"", True)
+    except _Stop:
+        pass
+
+
+# -- workbook, relationships, tables ---------------------------------------------------------------
+
+
+def _rels(package: _Package, part: str) -> dict[str, str]:
+    folder, file = posixpath.split(part)
+    rels_part = posixpath.join(folder, "_rels", file + ".rels")
+    found: dict[str, str] = {}
+    if rels_part not in package:
+        return found
+
+    def start(name: str, attrs: dict) -> None:
+        if _local(name) != "Relationship" or attrs.get("TargetMode") == "External":
+            return
+        target = attrs.get("Target", "")
+        found[attrs.get("Id", "")] = (
+            target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        )
+
+    _parse(package, rels_part, start)
+    return found
+
+
+@dataclass
+class _Workbook:
+    sheets: list[str] = field(default_factory=list)
+    sheet_ids: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    date1904: bool = False
+
+
+def _read_workbook(package: _Package) -> _Workbook:
+    book = _Workbook()
+    local: dict[str, str] = {}
+    current: list[Any] = []  # [name, is_local, text parts] of the definedName being read
+
+    def start(name: str, attrs: dict) -> None:
+        name = _local(name)
+        if name == "sheet":
+            sheet = attrs.get("name", "")
+            book.sheets.append(sheet)
+            book.sheet_ids[sheet] = next((v for k, v in attrs.items() if _local(k) == "id"), "")
+        elif name == "definedName":
+            current[:] = [attrs.get("name", ""), attrs.get("localSheetId") is not None, []]
+        elif name == "workbookPr":
+            book.date1904 = attrs.get("date1904", "").lower() in ("1", "true")
+
+    def text(data: str) -> None:
+        if current:
+            current[2].append(data)
+
+    def end(name: str) -> None:
+        if current and _local(name) == "definedName":
+            target = local if current[1] else book.names
+            target.setdefault(current[0], "".join(current[2]).strip())
+            current.clear()
+
+    _parse(package, "xl/workbook.xml", start, end, text)
+    for name, reference in local.items():
+        book.names.setdefault(name, reference)
+    return book
+
+
+@dataclass(frozen=True)
+class _TablePart:
+    name: str
+    sheet: str
+    ref: str
+    header_rows: int
+    totals_rows: int
+
+
+def _read_table(package: _Package, part: str, sheet: str) -> _TablePart | None:
+    found: list[_TablePart] = []
+
+    def start(name: str, attrs: dict) -> None:
+        if _local(name) == "table":
+            found.append(_TablePart(
+                name=attrs.get("displayName") or attrs.get("name") or "", sheet=sheet, ref=attrs.get("ref", ""),
+                header_rows=_int(attrs.get("headerRowCount"), 1), totals_rows=_int(attrs.get("totalsRowCount"), 0),
+            ))  # fmt: skip
+            raise _Stop
+
+    _parse(package, part, start)
+    return found[0] if found else None
+
+
+def _int(text: str | None, default: int) -> int:
+    return int(text) if text is not None and text.isdigit() and len(text) < 8 else default
+
+
+# -- cells -------------------------------------------------------------------------------------------
+
+
+SMALL_BOX = 20_000
+"""A rectangle up to this many cells is kept as a set of its A1 addresses (the staff table: about 150)."""
+
+
+@dataclass
+class _Wanted:
+    """The cells kept from one sheet: single cells (names) and rectangles (the staff table)."""
+
+    cells: set[tuple[int, int]] = field(default_factory=set)
+    boxes: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def rows(self) -> Callable[[int], bool]:
+        """Whether a row holds any wanted cell (most rows of a foreign sheet do not)."""
+        singles = {r for r, _ in self.cells}
+        spans = [(t, b) for t, _, b, _ in self.boxes]
+        return lambda row: row in singles or any(t <= row <= b for t, b in spans)
+
+    def wants(self, row: int, col: int) -> bool:
+        return (row, col) in self.cells or any(t <= row <= b and lf <= col <= rt for t, lf, b, rt in self.boxes)
+
+    def addresses(self) -> frozenset[str] | None:
+        """The wanted cells as A1 text ("B14"), so a cell is judged by its r attribute without decoding it;
+        None when a rectangle is too large to list."""
+        listed = {to_a1(r, c) for r, c in self.cells}
+        for top, left, bottom, right in self.boxes:
+            if (bottom - top + 1) * (right - left + 1) > SMALL_BOX:
+                return None
+            listed |= {to_a1(r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)}
+        return frozenset(listed)
+
+    @property
+    def last_row(self) -> int:
+        return max([r for r, _ in self.cells] + [b for _, _, b, _ in self.boxes], default=-1)
+
+
+@dataclass
+class _RawValue:
+    kind: str
+    style: int
+    text: list[str] = field(default_factory=list)
+
+
+_COLUMN = {chr(65 + i): i + 1 for i in range(26)}
+
+
+def _position(ref: str) -> tuple[int, int]:
+    match = _CELL_REF.match(ref.upper())
+    if match is None:
+        raise _Refused(f"Der Zellbezug „{ref[:20]}“ ist ungültig.")
+    letters, digits = match.groups()
+    col = 0
+    for char in letters:
+        col = col * 26 + _COLUMN[char]
+    return int(digits) - 1, col - 1
+
+
+def _read_cells(package: _Package, part: str, wanted: _Wanted) -> dict[tuple[int, int], _RawValue]:
+    """The wanted cells of a sheet part, streamed; parsing stops past the last wanted row."""
+    cells: dict[tuple[int, int], _RawValue] = {}
+    last_row = wanted.last_row
+    row_wanted = wanted.rows()
+    addresses = wanted.addresses()
+    row, col, in_row = -1, -1, False
+    keep: _RawValue | None = None
+    collect: list[str] | None = None
+    in_inline = False
+
+    def start(name: str, attrs: dict) -> None:
+        nonlocal row, col, in_row, keep, collect, in_inline
+        name = _LOCAL_NAMES.get(name) or _local(name)
+        if name == "c":
+            if not in_row:
+                return
+            ref = attrs.get("r")
+            if ref and addresses is not None:  # the fast way: the address as written
+                if ref not in addresses:
+                    return
+                where = _position(ref)
+            else:
+                if ref:
+                    row_here, col = _position(ref)
+                    if row_here != row:
+                        raise _Refused("Eine Zelle steht in der falschen Zeile.")
+                else:
+                    col += 1
+                if not 0 <= col < MAX_COL or not wanted.wants(row, col):
+                    return
+                where = (row, col)
+            keep = cells[where] = _RawValue(attrs.get("t", "n"), _int(attrs.get("s"), 0))
+        elif name == "row":
+            row = int(attrs["r"]) - 1 if attrs.get("r", "").isdigit() and len(attrs["r"]) < 8 else row + 1
+            if not 0 <= row < MAX_ROW:
+                raise _Refused("Eine Zeile liegt außerhalb des Tabellenblatts.")
+            if row > last_row:
+                raise _Stop
+            col, in_row = -1, row_wanted(row)
+        elif keep is not None and (name == "v" or (name == "t" and in_inline)):
+            collect = keep.text
+        elif name == "is":
+            in_inline = True
+
+    def text(data: str) -> None:
+        if collect is not None:
+            collect.append(data)
+
+    def end(name: str) -> None:
+        nonlocal keep, collect, in_inline
+        name = _LOCAL_NAMES.get(name) or _local(name)
+        if keep is None:
+            if name == "sheetData":
+                raise _Stop  # what follows (validations, formatting) holds no values
+            return
+        if name in ("v", "t"):
+            collect = None
+        elif name == "is":
+            in_inline = False
+        elif name == "c":
+            keep = None
+
+    if last_row >= 0:
+        _parse(package, part, start, end, text)
+    return cells
+
+
+def _shared_strings(package: _Package, wanted: set[int]) -> dict[int, str]:
+    """The shared strings with the given indexes (phonetic runs left out), stopping after the last."""
+    found: dict[int, str] = {}
+    if not wanted or "xl/sharedStrings.xml" not in package:
+        return found
+    last = max(wanted)
+    index, parts, in_t, in_phonetic = -1, None, False, False
+
+    def start(name: str, attrs: dict) -> None:
+        nonlocal index, parts, in_t, in_phonetic
+        name = _local(name)
+        if name == "si":
+            index += 1
+            if index > last:
+                raise _Stop
+            parts = [] if index in wanted else None
+        elif name == "t":
+            in_t = True
+        elif name == "rPh":
+            in_phonetic = True
+
+    def text(data: str) -> None:
+        if in_t and parts is not None and not in_phonetic:
+            parts.append(data)
+
+    def end(name: str) -> None:
+        nonlocal in_t, in_phonetic
+        name = _local(name)
+        if name == "t":
+            in_t = False
+        elif name == "rPh":
+            in_phonetic = False
+        elif name == "si" and parts is not None:
+            found[index] = "".join(parts)
+
+    _parse(package, "xl/sharedStrings.xml", start, end, text)
+    return found
+
+
+def _is_date_code(code: str) -> bool:
+    bare = _QUOTED.sub("", code).lower()
+    return any(letter in bare for letter in "dmyhs") and "general" not in bare
+
+
+_DATE_STYLES: dict[tuple[int, int], frozenset[int]] = {}
+"""Date styles by the CRC and size of styles.xml: every submission of a template shares them."""
+
+
+def _date_styles(package: _Package) -> frozenset[int]:
+    """The cell styles (cellXfs indexes) whose number format shows a date."""
+    key = package.fingerprint("xl/styles.xml")
+    if key is None:
+        return frozenset()
+    if key not in _DATE_STYLES:
+        _DATE_STYLES[key] = _read_date_styles(package)
+    return _DATE_STYLES[key]
+
+
+def _read_date_styles(package: _Package) -> frozenset[int]:
+    custom: dict[int, str] = {}
+    styles: list[int] = []
+    in_xfs = False
+
+    def start(name: str, attrs: dict) -> None:
+        nonlocal in_xfs
+        name = _local(name)
+        if name == "numFmt":
+            custom[_int(attrs.get("numFmtId"), -1)] = attrs.get("formatCode", "")
+        elif name == "cellXfs":
+            in_xfs = True
+        elif name == "xf" and in_xfs:
+            styles.append(_int(attrs.get("numFmtId"), 0))
+
+    def end(name: str) -> None:
+        if _local(name) == "cellXfs":
+            raise _Stop
+
+    _parse(package, "xl/styles.xml", start, end)
+    dates = {i for i, f in custom.items() if _is_date_code(f)} | _BUILTIN_DATE_FORMATS
+    return frozenset(index for index, fmt in enumerate(styles) if fmt in dates)
+
+
+def _number(text: str) -> float | int:
+    text = text.strip()
+    if len(text) < 16 and text.lstrip("-").isdigit():
+        return int(text)
+    return float(text)
+
+
+def _value(raw: _RawValue, strings: dict[int, str], date_styles: frozenset[int], epoch: datetime) -> Any:
+    kind, text = raw.kind, "".join(raw.text)
+    if kind == "s":
+        return strings.get(_int(text.strip(), -1))
+    if kind in ("str", "inlineStr", "e"):
+        return text
+    if kind == "b":
+        return text.strip() in ("1", "true")
+    if kind == "d":
+        return datetime.fromisoformat(text.strip()) if text.strip() else None
+    if not text.strip():
+        return None
+    number = _number(text)
+    if raw.style in date_styles and 0 <= number < 2_958_466:
+        return epoch + timedelta(days=float(number))
+    return number
+
+
+# -- the view -----------------------------------------------------------------------------------------
+
+
+_ZIP_CAUSES = (
+    (
+        "not a zip file",
+        "Die Datei ist beschädigt oder unvollständig (vielleicht wurde sie beim Kopieren abgeschnitten).",
+    ),
+    ("truncated", "Die Datei ist beschädigt oder unvollständig (vielleicht wurde sie beim Kopieren abgeschnitten)."),
+    ("crc", "Die Prüfsumme eines Teils stimmt nicht: die Datei wurde beim Speichern oder Kopieren verändert."),
+    ("differ", "Verzeichnis und Inhalt des ZIP-Archivs passen nicht zusammen."),
+    ("overlap", "Teile des ZIP-Archivs überlappen sich (eine ZIP-Bombe?)."),
+    ("magic number", "Ein Teil des ZIP-Archivs ist beschädigt."),
+)
+_CAUSES: tuple[tuple[type[BaseException], str], ...] = (
+    (zlib.error, "Ein Teil lässt sich nicht entpacken: seine Daten sind beschädigt."),
+    (EOFError, "Die Datei ist beschädigt oder unvollständig (vielleicht wurde sie beim Kopieren abgeschnitten)."),
+    (UnicodeError, "Ein Teil ist nicht richtig kodiert."),
+    (NotImplementedError, "Ein Teil ist mit einem nicht unterstützten Verfahren gepackt."),
+    (RuntimeError, "Ein Teil ist verschlüsselt oder beschädigt."),
+    (MemoryError, "Die Datei braucht zu viel Speicher."),
+    (OverflowError, "Die Datei enthält unmöglich große Zahlen."),
+    (ValueError, "Die Datei enthält Werte, die keine sind (eine Zahl, ein Datum oder ein Zellbezug)."),
+)
+
+
+def _cause(error: BaseException) -> str:
+    """The cause of a read failure in German words (never the library's English text)."""
+    if isinstance(error, _Refused):
+        return str(error)
+    if isinstance(error, OSError) and error.errno is not None:
+        return f"{describe_os_error(error)}."
+    if isinstance(error, zipfile.BadZipFile):
+        text = str(error).lower()
+        return next((german for key, german in _ZIP_CAUSES if key in text), "Das ZIP-Archiv ist beschädigt.")
+    if isinstance(error, expat.ExpatError):
+        return f"Ein XML-Teil ist beschädigt (Zeile {error.lineno})."
+    for kind, text in _CAUSES:
+        if isinstance(error, kind):
+            return text
+    return f"Unerwarteter Fehler beim Lesen ({type(error).__name__})."
+
+
+def _unreadable(label: str, error: BaseException) -> WorkbookUnreadable:
+    return WorkbookUnreadable(
+        f"Die Arbeitsmappe lässt sich nicht lesen: {_cause(error)} "
+        "Bitte in Excel öffnen, neu speichern und erneut ablegen.",
+        file=label,
+    )
 
 
 class XlsxFileView:
-    """A workbook file opened for reading by name. Implements `pakt.schemas.WorkbookView`."""
+    """A workbook file opened for reading by name. Implements `pakt.schemas.WorkbookView`.
+
+    Every error of the zip, XML and value layers is raised as WorkbookUnreadable (German, with the cause),
+    at opening or at the first access to a sheet.
+    """
 
     def __init__(self, label: str, data: bytes) -> None:
         self.label = label
         _refuse_non_zip(label, data)
-        self._zip = _open_zip(label, data)
-        self._members = frozenset(self._zip.namelist())
         try:
-            self._parse_workbook_xml()
-            self._calamine = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except (ElementTree.ParseError, KeyError, python_calamine.CalamineError, ValueError) as exc:
-            raise WorkbookUnreadable(
-                "Die Arbeitsmappe ist beschädigt und lässt sich nicht lesen. Bitte in Excel öffnen und neu speichern.",
-                file=label,
-            ) from exc
-        self._values: dict[str, list[list[Any]]] = {}
+            self._package = _Package(data)
+            if "xl/workbook.xml" not in self._package:
+                raise WorkbookUnreadable(
+                    "Die Datei ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe (xl/workbook.xml fehlt).", file=label
+                )
+            self._book = _read_workbook(self._package)
+            rels = _rels(self._package, "xl/workbook.xml")
+        except WorkbookUnreadable:
+            raise
+        except Exception as error:
+            raise _unreadable(label, error) from error
+        self.sheet_names = self._book.sheets
+        self._sheet_parts = {s: rels[r] for s, r in self._book.sheet_ids.items() if r in rels}
+        self._names = self._book.names
         self._tables: dict[str, _TablePart] | None = None
+        self._cells: dict[str, dict[tuple[int, int], Any]] = {}
+        self._wanted_by_sheet: dict[str, _Wanted] = {}
+        self._epoch = _EPOCH_1904 if self._book.date1904 else _EXCEL_EPOCH
 
     @classmethod
     def from_path(cls, path: Path) -> XlsxFileView:
         try:
-            data = path.read_bytes()
+            data, _ = read_regular(path, MAX_FILE_BYTES)
         except OSError as exc:
-            raise WorkbookUnreadable(f"Die Datei kann nicht gelesen werden: {exc.strerror}.", file=path.name) from exc
+            raise WorkbookUnreadable(
+                f"Die Datei kann nicht gelesen werden: {describe_os_error(exc)}.", file=path.name
+            ) from exc
         return cls(path.name, data)
 
-    # -- workbook XML ---------------------------------------------------------------------
+    def _guarded(self, work: Callable[[], Any]) -> Any:
+        try:
+            return work()
+        except WorkbookUnreadable:
+            raise
+        except Exception as error:
+            raise _unreadable(self.label, error) from error
 
-    def _xml(self, member: str) -> ElementTree.Element:
-        return ElementTree.fromstring(self._zip.read(member))
-
-    def _parse_workbook_xml(self) -> None:
-        root = self._xml("xl/workbook.xml")
-        rels = self._rels("xl/workbook.xml")
-        self.sheet_names: list[str] = []
-        self._sheet_parts: dict[str, str] = {}
-        for sheet in root.iterfind("m:sheets/m:sheet", _NS):
-            name = sheet.get("name", "")
-            self.sheet_names.append(name)
-            target = rels.get(sheet.get(_R_ID, ""))
-            if target:
-                self._sheet_parts[name] = target
-        self._names: dict[str, str] = {}
-        local: dict[str, str] = {}
-        for defined in root.iterfind("m:definedNames/m:definedName", _NS):
-            target = local if defined.get("localSheetId") is not None else self._names
-            target.setdefault(defined.get("name", ""), (defined.text or "").strip())
-        for name, ref in local.items():
-            self._names.setdefault(name, ref)
-
-    def _rels(self, part: str) -> dict[str, str]:
-        folder, file = posixpath.split(part)
-        rels_part = posixpath.join(folder, "_rels", file + ".rels")
-        if rels_part not in self._members:
-            return {}
-        out: dict[str, str] = {}
-        for rel in self._xml(rels_part).iterfind("rel:Relationship", _NS):
-            target = rel.get("Target", "")
-            if rel.get("TargetMode") == "External":
-                continue
-            resolved = (
-                target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-            )
-            out[rel.get("Id", "")] = resolved
-        return out
+    # -- what is wanted -------------------------------------------------------------------
 
     def _load_tables(self) -> dict[str, _TablePart]:
         tables: dict[str, _TablePart] = {}
         for sheet, part in self._sheet_parts.items():
-            for target in self._rels(part).values():
-                if "/tables/" not in target or target not in self._members:
-                    continue
-                node = self._xml(target)
-                name = node.get("displayName") or node.get("name") or ""
-                tables[name.casefold()] = _TablePart(
-                    name=name,
-                    sheet=sheet,
-                    ref=node.get("ref", ""),
-                    header_rows=int(node.get("headerRowCount", "1")),
-                    totals_rows=int(node.get("totalsRowCount", "0")),
-                )
+            for target in _rels(self._package, part).values():
+                if "/tables/" in target and target in self._package:
+                    table = _read_table(self._package, target, sheet)
+                    if table is not None:
+                        tables[table.name.casefold()] = table
         return tables
 
-    # -- values ---------------------------------------------------------------------------
+    def _tables_by_name(self) -> dict[str, _TablePart]:
+        if self._tables is None:
+            self._tables = self._guarded(self._load_tables)
+        return self._tables
 
-    def _sheet_values(self, sheet: str) -> list[list[Any]]:
-        if sheet not in self._values:
-            self._values[sheet] = self._calamine.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-        return self._values[sheet]
+    def _wanted(self, sheet: str) -> _Wanted:
+        if sheet not in self._wanted_by_sheet:
+            self._wanted_by_sheet[sheet] = self._find_wanted(sheet)
+        return self._wanted_by_sheet[sheet]
+
+    def _find_wanted(self, sheet: str) -> _Wanted:
+        wanted = _Wanted()
+        for name, reference in self._names.items():
+            parsed = parse_reference(reference) if name in WANTED_NAMES or name == STAFF_RANGE else None
+            if parsed is None or parsed[0] != sheet:
+                continue
+            (top, left), (bottom, right) = parse_a1(parsed[1]), parse_a1(parsed[2])
+            if name == STAFF_RANGE:
+                wanted.boxes.append((top, left, bottom, right))
+            else:
+                wanted.cells.add((top, left))
+        for table in self._tables_by_name().values():
+            box = _box(table.ref)
+            if table.name.casefold() in WANTED_TABLES and table.sheet == sheet and box is not None:
+                wanted.boxes.append(box)
+        return wanted
+
+    def _sheet(self, sheet: str) -> dict[tuple[int, int], Any]:
+        if sheet not in self._cells:
+            self._guarded(self._load_all if not self._cells else lambda: self._load([sheet]))
+        return self._cells.get(sheet, {})
+
+    def _load_all(self) -> None:
+        """One pass: every sheet holding a wanted cell, then the shared strings and date styles they need."""
+        self._load([s for s in self.sheet_names if s in self._sheet_parts and self._wanted(s).last_row >= 0])
+
+    def _load(self, sheets: list[str]) -> None:
+        raw = {sheet: _read_cells(self._package, self._sheet_parts[sheet], self._wanted(sheet)) for sheet in sheets}
+        values = [v for cells in raw.values() for v in cells.values()]
+        strings = _shared_strings(self._package, {_int("".join(v.text).strip(), -1) for v in values if v.kind == "s"})
+        numeric = any(v.kind == "n" and v.style for v in values)
+        date_styles = _date_styles(self._package) if numeric else frozenset()
+        for sheet, cells in raw.items():
+            self._cells[sheet] = {where: _value(v, strings, date_styles, self._epoch) for where, v in cells.items()}
 
     def _cell(self, sheet: str, row: int, col: int) -> RawCell:
-        values = self._sheet_values(sheet)
-        value = values[row][col] if row < len(values) and col < len(values[row]) else None
+        value = self._sheet(sheet).get((row, col))
         return RawCell(value=None if value == "" else value, sheet=sheet, cell=to_a1(row, col))
 
     # -- WorkbookView -----------------------------------------------------------------------
@@ -198,26 +714,43 @@ class XlsxFileView:
         return self._cell(parsed[0], row, col)
 
     def table(self, name: str) -> RawTable | None:
-        """The table's header and its non-empty data rows (entirely empty rows are left out)."""
-        if self._tables is None:
-            self._tables = self._load_tables()
-        part = self._tables.get(name.casefold())
-        if part is None or ":" not in part.ref:
+        """The table's header and its non-empty data rows (entirely empty rows are left out); the named
+        range of the same content (pakt_staff) where a program dropped the table."""
+        part = self._tables_by_name().get(name.casefold())
+        box, sheet, header_rows, totals_rows = None, None, 1, 0
+        if part is not None:
+            box, sheet, header_rows, totals_rows = _box(part.ref), part.sheet, part.header_rows, part.totals_rows
+        elif name == STAFF_TABLE and (parsed := parse_reference(self._names.get(STAFF_RANGE, ""))) is not None:
+            box, sheet = (*parse_a1(parsed[1]), *parse_a1(parsed[2])), parsed[0]
+        if box is None or sheet not in self._sheet_parts:
             return None
-        first, last = part.ref.split(":")
-        (top, left), (bottom, right) = parse_a1(first), parse_a1(last)
+        top, left, bottom, right = box
+        cells = self._sheet(sheet)
         columns = range(left, right + 1)
-        header = tuple(self._cell(part.sheet, top, c) for c in columns) if part.header_rows else ()
-        values = self._sheet_values(part.sheet)
-        rows = []
-        for r in range(top + part.header_rows, min(bottom - part.totals_rows, len(values) - 1) + 1):
-            if any(v not in ("", None) for v in values[r][left : right + 1]):
-                rows.append(tuple(self._cell(part.sheet, r, c) for c in columns))
-        return RawTable(header=header, rows=tuple(rows))
+        header = tuple(self._cell(sheet, top, c) for c in columns) if header_rows else ()
+        first, last = top + header_rows, bottom - totals_rows
+        filled = sorted({r for r, c in cells if first <= r <= last and left <= c <= right})
+        rows = tuple(
+            tuple(self._cell(sheet, r, c) for c in columns)
+            for r in filled
+            if any(cells.get((r, c)) not in ("", None) for c in columns)
+        )
+        return RawTable(header=header, rows=rows)
 
     def defined_names(self) -> dict[str, str]:
         """All defined names and what they refer to (for diagnostics and tests)."""
         return dict(self._names)
+
+
+def _box(ref: str) -> tuple[int, int, int, int] | None:
+    if ":" not in ref:
+        return None
+    first, last = ref.split(":", 1)
+    try:
+        (top, left), (bottom, right) = parse_a1(first), parse_a1(last)
+    except ValueError:
+        return None
+    return top, left, bottom, right
 
 
 def open_workbook_file(path: Path) -> XlsxFileView:
