@@ -13,10 +13,19 @@ package root passes it in as a `Refresh` function (see pakt._server).
 
 from ._appsscript import export_appsscript
 from ._refresh import Refresh, Refreshed, SheetReader
-from ._template import Binding, build_workbook_bytes, normalise_zip, workbook_filename, write_templates, write_workbook
+from ._template import (
+    PREFILLED_FIELDS,
+    Binding,
+    build_workbook_bytes,
+    normalise_zip,
+    workbook_filename,
+    write_templates,
+    write_workbook,
+)
 from ._tokens import Principal, Role, TokenStore
 
 __all__ = [
+    "PREFILLED_FIELDS",
     "Binding",
     "Principal",
     "Refresh",

@@ -96,6 +96,10 @@ def _print_setup(sheet: Worksheet) -> None:
     sheet.fit_to_pages(1, 0)
 
 
+PREFILLED_FIELDS = frozenset({("header", "ags"), ("header", "name"), ("management", "mode"), ("header", "stichtag")})
+"""The inputs a template comes with: a workbook with nothing else filled in is a blank form."""
+
+
 def _prefilled_values(binding: Binding) -> dict[tuple[str, ...], Any]:
     values: dict[tuple[str, ...], Any] = {}
     if binding.municipality is not None:

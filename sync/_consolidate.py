@@ -278,6 +278,7 @@ def consolidate(
     report = _report(rows, problems) + _district_warnings(rows, registry, rules, previous or {})
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
     report.sort(key=lambda line: (order[line.finding.severity], line.ags or "~", line.finding.file or ""))
+    problems = sorted(problems, key=lambda p: (p.file or "", p.code.value, p.message))  # files are read in any order
     return DistrictView(registry, rules, tuple(rows), totals, tuple(_staff(rows)), tuple(report), tuple(problems))
 
 
@@ -363,7 +364,7 @@ def view_key(view: DistrictView, snapshot: Mapping[str, dict]) -> str:
     """
     material = {
         "rows": snapshot,
-        "problems": [[p.code.value, p.file, p.message] for p in view.problems],
+        "problems": sorted([p.code.value, p.file or "", p.message] for p in view.problems),
         "registry": view.registry.model_dump(mode="json"),
         "rules": view.rules.id,
     }

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 from xml.parsers import expat
 
 import olefile
@@ -63,6 +64,10 @@ MAX_RATIO = 100
 RATIO_FROM_BYTES = 1024 * 1024
 MAX_ROW, MAX_COL = 1_048_576, 16_384
 """Excel's grid; a reference beyond it is broken."""
+MAX_FORM_ROWS, MAX_FORM_COLUMNS = 100_000, 256
+"""How far a sheet of a submission may reach (its form uses a few dozen rows and columns); a sheet whose
+stated extent goes further was changed outside the form and is refused with the cell to clear."""
+REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CHUNK = 64 * 1024
@@ -147,6 +152,22 @@ class _Package:
     def __contains__(self, part: str) -> bool:
         return part in self._infos
 
+    def verify(self) -> None:
+        """Every part there, intact: its CRC checked (a flipped bit anywhere refuses the file, read or not),
+        its limits respected; the parts every workbook has are present."""
+        for part in REQUIRED_PARTS:
+            if part not in self._infos:
+                raise _Refused(f"Der Teil {part} fehlt; das ist keine vollständige Excel-Arbeitsmappe.")
+        for part in self._infos:
+            for _ in self.chunks(part):
+                pass
+
+    def require(self, targets: Iterable[str]) -> None:
+        """Every part a relationship names must be there."""
+        for target in targets:
+            if target not in self._infos:
+                raise _Refused(f"Der Teil {target} fehlt im Archiv, obwohl die Arbeitsmappe auf ihn verweist.")
+
     def fingerprint(self, part: str) -> tuple[int, int] | None:
         """The CRC and size the archive states for a part (the same part in many files shares them)."""
         info = self._infos.get(part)
@@ -216,7 +237,18 @@ def _parse(
             parser.Parse(piece, False)
         parser.Parse(b"", True)
     except _Stop:
-        pass
+        _check_well_formed(package, part)
+
+
+def _check_well_formed(package: _Package, part: str) -> None:
+    """The rest of a part that was left early must still be well-formed XML (no handlers: C speed)."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _forbid
+    parser.EntityDeclHandler = _forbid
+    for piece in package.chunks(part):
+        parser.Parse(piece, False)
+    parser.Parse(b"", True)
 
 
 # -- workbook, relationships, tables ---------------------------------------------------------------
@@ -232,7 +264,7 @@ def _rels(package: _Package, part: str) -> dict[str, str]:
     def start(name: str, attrs: dict) -> None:
         if _local(name) != "Relationship" or attrs.get("TargetMode") == "External":
             return
-        target = attrs.get("Target", "")
+        target = unquote(attrs.get("Target", ""))
         found[attrs.get("Id", "")] = (
             target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         )
@@ -368,6 +400,19 @@ def _position(ref: str) -> tuple[int, int]:
     return int(digits) - 1, col - 1
 
 
+def _check_extent(ref: str) -> None:
+    last = ref.rpartition(":")[2]
+    try:
+        bottom, right = parse_a1(last)
+    except ValueError:
+        raise _Refused(f"Die angegebene Ausdehnung eines Blatts („{ref[:30]}“) ist ungültig.") from None
+    if bottom >= MAX_FORM_ROWS or right >= MAX_FORM_COLUMNS:
+        raise _Refused(
+            f"Ein Blatt reicht bis Zelle {last}; das Formular ist viel kleiner. Bitte die Zellen außerhalb des "
+            "Formulars leeren und die Mappe neu speichern."
+        )
+
+
 def _read_cells(package: _Package, part: str, wanted: _Wanted) -> dict[tuple[int, int], _RawValue]:
     """The wanted cells of a sheet part, streamed; parsing stops past the last wanted row."""
     cells: dict[tuple[int, int], _RawValue] = {}
@@ -401,6 +446,8 @@ def _read_cells(package: _Package, part: str, wanted: _Wanted) -> dict[tuple[int
                     return
                 where = (row, col)
             keep = cells[where] = _RawValue(attrs.get("t", "n"), _int(attrs.get("s"), 0))
+        elif name == "dimension":
+            _check_extent(attrs.get("ref", ""))
         elif name == "row":
             row = int(attrs["r"]) - 1 if attrs.get("r", "").isdigit() and len(attrs["r"]) < 8 else row + 1
             if not 0 <= row < MAX_ROW:
@@ -587,11 +634,9 @@ def _cause(error: BaseException) -> str:
 
 
 def _unreadable(label: str, error: BaseException) -> WorkbookUnreadable:
-    return WorkbookUnreadable(
-        f"Die Arbeitsmappe lässt sich nicht lesen: {_cause(error)} "
-        "Bitte in Excel öffnen, neu speichern und erneut ablegen.",
-        file=label,
-    )
+    cause = _cause(error)
+    advice = "" if "Bitte" in cause else " Bitte in Excel öffnen, neu speichern und erneut ablegen."
+    return WorkbookUnreadable(f"Die Arbeitsmappe lässt sich nicht lesen: {cause}{advice}", file=label)
 
 
 class XlsxFileView:
@@ -610,8 +655,11 @@ class XlsxFileView:
                 raise WorkbookUnreadable(
                     "Die Datei ist ein ZIP-Archiv, aber keine Excel-Arbeitsmappe (xl/workbook.xml fehlt).", file=label
                 )
+            self._package.verify()
+            self._package.require(_rels(self._package, "").values())
             self._book = _read_workbook(self._package)
             rels = _rels(self._package, "xl/workbook.xml")
+            self._package.require(rels.values())
         except WorkbookUnreadable:
             raise
         except Exception as error:
@@ -647,8 +695,10 @@ class XlsxFileView:
     def _load_tables(self) -> dict[str, _TablePart]:
         tables: dict[str, _TablePart] = {}
         for sheet, part in self._sheet_parts.items():
-            for target in _rels(self._package, part).values():
-                if "/tables/" in target and target in self._package:
+            targets = _rels(self._package, part).values()
+            self._package.require(targets)
+            for target in targets:
+                if "/tables/" in target:
                     table = _read_table(self._package, target, sheet)
                     if table is not None:
                         tables[table.name.casefold()] = table
