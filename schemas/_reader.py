@@ -229,7 +229,8 @@ def _binding_findings(cells: dict[str, RawCell]) -> list[Finding]:
             None,
         )
         for item in BINDING_FIELDS
-        if item.key in ("ags", "district", "rules") and (item.key not in cells or cells[item.key].sheet != SHEET_BINDING)
+        if item.key in ("ags", "district", "rules")
+        and (item.key not in cells or cells[item.key].sheet != SHEET_BINDING)
     ]
 
 

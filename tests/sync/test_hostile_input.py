@@ -90,10 +90,12 @@ def test_the_master_recalculates_without_errors_with_such_pseudonyms(district, t
 
 
 def test_a_zero_width_space_does_not_hide_a_duplicate_pseudonym(write_submission):
-    twice = lambda rows: [
-        {**rows[0], "fte": Decimal("0.30")},
-        {**rows[0], "pseudonym": "im-07\u200b ", "fte": Decimal("0.30")},
-    ]  # noqa: E731
+    def twice(rows):
+        return [
+            {**rows[0], "fte": Decimal("0.30")},
+            {**rows[0], "pseudonym": "im-07\u200b ", "fte": Decimal("0.30")},
+        ]
+
     assert Code.KUERZEL_DOPPELT.value in codes(write_submission(managers=twice))
 
 
