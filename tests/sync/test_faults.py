@@ -22,6 +22,8 @@ import pytest
 
 from pakt.schemas import EnvironmentFailure, MasterNotWritten, StoreUnavailable
 
+pytestmark = pytest.mark.slow
+
 ROOT = os.geteuid() == 0
 
 

@@ -158,6 +158,7 @@ def test_the_operating_systems_english_never_reaches_a_message(tmp_path):
 # -- 9: pakt template never writes over a clerk's work -----------------------------------------------------
 
 
+@pytest.mark.slow
 def test_template_refuses_a_folder_of_filled_submissions_and_changes_nothing(district):
     folder = district.folder
     before = {p.name: p.read_bytes() for p in folder.glob("*.xlsx")}
@@ -168,6 +169,7 @@ def test_template_refuses_a_folder_of_filled_submissions_and_changes_nothing(dis
     assert {p.name: p.read_bytes() for p in folder.glob("*.xlsx")} == before
 
 
+@pytest.mark.slow
 def test_template_writes_again_over_its_own_blank_forms_and_with_force_over_older_blank_ones(district, tmp_path):
     target = tmp_path / "vorlagen"
     assert run("template", "--out", str(target), cwd=district.root).returncode == 0
