@@ -1,12 +1,21 @@
 """The add-in server, composed: the plugin's FastAPI app with the sync service plugged into Aktualisieren.
 
-The only place where both faces meet for the server: tokens live in the sync
-service's state store, and Aktualisieren runs a sync.
+The only place where both faces meet for the server: the key store lives beside
+the sync service's master, and Aktualisieren runs a sync.
+
+xlwings picks its decorators when it is first imported: on Windows, without
+XLWINGS_ON_SERVER=true, the classic desktop UDFs, which Excel's add-in runtime
+cannot use. This module sets it before anything imports xlwings, so that
+`pakt serve` (and uvicorn importing this module in a worker) starts the same on
+Windows as elsewhere.
 """
 
 from __future__ import annotations
 
 import os
+
+os.environ["XLWINGS_ON_SERVER"] = "true"
+
 from pathlib import Path
 
 from fastapi import FastAPI

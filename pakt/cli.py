@@ -334,10 +334,12 @@ def serve(
 
     import uvicorn
 
+    from pakt.plugin import check_public_url
+
     from ._server import CONFIG_VARIABLE, URL_VARIABLE
 
     registry, _ = _token_store(config)
-    base = public_url or f"http://{host}:{port}"
+    base = check_public_url(public_url or f"http://{host}:{port}")
     os.environ[CONFIG_VARIABLE] = str((config or DEFAULT_CONFIG).resolve())
     os.environ[URL_VARIABLE] = base
     err.print(f"Pakt-Server für {registry.district.name}: {base}/manifest.xml", markup=False)

@@ -12,6 +12,7 @@ package root passes it in as a `Refresh` function (see pakt._server).
 """
 
 from ._appsscript import export_appsscript
+from ._origins import PublicUrlRefused, check_public_url
 from ._refresh import Refresh, Refreshed, SheetReader
 from ._template import (
     PREFILLED_FIELDS,
@@ -28,12 +29,14 @@ __all__ = [
     "PREFILLED_FIELDS",
     "Binding",
     "Principal",
+    "PublicUrlRefused",
     "Refresh",
     "Refreshed",
     "Role",
     "SheetReader",
     "TokenStore",
     "build_workbook_bytes",
+    "check_public_url",
     "export_appsscript",
     "normalise_zip",
     "workbook_filename",

@@ -1,16 +1,40 @@
 """The Office add-in manifest (XML): task pane, ribbon button and the PAKT custom functions.
 
 All URLs derive from the public base URL the server is configured with, so
-district IT can put the server behind any HTTPS name.
+district IT can put the server behind any HTTPS name, also under a sub-path.
+
+Excel caches the functions metadata per add-in and refreshes it when the
+manifest's version changes: the version's last part is a digest of the formula
+set, so a server update that adds or changes a formula reaches every Excel.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
+from importlib.metadata import PackageNotFoundError, version
 from xml.sax.saxutils import escape, quoteattr
+
+from ._origins import origin_of
 
 NAMESPACE = "PAKT"
 _ID_SEED = uuid.UUID("6f1f2c1e-9b1a-4c55-8d5e-2b0d3c4a7e10")
+
+ICON_SIZES = (16, 32, 64, 80)
+"""Microsoft's required sizes: IconUrl 32, HighResolutionIconUrl 64, ribbon images 16, 32 and 80 pixels."""
+
+MIN_EXCEL_API = "1.7"
+"""The highest ExcelApi set the task pane uses without checking for it first (getRangeByIndexes); everything
+newer (notes, culture settings) it asks Office for at run time and does without."""
+
+
+def manifest_version(functions_meta: dict) -> str:
+    """Pakt's release as the first three parts, a digest of the formula metadata as the fourth (0-65535)."""
+    digest = hashlib.sha256(json.dumps(functions_meta, sort_keys=True).encode()).digest()
+    release = [int(part) for part in _release().split(".")[:3] if part.isdigit()]
+    release += [0] * (3 - len(release))
+    return ".".join(str(p) for p in [*release, int.from_bytes(digest[:2], "big")])
 
 
 def addin_id(district_key: str) -> str:
@@ -18,7 +42,14 @@ def addin_id(district_key: str) -> str:
     return str(uuid.uuid5(_ID_SEED, f"pakt-{district_key}"))
 
 
-def manifest_xml(base_url: str, district_name: str, district_key: str, version: str = "1.0.0.0") -> str:
+def _release() -> str:
+    try:
+        return version("pakt-integration")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0.0.0"
+
+
+def manifest_xml(base_url: str, district_name: str, district_key: str, version: str) -> str:
     """The manifest with every URL under `base_url` (e.g. https://pakt.landkreis-tuttlingen.de)."""
     base = base_url.rstrip("/")
 
@@ -38,10 +69,10 @@ def manifest_xml(base_url: str, district_name: str, district_key: str, version: 
   <DisplayName DefaultValue={quoteattr(f"Pakt – {district_name}")}/>
   <Description DefaultValue="Meldungen zum Pakt für Integration prüfen, einreichen und im Landkreis zusammenführen."/>
   <IconUrl DefaultValue={url("static/icon-32.png")}/>
-  <HighResolutionIconUrl DefaultValue={url("static/icon-80.png")}/>
+  <HighResolutionIconUrl DefaultValue={url("static/icon-64.png")}/>
   <SupportUrl DefaultValue={url("taskpane.html")}/>
   <AppDomains>
-    <AppDomain>{escape(base)}</AppDomain>
+    <AppDomain>{escape(origin_of(base))}</AppDomain>
   </AppDomains>
   <Hosts>
     <Host Name="Workbook"/>
@@ -49,6 +80,7 @@ def manifest_xml(base_url: str, district_name: str, district_key: str, version: 
   <Requirements>
     <Sets DefaultMinVersion="1.1">
       <Set Name="SharedRuntime" MinVersion="1.1"/>
+      <Set Name="ExcelApi" MinVersion="{MIN_EXCEL_API}"/>
     </Sets>
   </Requirements>
   <DefaultSettings>
@@ -103,7 +135,6 @@ def manifest_xml(base_url: str, district_name: str, district_key: str, version: 
                     <bt:Image size="80" resid="Icon.80"/>
                   </Icon>
                   <Action xsi:type="ShowTaskpane">
-                    <TaskpaneId>PaktTaskpane</TaskpaneId>
                     <SourceLocation resid="Taskpane.Url"/>
                   </Action>
                 </Control>

@@ -6,9 +6,11 @@ XLWINGS_LICENSE_KEY=noncommercial unless the district configured its own key
 (see README, Licences). It must be set before xlwings is first imported, or the
 remote Book engine is missing.
 
-Decorators: on a server (and everywhere but Windows) the Office.js/Apps Script
-versions from `xlwings.server`; on Windows with a local Python and the xlwings
-add-in, the classic COM UDF decorators, so the same module serves both.
+Decorators: the Office.js/Apps Script versions from `xlwings.server`, on every
+platform, unless `pakt.plugin.desktop` was imported first on Windows (the xlwings
+Excel add-in's UDF module, with a local Python): then the classic COM UDF
+decorators. The server never depends on an environment variable being set
+before Python started (on Windows xlwings' own `xw.func` would be the COM one).
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ if sys.platform != "emscripten":
 
 import xlwings as xw
 
-CLASSIC_DESKTOP = sys.platform.startswith("win") and os.environ.get("XLWINGS_ON_SERVER") != "true"
+CLASSIC_DESKTOP = (
+    sys.platform.startswith("win")
+    and os.environ.get("PAKT_DESKTOP_UDFS") == "1"
+    and os.environ.get("XLWINGS_ON_SERVER") != "true"
+)
 
 if CLASSIC_DESKTOP:  # pragma: no cover - Windows with Excel and the xlwings add-in only
     arg, func, ret, script = xw.arg, xw.func, xw.ret, xw.script

@@ -2,12 +2,14 @@
 
     GET  /manifest.xml                          Office add-in manifest (public)
     GET  /taskpane.html, /static/...            task pane page, script, styles, icons (public)
-    GET  /functions.json, /functions.js         formula metadata and loader for Excel (token)
+    GET  /functions.json, /functions.js         formula metadata and loader for Excel (public)
     POST /xlwings/custom-functions-call         one formula call, as Excel's Office.js or our Apps Script sends it (token)
     GET  /xlwings/custom-scripts-meta           the scripts (token)
     POST /xlwings/custom-scripts-call/{script}  Prüfen, Einreichen, Aktualisieren on the sent workbook (token)
 
-Every call but the manifest, the task pane and static files needs a token. A
+What Excel loads by itself (manifest, task pane, functions metadata and
+loader) is public: Excel sends no key for it, and it holds no secret. Every
+call that computes or changes something needs a token. A
 municipality's token may run Prüfen and Einreichen only on the workbook bound
 to its own AGS, and only while that binding is the template's own (a name
 re-pointed at another cell is refused); Aktualisieren needs a district token.
@@ -25,10 +27,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import (
@@ -53,7 +53,8 @@ from ._context import build_context, use
 from ._formula_calls import CallRefused, FormulaRunner, check_size, count_cells
 from ._icons import icon_png
 from ._loader import loader_js
-from ._manifest import manifest_xml
+from ._manifest import ICON_SIZES, manifest_version, manifest_xml
+from ._origins import OriginPolicy, check_public_url, origin_of
 from ._refresh import Refresh
 from ._tokens import Principal, Role, TokenStore, bearer
 from ._xlwings import (
@@ -184,11 +185,6 @@ class _TooLarge(Exception):
     pass
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 async def _json_body(request: Request, what: str) -> Any:
     """The request's JSON, or a German 400 for anything else (not JSON, not UTF-8, nested too deep)."""
     body = await request.body()
@@ -200,6 +196,7 @@ async def _json_body(request: Request, what: str) -> Any:
 
 def create_app(config: ServerConfig) -> FastAPI:
     """The add-in server for one district."""
+    config = replace(config, base_url=check_public_url(config.base_url))
     context = build_context(config.registry, config.refresh)
     runner = FormulaRunner(context)
 
@@ -210,15 +207,11 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     app = FastAPI(title="Pakt", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.router.redirect_slashes = False  # a redirect would name the Host header the client sent
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=[_origin(config.base_url)],
-        allow_methods=["GET", "POST"],
-        allow_headers=["Authorization", "Content-Type"],
-    )
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    app.add_middleware(OriginPolicy, own_origin=origin_of(config.base_url))
     district = config.registry.district if config.registry else None
-    meta = custom_functions_meta(udfs)
+    meta = functions_meta()
+    version = manifest_version(meta)
     known_functions = {f["id"].lower() for f in meta["functions"]}
 
     @app.exception_handler(HTTPException)
@@ -249,12 +242,12 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
-        return RedirectResponse("/taskpane.html")
+        return RedirectResponse("taskpane.html")  # relative: the server may sit under a sub-path
 
     @app.get("/manifest.xml")
     def manifest() -> Response:
         name, key = (district.name, district.key) if district else ("Pakt", "00000")
-        return Response(manifest_xml(config.base_url, name, key), media_type="application/xml")
+        return Response(manifest_xml(config.base_url, name, key, version), media_type="application/xml")
 
     @app.get("/taskpane.html", response_class=HTMLResponse)
     def taskpane() -> str:
@@ -266,14 +259,14 @@ def create_app(config: ServerConfig) -> FastAPI:
 
     @app.get("/static/icon-{size}.png")
     def icon(size: int) -> Response:
-        if size not in (16, 32, 64, 80):
+        if size not in ICON_SIZES:
             raise HTTPException(404, "Kein solches Symbol.")
         return Response(icon_png(size), media_type="image/png")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/functions.json")
-    def functions_meta(who: Principal = Depends(principal)) -> dict:
+    def functions_json() -> dict:
         return meta
 
     @app.get("/functions.js")
@@ -336,6 +329,22 @@ def create_app(config: ServerConfig) -> FastAPI:
         return JSONResponse(book.json())
 
     return app
+
+
+def functions_meta() -> dict:
+    """The PAKT formulas' metadata for Excel. xlwings registers them as classic desktop UDFs instead when it
+    was imported on Windows without XLWINGS_ON_SERVER=true (then the metadata lacks what Excel needs): the
+    server refuses to start with that rather than serve no formulas."""
+    try:
+        meta = custom_functions_meta(udfs)
+    except (KeyError, AttributeError):
+        meta = {"functions": []}
+    if not meta["functions"]:
+        raise EnvironmentFailure(
+            "Die Pakt-Formeln wurden als Desktop-Formeln des xlwings-Add-ins geladen, nicht für den Server. "
+            "Bitte den Server mit „pakt serve“ starten (oder XLWINGS_ON_SERVER=true setzen, bevor Python startet)."
+        )
+    return meta
 
 
 def _run_script(script: str, book: Book) -> None:

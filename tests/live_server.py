@@ -13,6 +13,8 @@ from pathlib import Path
 import httpx
 import uvicorn
 from districts import District, copy_district
+from starlette.applications import Starlette
+from starlette.routing import Mount
 
 
 @dataclass
@@ -34,8 +36,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(repo: Path, root: Path, max_body_bytes: int = 2_000_000) -> Iterator[LiveServer]:
-    """The sample district copied to `root`, served with keys for Aldingen, Balgheim and the district."""
+def running_server(repo: Path, root: Path, max_body_bytes: int = 2_000_000, sub_path: str = "") -> Iterator[LiveServer]:
+    """The sample district copied to `root`, served with keys for Aldingen, Balgheim and the district.
+
+    With `sub_path` ("/pakt") the server sits under that path, as behind a reverse proxy that strips it
+    (nginx `location /pakt/ { proxy_pass http://127.0.0.1:8000/; }`); `url` then ends with it."""
     from pakt._server import district_app, token_store
     from pakt.plugin import Role
 
@@ -48,12 +53,11 @@ def running_server(repo: Path, root: Path, max_body_bytes: int = 2_000_000) -> I
         "landkreis": tokens.issue(Role.LANDKREIS, registry.district.name),
     }
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = uvicorn.Server(
-        uvicorn.Config(
-            district_app(registry, url, max_body_bytes=max_body_bytes), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
+    url = f"http://127.0.0.1:{port}{sub_path}"
+    app = district_app(registry, url, max_body_bytes=max_body_bytes)
+    if sub_path:
+        app = Starlette(routes=[Mount(sub_path, app=app)])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

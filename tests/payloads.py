@@ -153,12 +153,43 @@ def column_letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
+def _protection(sheet) -> dict:
+    """A sheet's protection as Excel's API reports it (allow… = what the protection still permits)."""
+    p = sheet.protection
+    allowed = {
+        "allowAutoFilter": p.autoFilter,
+        "allowDeleteColumns": p.deleteColumns,
+        "allowDeleteRows": p.deleteRows,
+        "allowEditObjects": p.objects,
+        "allowEditScenarios": p.scenarios,
+        "allowFormatCells": p.formatCells,
+        "allowFormatColumns": p.formatColumns,
+        "allowFormatRows": p.formatRows,
+        "allowInsertColumns": p.insertColumns,
+        "allowInsertHyperlinks": p.insertHyperlinks,
+        "allowInsertRows": p.insertRows,
+        "allowPivotTables": p.pivotTables,
+        "allowSort": p.sort,
+    }
+    return {"protected": bool(p.sheet), "options": {k: not bool(v) for k, v in allowed.items()}}
+
+
+def _unlocked(sheet) -> list[str]:
+    return [
+        cell.coordinate for row in sheet.iter_rows() for cell in row if cell.has_style and not cell.protection.locked
+    ]
+
+
 def excel_workbook(path: Path) -> dict:
-    """A workbook as the Excel stand-in holds it: values (serial dates), defined names, tables."""
+    """A workbook as the Excel stand-in holds it: values (serial dates), defined names, tables, each sheet's
+    protection and its unlocked cells."""
     payload = officejs_payload(path)
     book = _load(path)
     return {
-        "sheets": [{"name": s["name"], "values": s["values"]} for s in payload["sheets"]],
+        "sheets": [
+            {"name": s["name"], "values": s["values"], "protection": _protection(ws), "unlocked": _unlocked(ws)}
+            for s, ws in zip(payload["sheets"], book.worksheets, strict=True)
+        ],
         "names": [{"name": n, "sheet": s, "address": a} for n, s, a in _names(book)],
         "tables": [{"name": n, "sheet": s, "ref": r} for n, s, r in _tables(book)],
     }

@@ -4,15 +4,21 @@
  * The menu runs Pakt's scripts on the server through xlwings' Apps Script
  * client (runPython, in xlwings.js beside this file). The formulas post their
  * arguments to the server's formula endpoint with UrlFetchApp, whole ranges at
- * once, and keep answers in CacheService. Server address and access key live
- * in the script properties (menu Pakt > Zugang einrichten). Everything the
- * clerk reads is German.
+ * once, and keep answers in CacheService (only answers within its 100 KB per
+ * value). Dates are read in the spreadsheet's time zone, not the script's.
+ * Server address and access key live in the script properties (menu Pakt >
+ * Zugang einrichten). Everything the clerk reads is German; the technical
+ * detail of a failed connection goes to the execution log for IT.
+ *
+ * Google runs this code on its own servers: the Pakt server must be reachable
+ * from the internet under a publicly trusted HTTPS certificate (README, IT).
  *
  * @OnlyCurrentDoc
  */
 
 var PAKT_XLWINGS_VERSION = "0.37.8";
 var PAKT_CACHE_SECONDS = 6 * 60 * 60;
+var PAKT_CACHE_VALUE_BYTES = 100 * 1024; // CacheService refuses larger values
 
 function onOpen() {
   SpreadsheetApp.getUi()
@@ -59,12 +65,37 @@ function paktRun_(script) {
   }
 }
 
-function paktExplain_(error) {
+// What went wrong on the way to the server, in German; Google's English text only in the execution log.
+function paktConnectionProblem_(error) {
   var text = String(error && error.message ? error.message : error);
-  if (/Address unavailable|DNS|timed out|Timeout|ECONNREFUSED|unreachable|Exception: Request failed/i.test(text)) {
-    return "Der Pakt-Server ist nicht erreichbar. Bitte später erneut versuchen oder das Landratsamt anrufen. (" + text + ")";
+  if (/SSL|certificate|TLS|handshake/i.test(text)) {
+    console.error("Pakt: " + text);
+    return "Google erkennt das HTTPS-Zertifikat des Pakt-Servers nicht an, die Verbindung wurde nicht aufgebaut. " +
+      "Bitte das Landratsamt informieren (der Server braucht ein öffentlich anerkanntes Zertifikat).";
   }
-  return text;
+  if (/DNS|unknown host|getaddrinfo|ENOTFOUND/i.test(text)) {
+    console.error("Pakt: " + text);
+    return "Die Adresse des Pakt-Servers ist unbekannt. Bitte im Menü Pakt > Zugang einrichten die Serveradresse prüfen.";
+  }
+  if (/Address unavailable|timed out|Timeout|ECONNREFUSED|unreachable|Exception: Request failed/i.test(text)) {
+    console.error("Pakt: " + text);
+    return "Der Pakt-Server ist nicht erreichbar.";
+  }
+  return null;
+}
+
+function paktExplain_(error) {
+  var problem = paktConnectionProblem_(error);
+  if (problem === "Der Pakt-Server ist nicht erreichbar.") {
+    return problem + " Bitte später erneut versuchen oder das Landratsamt anrufen.";
+  }
+  if (problem) return problem;
+  var text = String(error && error.message ? error.message : error);
+  if (/^Exception:|Error:/.test(text)) {
+    console.error("Pakt: " + text);
+    return "Pakt konnte die Aktion nicht ausführen. Bitte später erneut versuchen oder das Landratsamt anrufen.";
+  }
+  return text; // the Pakt server's own (German) answer
 }
 
 function paktPruefen() {
@@ -96,13 +127,27 @@ function paktMatrix_(value) {
   return [[paktCell_(value)]];
 }
 
+var paktTimeZoneCache_ = null;
+
+// A date cell arrives as the instant of its midnight in the spreadsheet's time zone; read the day there,
+// not in the script's time zone (which may be a different one).
+function paktTimeZone_() {
+  if (paktTimeZoneCache_ === null) paktTimeZoneCache_ = SpreadsheetApp.getActiveSpreadsheet().getSpreadsheetTimeZone();
+  return paktTimeZoneCache_;
+}
+
 function paktCell_(value) {
   if (Object.prototype.toString.call(value) === "[object Date]") {
     // Spreadsheet serial number (days since 30.12.1899), as Excel sends dates
-    var utc = Date.UTC(value.getFullYear(), value.getMonth(), value.getDate());
+    var day = Utilities.formatDate(value, paktTimeZone_(), "yyyy-MM-dd").split("-");
+    var utc = Date.UTC(Number(day[0]), Number(day[1]) - 1, Number(day[2]));
     return Math.round((utc - Date.UTC(1899, 11, 30)) / 86400000);
   }
   return value === "" ? null : value;
+}
+
+function paktUtf8Bytes_(text) {
+  return encodeURIComponent(text).replace(/%[0-9A-F]{2}/g, "x").length;
 }
 
 function paktCall_(funcName, args) {
@@ -134,14 +179,21 @@ function paktCall_(funcName, args) {
       muteHttpExceptions: true,
     });
   } catch (error) {
-    return [["Fehler: Der Pakt-Server ist nicht erreichbar. Bitte später neu berechnen."]];
+    var problem = paktConnectionProblem_(error) || "Der Pakt-Server ist nicht erreichbar.";
+    return [["Fehler: " + problem + " Bitte später neu berechnen."]];
   }
   if (response.getResponseCode() !== 200) {
     return [["Fehler: " + response.getContentText()]];
   }
-  var result = JSON.parse(response.getContentText()).result;
-  cache.put(key, JSON.stringify(result), PAKT_CACHE_SECONDS);
-  return result;
+  var text = JSON.stringify(JSON.parse(response.getContentText()).result);
+  if (paktUtf8Bytes_(text) <= PAKT_CACHE_VALUE_BYTES) {
+    try {
+      cache.put(key, text, PAKT_CACHE_SECONDS);
+    } catch (error) {
+      console.warn("Pakt: Antwort nicht zwischengespeichert: " + error);
+    }
+  }
+  return JSON.parse(text);
 }
 
 /**

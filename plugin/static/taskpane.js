@@ -14,9 +14,10 @@
   const XLWINGS_VERSION = "0.37.8";
   const TOKEN_KEY = "pakt-token";
 
+  // The server's address is where this page came from, sub-path included (…/pakt/taskpane.html -> …/pakt).
   function baseUrl() {
     if (root.PAKT_BASE_URL) return root.PAKT_BASE_URL;
-    return root.location ? root.location.origin : "";
+    return root.location ? new URL(".", root.location.href).href.replace(/\/$/, "") : "";
   }
 
   async function storage() {
@@ -104,8 +105,8 @@
       client: "Office.js",
       version: XLWINGS_VERSION,
       runtime: "1.4",
-      culture_info_name: "de-DE",
-      date_format: "TT.MM.JJJJ",
+      culture_info_name: (root.Office && root.Office.context && root.Office.context.contentLanguage) || "de-DE",
+      date_format: "dd.MM.yyyy",
       book: { name: "Mappe", active_sheet_index: active.position, selection: "A1" },
       names: nameRanges
         .filter((n) => !n.range.isNullObject)
@@ -137,27 +138,20 @@
     return payload;
   }
 
+  // Cell notes need ExcelApi 1.18 (not in Excel 2021/2024 LTSC, older Microsoft 365 and Mac builds).
+  const NOTES_API = "1.18";
+
+  function supports(version) {
+    const office = root.Office;
+    return Boolean(office && office.context && office.context.requirements &&
+      office.context.requirements.isSetSupported("ExcelApi", version));
+  }
+
   function rangeOf(sheets, action) {
     return sheets.items[action.sheet_position].getRangeByIndexes(
       action.start_row, action.start_column, action.row_count, action.column_count
     );
   }
-
-  const handlers = {
-    setValues: (c, s, a) => { rangeOf(s, a).values = a.values; },
-    setRangeColor: (c, s, a) => {
-      const fill = rangeOf(s, a).format.fill;
-      if (a.args[0]) fill.color = a.args[0]; else fill.clear();
-    },
-    rangeClearContents: (c, s, a) => rangeOf(s, a).clear("Contents"),
-    rangeClear: (c, s, a) => rangeOf(s, a).clear(),
-    sheetClear: (c, s, a) => s.items[a.sheet_position].getRange().clear(),
-    addSheet: (c, s, a) => { const sheet = s.add(a.args[1]); sheet.position = parseInt(a.args[0], 10); return "reload"; },
-    activateSheet: (c, s, a) => s.items[parseInt(a.args[0], 10)].activate(),
-    alert: (c, s, a, ui) => ui.say(a.args[0], false),
-    paktSetNote: (c, s, a, ui, notes) => notes.set(noteKey(a), { sheet: a.sheet_position, text: a.args[0] }),
-    paktClearNote: (c, s, a, ui, notes) => notes.set(noteKey(a), { sheet: a.sheet_position, text: null }),
-  };
 
   function columnLetters(n) {
     let s = "";
@@ -165,18 +159,46 @@
     return s;
   }
 
-  function noteKey(action) {
-    return action.sheet_position + "|" + columnLetters(action.start_column) + (action.start_row + 1);
+  // Every cell of the action's range (a note belongs to one cell; a cleared range clears each).
+  function cellsOf(action) {
+    const cells = [];
+    for (let r = 0; r < action.row_count; r++) {
+      for (let c = 0; c < action.column_count; c++) cells.push(columnLetters(action.start_column + c) + (action.start_row + r + 1));
+    }
+    return cells;
   }
 
+  const handlers = {
+    setValues: (run, a) => { rangeOf(run.sheets, a).values = a.values; },
+    setRangeColor: (run, a) => {
+      if (run.locked.has(a.sheet_position)) return;
+      const fill = rangeOf(run.sheets, a).format.fill;
+      if (a.args[0]) fill.color = a.args[0]; else fill.clear();
+    },
+    rangeClearContents: (run, a) => rangeOf(run.sheets, a).clear("Contents"),
+    rangeClear: (run, a) => rangeOf(run.sheets, a).clear(),
+    sheetClear: (run, a) => run.sheets.items[a.sheet_position].getRange().clear(),
+    addSheet: (run, a) => { const sheet = run.sheets.add(a.args[1]); sheet.position = parseInt(a.args[0], 10); return "reload"; },
+    activateSheet: (run, a) => run.sheets.items[parseInt(a.args[0], 10)].activate(),
+    alert: (run, a) => run.said.push(a.args[0]),
+    paktSetNote: (run, a) => {
+      run.wantedNotes += 1;
+      run.notes.set(a.sheet_position + "|" + cellsOf(a)[0], { sheet: a.sheet_position, text: a.args[0] });
+    },
+    paktClearNote: (run, a) => cellsOf(a).forEach((cell) => {
+      run.notes.set(a.sheet_position + "|" + cell, { sheet: a.sheet_position, text: null });
+    }),
+  };
+
   // Notes are applied last, each cell's final state only: Excel refuses a second note on a cell.
-  async function applyNotes(context, sheets, notes) {
+  async function applyNotes(context, run) {
     const cells = [];
-    notes.forEach((want, key) => {
+    run.notes.forEach((want, key) => {
+      if (run.locked.has(want.sheet)) return;
       const address = key.split("|")[1];
-      const sheet = sheets.items[want.sheet];
+      const sheet = run.sheets.items[want.sheet];
       const existing = sheet.notes.getItemOrNullObject(address);
-      existing.load("isNullObject");
+      existing.load("content");
       cells.push({ sheet, address, existing, text: want.text });
     });
     if (!cells.length) return;
@@ -188,23 +210,80 @@
     await context.sync();
   }
 
-  async function applyActions(context, actions, ui) {
-    let sheets = context.workbook.worksheets;
-    sheets.load("items/name");
+  const MARKING = new Set(["setRangeColor", "paktSetNote", "paktClearNote", "rangeClear", "sheetClear"]);
+
+  // Protected sheets (the template protects every sheet, without a password) refuse colours and notes:
+  // lift the protection of each sheet the answer marks, and put the same protection back afterwards.
+  async function liftProtection(context, run, actions) {
+    const positions = new Set(actions.filter((a) => MARKING.has(a.func) && a.sheet_position < run.sheets.items.length).map((a) => a.sheet_position));
+    const sheets = [...positions].map((position) => ({ position, sheet: run.sheets.items[position] }));
+    sheets.forEach((s) => s.sheet.protection.load("protected,options"));
     await context.sync();
-    const notes = new Map();
-    for (const action of actions) {
-      const handler = handlers[action.func];
-      if (!handler) throw new Error("Unbekannte Aktion vom Server: " + action.func);
-      if (handler(context, sheets, action, ui, notes) === "reload") {
+    const lifted = [];
+    for (const s of sheets.filter((x) => x.sheet.protection.protected)) {
+      s.sheet.protection.unprotect();
+      try {
         await context.sync();
-        sheets = context.workbook.worksheets;
-        sheets.load("items/name");
-        await context.sync();
+        lifted.push({ sheet: s.sheet, options: s.sheet.protection.options, name: run.sheets.items[s.position].name });
+      } catch (error) {
+        run.locked.set(s.position, run.sheets.items[s.position].name);
       }
     }
+    return lifted;
+  }
+
+  async function restoreProtection(context, run, lifted) {
+    for (const entry of lifted) {
+      entry.sheet.protection.protect(entry.options);
+      try {
+        await context.sync();
+      } catch (error) {
+        run.said.push("Der Blattschutz von „" + entry.name + "“ ließ sich nicht wiederherstellen; bitte über Überprüfen › Blatt schützen erneut setzen.");
+      }
+    }
+  }
+
+  async function applyActions(context, actions) {
+    const run = { sheets: context.workbook.worksheets, notes: new Map(), said: [], locked: new Map(), wantedNotes: 0 };
+    run.sheets.load("items/name");
     await context.sync();
-    await applyNotes(context, sheets, notes);
+    const lifted = await liftProtection(context, run, actions);
+    try {
+      for (const action of actions) {
+        const handler = handlers[action.func];
+        if (!handler) throw new Error("Unbekannte Aktion vom Server: " + action.func);
+        if (handler(run, action) === "reload") {
+          await context.sync();
+          run.sheets = context.workbook.worksheets;
+          run.sheets.load("items/name");
+          await context.sync();
+        }
+      }
+      await context.sync();
+      if (supports(NOTES_API)) await applyNotes(context, run);
+    } finally {
+      await restoreProtection(context, run, lifted);
+    }
+    if (run.wantedNotes && !supports(NOTES_API)) {
+      run.said.push("Diese Excel-Version kann keine Hinweise an Zellen anzeigen: die markierten Zellen sind eingefärbt, die Hinweise dazu stehen im Blatt „Prüfbericht“.");
+    }
+    run.locked.forEach((name) => {
+      run.said.push("Das Blatt „" + name + "“ ist mit Kennwort geschützt: dort ist nichts markiert, alle Hinweise stehen im Blatt „Prüfbericht“.");
+    });
+    return run.said;
+  }
+
+  async function post(script, token, payload, fetchImpl) {
+    try {
+      const response = await (fetchImpl || root.fetch)(baseUrl() + "/xlwings/custom-scripts-call/" + script, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: token },
+        body: JSON.stringify(payload),
+      });
+      return { status: response.status, text: await response.text() };
+    } catch (error) {
+      return { status: 0, text: "" };
+    }
   }
 
   async function runScript(excel, script, ui, fetchImpl) {
@@ -214,24 +293,31 @@
       return;
     }
     ui.busy(true);
+    let stage = "lesen";
+    let said = [];
     try {
       await excel.run(async (context) => {
         const payload = await collectPayload(context);
-        const response = await (fetchImpl || root.fetch)(baseUrl() + "/xlwings/custom-scripts-call/" + script, {
-          method: "POST",
-          headers: { "Content-Type": "application/json", Authorization: token },
-          body: JSON.stringify(payload),
-        });
-        const text = await response.text();
-        if (response.status !== 200) {
-          ui.say(text || "Der Pakt-Server hat die Anfrage abgelehnt (" + response.status + ").", true);
+        stage = "senden";
+        const answer = await post(script, token, payload, fetchImpl);
+        if (answer.status === 0) {
+          ui.say("Der Pakt-Server ist nicht erreichbar. Bitte die Netzverbindung prüfen oder später erneut versuchen.", true);
           return;
         }
-        ui.say("Fertig.", false);
-        await applyActions(context, JSON.parse(text).actions || [], ui);
+        if (answer.status !== 200) {
+          ui.say(answer.text || "Der Pakt-Server hat die Anfrage abgelehnt (" + answer.status + ").", true);
+          return;
+        }
+        stage = "schreiben";
+        said = await applyActions(context, JSON.parse(answer.text).actions || []);
+        ui.say(said.length ? said.join("\n") : "Fertig.", false);
       });
     } catch (error) {
-      ui.say("Der Pakt-Server ist nicht erreichbar oder die Mappe ließ sich nicht lesen: " + (error.message || error), true);
+      const why = (error && (error.message || error.code)) || String(error);
+      const what = stage === "lesen"
+        ? "Die Mappe ließ sich nicht lesen: "
+        : "Die Antwort des Pakt-Servers ließ sich nicht vollständig in die Mappe schreiben: ";
+      ui.say(said.concat([what + why]).join("\n"), true);
     } finally {
       ui.busy(false);
     }
@@ -258,10 +344,16 @@
     };
   }
 
-  const Pakt = { collectPayload, applyActions, runScript, setToken, getToken, splitAddress, anchoredValues, wire };
+  // Wire the buttons once Office is ready and the page is parsed, whichever comes last.
+  function start() {
+    const document = root.document;
+    const go = () => wire(document, root.Excel);
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", go);
+    else go();
+  }
+
+  const Pakt = { collectPayload, applyActions, runScript, setToken, getToken, splitAddress, anchoredValues, wire, baseUrl };
   root.Pakt = Pakt;
   if (typeof module !== "undefined" && module.exports) module.exports = Pakt;
-  if (root.Office && root.Office.onReady) {
-    root.Office.onReady(() => wire(root.document, root.Excel));
-  }
+  if (root.Office && root.Office.onReady && root.document) root.Office.onReady(start);
 })(typeof window !== "undefined" ? window : globalThis);

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from office_typings import ensure_typings
 
 import pakt.plugin.udfs as udfs
 from pakt.plugin._appsscript import xlwings_client
 from pakt.plugin._context import configure
+from pakt.plugin._manifest import MIN_EXCEL_API
 
 GOLDEN = tomllib.loads((Path(__file__).parents[1] / "golden" / "formulas.toml").read_text(encoding="utf-8"))["case"]
 NODE = Path(__file__).parent / "node"
@@ -79,17 +81,35 @@ def test_http_endpoint_as_each_client_sends(client, live_server):
         assert response.json()["result"] == case["expected"], case["name"]
 
 
-def test_excel_loader_under_node(live_server, cases_file):
+def run_loader(server, cases_file, level: str, culture: str = "de-DE|dd.MM.yyyy") -> dict:
+    ensure_typings()
     done = subprocess.run(
-        ["node", str(NODE / "officejs_functions.js"), live_server.url, live_server.aldingen, str(cases_file)],
+        ["node", str(NODE / "officejs_functions.js"), server.url, server.aldingen, str(cases_file), level, culture],
         capture_output=True,
         text=True,
         timeout=120,
-        check=True,
     )
-    results = json.loads(done.stdout)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_excel_loader_under_node(live_server, cases_file):
+    results = run_loader(live_server, cases_file, "")["results"]
     for case in GOLDEN:
         assert results[case["name"]] == case["expected"], case["name"]
+
+
+def test_excel_loader_takes_culture_and_runtime_from_office(live_server, cases_file):
+    newest = run_loader(live_server, cases_file, "", "de-AT|dd.MM.yy")
+    assert {(b["culture_info_name"], b["date_format"], b["runtime"]) for b in newest["bodies"]} == {
+        ("de-AT", "dd.MM.yy", "1.4")
+    }
+    # ExcelApi 1.7 has no culture API: the document language, a plain pattern, and every result the same
+    oldest = run_loader(live_server, cases_file, MIN_EXCEL_API, "de-CH|dd.MM.yyyy")
+    assert {(b["culture_info_name"], b["date_format"]) for b in oldest["bodies"]} == {("de-CH", "dd.MM.yyyy")}
+    assert oldest["results"] == newest["results"]
+    used = {u["member"]: u["requirement"] for u in oldest["used"]}
+    assert "Excel.Application.cultureInfo" not in used and "CustomFunctions.<namespace>.associate" in used
 
 
 def test_apps_script_file_under_node(live_server, cases_file):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import struct
 import subprocess
 import xml.etree.ElementTree as ET
 
@@ -10,6 +12,8 @@ import make_broken
 import pytest
 from payloads import apps_script_payload, officejs_payload, open_master_payload, written_sheet
 
+from pakt.plugin import PublicUrlRefused, check_public_url
+from pakt.plugin._manifest import manifest_version
 from pakt.plugin._marks import REPORT_SHEET
 from pakt.schemas import ERROR_FILL, INPUT_FILL
 
@@ -35,6 +39,16 @@ def formula(server, token, name, *args, client="Office.js"):
     return post(server, "/xlwings/custom-functions-call", token, body)
 
 
+OFFICE_WEB_ORIGINS = (
+    "https://excel.officeapps.live.com",
+    "https://euc-excel.officeapps.live.com",
+    "https://excel.cloud.microsoft",
+    "https://www.office.com",
+)
+"""Where Excel on the web fetches the functions metadata and loader from (Microsoft's web app hosts)."""
+PUBLIC = ("/functions.json", "/functions.js", "/taskpane.html", "/manifest.xml", "/static/taskpane.js")
+
+
 def test_manifest_is_well_formed_and_points_at_the_configured_host(live_server):
     response = httpx.get(live_server.url + "/manifest.xml")
     assert response.status_code == 200 and "xml" in response.headers["content-type"]
@@ -46,9 +60,7 @@ def test_manifest_is_well_formed_and_points_at_the_configured_host(live_server):
     namespace = next(el for el in root.iter() if el.attrib.get("id") == "Functions.Namespace")
     assert namespace.attrib["DefaultValue"] == "PAKT"
     for url in {u for u in urls}:
-        assert (
-            httpx.get(url, headers=live_server.headers(live_server.aldingen), follow_redirects=True).status_code == 200
-        ), url
+        assert httpx.get(url, follow_redirects=True).status_code == 200, url  # Excel sends no key for any
 
 
 def test_task_pane_is_german_and_public(live_server):
@@ -61,7 +73,7 @@ def test_task_pane_is_german_and_public(live_server):
 
 
 def test_metadata_lists_every_formula_with_german_descriptions(live_server):
-    meta = httpx.get(live_server.url + "/functions.json", headers=live_server.headers(live_server.aldingen)).json()
+    meta = httpx.get(live_server.url + "/functions.json").json()
     functions = {f["id"]: f for f in meta["functions"]}
     assert set(functions) == FORMULAS
     for function in functions.values():
@@ -99,7 +111,11 @@ def test_calls_without_a_valid_token_get_401(live_server, token):
     response = formula(live_server, token, "satz", 43281)
     assert response.status_code == 401
     assert "Zugangsschlüssel" in response.text
-    assert httpx.get(live_server.url + "/functions.json", headers=live_server.headers(token)).status_code == 401
+    assert post(live_server, "/xlwings/custom-scripts-call/pruefen", token, {}).status_code == 401
+    assert (
+        httpx.get(live_server.url + "/xlwings/custom-scripts-meta", headers=live_server.headers(token)).status_code
+        == 401
+    )
 
 
 def test_malformed_and_unknown_calls_are_refused_in_german(live_server):
@@ -120,6 +136,71 @@ def test_oversized_payload_is_refused(live_server):
     huge = {"client": "Office.js", "func_name": "satz", "args": [[["x" * 1000] * 100] * 30]}
     response = post(live_server, "/xlwings/custom-functions-call", live_server.aldingen, huge)
     assert response.status_code == 413 and "zu groß" in response.text
+
+
+@pytest.mark.parametrize("origin", OFFICE_WEB_ORIGINS)
+def test_excel_on_the_web_may_fetch_metadata_loader_and_page_without_a_key(live_server, origin):
+    for path in PUBLIC:
+        response = httpx.get(live_server.url + path, headers={"Origin": origin})
+        assert response.status_code == 200, path
+        assert response.headers.get("access-control-allow-origin") == origin, path
+        preflight = httpx.options(
+            live_server.url + path, headers={"Origin": origin, "Access-Control-Request-Method": "GET"}
+        )
+        assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == origin
+    call = formula(live_server, None, "satz", 43281)
+    assert call.status_code == 401
+    from_office = httpx.post(
+        live_server.url + "/xlwings/custom-functions-call", json={}, headers={"Origin": origin}, timeout=30
+    )
+    assert from_office.status_code == 401 and "access-control-allow-origin" not in from_office.headers
+
+
+@pytest.mark.parametrize(
+    "origin", ["https://evil.example", "https://officeapps.live.com.evil.example", "http://excel.officeapps.live.com"]
+)
+def test_a_foreign_origin_gets_no_cors_admission(live_server, origin):
+    for path in PUBLIC:
+        response = httpx.get(live_server.url + path, headers={"Origin": origin})
+        assert response.status_code == 200 and "access-control-allow-origin" not in response.headers, path
+
+
+def test_manifest_icons_have_microsofts_sizes_and_version_follows_the_formulas(live_server):
+    root = ET.fromstring(httpx.get(live_server.url + "/manifest.xml").content)
+    ns = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1"}
+    wanted = {"IconUrl": 32, "HighResolutionIconUrl": 64}
+    for tag, size in wanted.items():
+        assert png_size(httpx.get(root.find(f"o:{tag}", ns).attrib["DefaultValue"]).content) == (size, size), tag
+    images = [el for el in root.iter() if el.tag.endswith("}Image") and "DefaultValue" in el.attrib]
+    sizes = {png_size(httpx.get(el.attrib["DefaultValue"]).content)[0] for el in images}
+    assert {16, 32, 80} <= sizes
+    assert not [el for el in root.iter() if el.tag.endswith("TaskpaneId")]  # the shared runtime has no TaskpaneId
+    version = root.find("o:Version", ns).text
+    assert len(version.split(".")) == 4 and all(0 <= int(p) <= 65535 for p in version.split("."))
+    meta = httpx.get(live_server.url + "/functions.json").json()
+    assert manifest_version(meta) == version
+    changed = json.loads(json.dumps(meta))
+    changed["functions"][0]["parameters"].append({"name": "neu", "type": "any"})
+    assert manifest_version(changed) != version
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.parametrize(
+    "url", ["http://pakt.landkreis.example", "http://10.0.0.5:8000", "ftp://pakt.example", "pakt.landkreis.example"]
+)
+def test_a_plain_http_public_url_is_refused_in_german(url):
+    with pytest.raises(PublicUrlRefused) as refused:
+        check_public_url(url)
+    assert "https" in refused.value.message.lower()
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000", "http://localhost:8000/", "http://[::1]:8000"])
+def test_plain_http_is_fine_on_this_machine(url):
+    assert check_public_url(url) == url.rstrip("/")
 
 
 def test_cors_only_for_the_servers_own_origin(live_server):

@@ -1,4 +1,6 @@
-"""Pakt's task pane (Office.js client) under Node with a stand-in of Excel's JavaScript API, against the live server."""
+"""Pakt's task pane (Office.js client) under Node against the live server, in a stand-in of Excel's JavaScript API
+held to Microsoft's typings, at three API levels: the newest the typings know, Excel 2024 LTSC (ExcelApi 1.17,
+no cell notes) and the oldest the manifest admits."""
 
 from __future__ import annotations
 
@@ -6,23 +8,39 @@ import json
 import subprocess
 from pathlib import Path
 
+import httpx
 import make_broken
 import pytest
+from live_server import running_server
+from office_typings import ensure_typings, newest_excel_api, version_key
 from payloads import excel_workbook
 
-from pakt.schemas import ERROR_FILL
+from pakt.plugin._manifest import MIN_EXCEL_API
+from pakt.schemas import ERROR_FILL, INPUT_FILL, WARNING_FILL
 
 NODE = Path(__file__).parent / "node"
 TASKPANE = Path(__file__).parents[2] / "plugin" / "static" / "taskpane.js"
+NOTES_API = "1.18"
 
 pytestmark = pytest.mark.node
 
 
-def press(tmp_path, workbook: Path, script: str, server: str, token: str) -> dict:
+@pytest.fixture(scope="module", params=["newest", "1.17", "minimum"])
+def level(request) -> str:
+    """An Excel build by its ExcelApi level."""
+    table = ensure_typings()
+    return {"newest": newest_excel_api(table), "minimum": MIN_EXCEL_API}.get(request.param, request.param)
+
+
+def press(tmp_path, workbook: Path | dict, steps: str, server: str, token: str, level: str = "") -> dict:
+    """Open `workbook` in the stand-in, press the buttons in `steps` (comma-separated; "type:Blatt!B14=40"
+    types a value in between) and return the workbook, what the clerk was told, and the API members used."""
+    ensure_typings()
     data = tmp_path / "workbook.json"
-    data.write_text(json.dumps(excel_workbook(workbook), ensure_ascii=False), encoding="utf-8")
+    book = workbook if isinstance(workbook, dict) else excel_workbook(workbook)
+    data.write_text(json.dumps(book, ensure_ascii=False), encoding="utf-8")
     done = subprocess.run(
-        ["node", str(NODE / "taskpane.js"), server, token, str(data), script, str(TASKPANE)],
+        ["node", str(NODE / "taskpane.js"), server, token, str(data), steps, str(TASKPANE), level],
         capture_output=True,
         text=True,
         timeout=120,
@@ -35,29 +53,81 @@ def sheet(state: dict, name: str) -> dict:
     return next(s for s in state["sheets"] if s["name"] == name)
 
 
-def test_pruefen_button_marks_cells_adds_notes_and_the_report(live_server, tmp_path):
+def broken(tmp_path) -> Path:
     workbook = tmp_path / "aldingen.xlsx"
     workbook.write_bytes(
         make_broken.submission(
             {("persons", "by_age", "from_27_to_64"): 11}, managers=lambda rows: [{**rows[0], "fte": 1.5}]
         )
     )
-    state = press(tmp_path, workbook, "pruefen", live_server.url, live_server.aldingen)
-    assert state["said"][-1] == {"text": "Fertig.", "isError": False}
+    return workbook
+
+
+def has_notes(level: str) -> bool:
+    return version_key(level) >= version_key(NOTES_API)
+
+
+def test_pruefen_marks_cells_and_notes_where_this_excel_has_notes(live_server, tmp_path, level):
+    workbook = broken(tmp_path)
+    before = {s["name"]: s["protection"] for s in excel_workbook(workbook)["sheets"]}
+    state = press(tmp_path, workbook, "pruefen", live_server.url, live_server.aldingen, level)
+    told = state["said"][-1]
+    assert not told["isError"], told
     assert sheet(state, "Meldung")["fills"]["B14"] == ERROR_FILL
-    assert "Altersgruppen ergeben zusammen 40 Personen" in sheet(state, "Meldung")["notes"]["B14"]
     assert sheet(state, "Integrationsmanager")["fills"]["B6"] == ERROR_FILL
     report = sheet(state, "Prüfbericht")["values"]
-    assert report[0][0].startswith("2 Fehler") and {row[2] for row in report[2:]} == {"B14", "B6"}
+    assert report[0][0].startswith("2 Fehler") and {row[2] for row in report[2:]} >= {"B14", "B6"}
+    if has_notes(level):
+        assert "Altersgruppen ergeben zusammen 40 Personen" in sheet(state, "Meldung")["notes"]["B14"]
+        assert told["text"] == "Fertig."
+    else:
+        assert not any(s["notes"] for s in state["sheets"])
+        assert "Prüfbericht" in told["text"] and "keine Hinweise an Zellen" in told["text"]
+    for name, protection in before.items():
+        assert sheet(state, name)["protection"]["protected"] == protection["protected"], name
+        assert sheet(state, name)["protection"]["options"] == {**protection["options"], "selectionMode": "Normal"}
 
 
-def test_second_pruefen_after_the_fix_clears_the_marks(live_server, tmp_path, repo):
-    state = press(
-        tmp_path, repo / "sample_workbooks" / "08327002_Aldingen.xlsx", "pruefen", live_server.url, live_server.aldingen
-    )
-    assert all(color != ERROR_FILL for s in state["sheets"] for color in s["fills"].values())
+def test_pruefen_after_the_correction_leaves_no_mark_and_no_note(live_server, tmp_path, level):
+    steps = "pruefen,type:Meldung!B14=40,type:Integrationsmanager!B6=1,pruefen"
+    state = press(tmp_path, broken(tmp_path), steps, live_server.url, live_server.aldingen, level)
+    assert [p[-1]["isError"] for p in state["presses"]] == [False, False]
+    fills = {color for s in state["sheets"] for color in s["fills"].values()}
+    assert ERROR_FILL not in fills and WARNING_FILL not in fills and INPUT_FILL in fills
     assert not any(s["notes"] for s in state["sheets"])
     assert sheet(state, "Prüfbericht")["values"][0][0].startswith("Keine Beanstandungen")
+    assert all(sheet(state, n)["protection"]["protected"] for n in ("Meldung", "Integrationsmanager", "Kosten"))
+
+
+def test_einreichen_confirmation_is_what_the_clerk_reads(live_server, tmp_path, repo, level):
+    workbook = repo / "sample_workbooks" / "08327002_Aldingen.xlsx"
+    state = press(tmp_path, workbook, "einreichen", live_server.url, live_server.aldingen, level)
+    told = state["said"][-1]
+    assert not told["isError"] and "eingereicht am" in told["text"], told
+    assert "ja" in [v for row in sheet(state, "Meldung")["values"] for v in row]
+
+
+def test_a_sheet_protected_with_a_password_is_left_alone_and_said(live_server, tmp_path):
+    book = excel_workbook(broken(tmp_path))
+    meldung = next(s for s in book["sheets"] if s["name"] == "Meldung")
+    meldung["protection"]["password"] = "geheim"
+    state = press(tmp_path, book, "pruefen", live_server.url, live_server.aldingen)
+    told = state["said"][-1]
+    assert "„Meldung“ ist mit Kennwort geschützt" in told["text"]
+    assert sheet(state, "Meldung")["fills"] == {} and sheet(state, "Meldung")["protection"]["protected"]
+    assert sheet(state, "Integrationsmanager")["fills"]["B6"] == ERROR_FILL
+
+
+def test_the_task_pane_works_with_the_server_under_a_sub_path(repo, tmp_path):
+    with running_server(repo, tmp_path / "landkreis", sub_path="/pakt") as server:
+        manifest = httpx.get(server.url + "/manifest.xml").text
+        assert f'"{server.url}/taskpane.html"' in manifest and f'"{server.url}/functions.json"' in manifest
+        assert "<AppDomain>" + server.url.removesuffix("/pakt") + "</AppDomain>" in manifest
+        page = server.url + "/taskpane.html"
+        assert httpx.get(page).status_code == 200
+        state = press(tmp_path, broken(tmp_path), "pruefen", page, server.aldingen)
+    assert not state["said"][-1]["isError"], state["said"]
+    assert sheet(state, "Meldung")["fills"]["B14"] == ERROR_FILL
 
 
 def test_missing_or_wrong_key_is_said_in_german(live_server, tmp_path, repo):
@@ -68,3 +138,34 @@ def test_missing_or_wrong_key_is_said_in_german(live_server, tmp_path, repo):
     ]
     wrong = press(tmp_path, workbook, "pruefen", live_server.url, "pakt_falsch")
     assert wrong["said"][-1]["isError"] and "kein gültiger Zugangsschlüssel" in wrong["said"][-1]["text"]
+
+
+def test_an_unreachable_server_is_said_as_such(tmp_path, repo):
+    workbook = repo / "sample_workbooks" / "08327002_Aldingen.xlsx"
+    state = press(tmp_path, workbook, "pruefen", "http://127.0.0.1:9", "pakt_irgendeiner")
+    assert state["said"][-1]["isError"] and "nicht erreichbar" in state["said"][-1]["text"]
+
+
+def test_every_member_used_is_in_the_typings_and_newer_ones_are_guarded(live_server, tmp_path, repo):
+    """The stand-in refuses members the typings lack; at the manifest's minimum level it refuses newer ones at
+    sync, so a run there that succeeds has guarded every newer member; and the manifest asks for no more than
+    the run needed."""
+    table = ensure_typings()
+    steps = "pruefen,type:Meldung!B14=40,pruefen,einreichen"
+    newest = press(tmp_path, broken(tmp_path), steps, live_server.url, live_server.aldingen, newest_excel_api(table))
+    oldest = press(tmp_path, broken(tmp_path), steps, live_server.url, live_server.aldingen, MIN_EXCEL_API)
+    for run in (newest, oldest):
+        assert not any(p[-1]["isError"] for p in run["presses"]), run["presses"]
+
+    def excel_levels(run: dict) -> dict[str, str]:
+        return {
+            u["member"]: u["requirement"]["version"]
+            for u in run["used"]
+            if u["requirement"] and u["requirement"]["set"] == "ExcelApi" and u["requirement"]["version"]
+        }
+
+    used_oldest = excel_levels(oldest)
+    assert max(used_oldest.values(), key=version_key) == MIN_EXCEL_API
+    guarded = {m for m, v in excel_levels(newest).items() if version_key(v) > version_key(MIN_EXCEL_API)}
+    assert "Excel.Worksheet.notes" in guarded
+    assert not guarded & set(used_oldest)

@@ -1,6 +1,8 @@
 /*
  * Runs Pakt's Apps Script files (Pakt.js with xlwings' client) under Node against a live
- * Pakt server, with stand-ins for Google's services. Prints one JSON object.
+ * Pakt server, with stand-ins for Google's services. Prints one JSON object. Formulas run as
+ * Google runs a custom function (the stand-ins' formula mode, 30 seconds a call); the script's
+ * time zone is the TZ of this process, the spreadsheet's is Europe/Berlin.
  *
  *   node appsscript.js formulas <server> <token> <cases.json> <Pakt.js> <xlwings.js>
  *   node appsscript.js menu <server> <token> <spreadsheet.json> <script> <Pakt.js> <xlwings.js>
@@ -8,7 +10,9 @@
 "use strict";
 const fs = require("fs");
 const vm = require("vm");
-const { services } = require("./gas_standins");
+const { services, reviveDate } = require("./gas_standins");
+
+const CUSTOM_FUNCTION_SECONDS = 30;
 
 // Apps Script puts every file's top-level functions in one global scope; "this" is that scope.
 const context = vm.createContext({});
@@ -21,12 +25,22 @@ function load(files, globals) {
 }
 
 function reviveArg(value) {
-  if (value && typeof value === "object" && !Array.isArray(value) && value.date) {
-    const [y, m, d] = value.date.split("-").map(Number);
-    return new ContextDate(y, m - 1, d);
-  }
+  if (value && typeof value === "object" && !Array.isArray(value) && value.date) return reviveDate(value.date);
   if (Array.isArray(value)) return value.map(reviveArg);
   return value;
+}
+
+// One custom-function call as Google makes it: an exception or an overrun becomes the cell's error.
+function callFormula(context, name, args) {
+  const started = Date.now();
+  let result;
+  try {
+    result = context[name].apply(null, args.map(reviveArg));
+  } catch (error) {
+    return { error: String(error && error.message ? error.message : error) };
+  }
+  if (Date.now() - started > CUSTOM_FUNCTION_SECONDS * 1000) return { error: "Exceeded maximum execution time" };
+  return result;
 }
 
 const [mode, server, token, dataFile, ...rest] = process.argv.slice(2);
@@ -35,14 +49,16 @@ const settings = server === "-" ? {} : { PAKT_SERVER_URL: server, PAKT_TOKEN: to
 if (mode === "formulas") {
   const [paktFile, xlwingsFile] = rest;
   const cases = JSON.parse(fs.readFileSync(dataFile, "utf8"));
-  const env = services({ name: "Formeln", sheets: [{ name: "Tabelle1", values: [[]] }], namedRanges: [] }, settings, ContextDate);
+  const book = { name: "Formeln", sheets: [{ name: "Tabelle1", values: [[]] }], namedRanges: [], timeZone: "Europe/Berlin" };
+  const env = services(book, settings, ContextDate, { mode: "formula" });
   const context = load([xlwingsFile, paktFile], env.globals);
   const results = {};
   cases.forEach((c) => {
-    results[c.name] = context[c.func.toUpperCase()].apply(null, c.args.map(reviveArg));
+    results[c.name] = callFormula(context, c.func.toUpperCase(), c.args);
   });
-  const again = context[cases[0].func.toUpperCase()].apply(null, cases[0].args.map(reviveArg));
-  process.stdout.write(JSON.stringify({ results, fetches: env.log.fetches, repeated: again }));
+  const fetched = env.log.fetches;
+  const again = callFormula(context, cases[0].func.toUpperCase(), cases[0].args);
+  process.stdout.write(JSON.stringify({ results, fetches: fetched, repeatFetches: env.log.fetches - fetched, repeated: again, bodies: env.log.bodies }));
 } else if (mode === "menu") {
   const [script, paktFile, xlwingsFile] = rest;
   const env = services(JSON.parse(fs.readFileSync(dataFile, "utf8")), settings, ContextDate);

@@ -3,7 +3,20 @@
  * Pakt.js and xlwings' Apps Script client under Node: SpreadsheetApp (a spreadsheet
  * held in memory), UrlFetchApp (synchronous real HTTP, as in Apps Script), CacheService,
  * PropertiesService, Session, Utilities. They record what a user would see (cell
- * values, backgrounds, notes, alerts) so the tests can look at it.
+ * values, backgrounds, notes, alerts) and what was posted, so the tests can look at it.
+ *
+ * Held to Google's documentation of Apps Script:
+ *  - a date cell reaches the script as the instant of its midnight in the spreadsheet's
+ *    time zone; the script itself runs in its own (appsscript.json) time zone, here
+ *    the TZ of the Node process;
+ *  - CacheService refuses a value over 100 KB and a key over 250 characters;
+ *  - "formula" mode is how Google runs a custom function: only services that need no
+ *    authorization (Spreadsheet, Properties and Session read-only, UrlFetch, Cache,
+ *    Utilities), SpreadsheetApp.getUi() refused, 30 seconds per call (the harness times it).
+ *
+ * Assumed, not documented: the wording of UrlFetchApp's exceptions for DNS, refused and
+ * TLS failures ("DNS error", "Address unavailable", "SSL Error"). Pakt.js matches them
+ * loosely and README says so.
  */
 "use strict";
 const crypto = require("crypto");
@@ -18,12 +31,66 @@ function parseA1(a1) {
   return [r1, c1, r2 - r1 + 1, c2 - c1 + 1];
 }
 let RealmDate = Date; // the Date of the context the Apps Script files run in (instanceof is per realm)
-function revive(value) {
-  if (value && typeof value === "object" && value.$date) {
-    const [y, m, d] = value.$date.split("-").map(Number);
-    return new RealmDate(y, m - 1, d);
+let SHEET_TIME_ZONE = "Europe/Berlin";
+const CACHE_VALUE_BYTES = 100 * 1024;
+const CACHE_KEY_CHARS = 250;
+
+function zoneParts(instant, timeZone) {
+  const parts = {};
+  new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })
+    .formatToParts(new Date(instant)).forEach((p) => (parts[p.type] = p.value));
+  return parts;
+}
+
+// The instant of midnight of a day in a time zone (how Sheets hands a date cell to a script).
+function midnightIn(timeZone, y, m, d) {
+  let guess = Date.UTC(y, m - 1, d);
+  for (let i = 0; i < 3; i++) {
+    const p = zoneParts(guess, timeZone);
+    const shown = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+    guess -= shown - Date.UTC(y, m - 1, d);
   }
+  return guess;
+}
+
+function reviveDate(iso) {
+  const [y, m, d] = iso.split("-").map(Number);
+  return new RealmDate(midnightIn(SHEET_TIME_ZONE, y, m, d));
+}
+
+function revive(value) {
+  if (value && typeof value === "object" && value.$date) return reviveDate(value.$date);
   return value;
+}
+
+function formatDate(date, timeZone, pattern) {
+  const p = zoneParts(date.getTime(), timeZone);
+  return pattern.replace("yyyy", p.year).replace("MM", p.month).replace("dd", p.day)
+    .replace("HH", p.hour).replace("mm", p.minute).replace("ss", p.second);
+}
+
+// Formula mode: what a custom function may not do throws as Apps Script throws it.
+const WRITES = /^(set|clear|insert|delete|add|remove|activate|copy|move|sort|protect|append|create|show|toast|getUi)/;
+function readOnly(object, what) {
+  return new Proxy(object, {
+    get(target, prop) {
+      const value = target[prop];
+      if (typeof prop === "string" && typeof value === "function" && WRITES.test(prop)) {
+        return () => {
+          if (prop === "getUi") throw new Error("Exception: Cannot call SpreadsheetApp.getUi() from this context.");
+          throw new Error(`Exception: You do not have permission to call ${what}.${prop}. Required permissions: https://www.googleapis.com/auth/spreadsheets`);
+        };
+      }
+      if (typeof value === "function") {
+        return (...args) => {
+          const result = value.apply(target, args);
+          const wrap = (r) => (r && typeof r === "object" && !Array.isArray(r) && !(r instanceof RealmDate) ? readOnly(r, what) : r);
+          return Array.isArray(result) && result.length && !Array.isArray(result[0]) ? result.map(wrap) : wrap(result);
+        };
+      }
+      return value;
+    },
+  });
 }
 
 class Range {
@@ -89,7 +156,7 @@ function spreadsheetApp(data, log) {
     getSheets() { return this.sheets; },
     getActiveSheet() { return this.active || this.sheets[0]; },
     getActiveRange() { return this.getActiveSheet().getRange("A1"); },
-    getSpreadsheetTimeZone() { return "Europe/Berlin"; },
+    getSpreadsheetTimeZone() { return SHEET_TIME_ZONE; },
     getSheetByName(name) { return this.sheets.find((s) => s.name === name) || null; },
     getNamedRanges() {
       return this.named.map((n) => ({ getName: () => n.name, getRange: () => this.getSheetByName(n.sheet).getRange(n.a1) }));
@@ -128,40 +195,60 @@ function urlFetchApp(log) {
       const headers = Object.assign({ "Content-Type": o.contentType || "application/json" }, o.headers || {});
       fetch(url, { method: (o.method || "get").toUpperCase(), headers, body: o.payload })
         .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() })))
-        .catch((e) => process.stdout.write(JSON.stringify({ error: String(e.cause || e) })));
+        .catch((e) => process.stdout.write(JSON.stringify({ error: String(e.cause || e), code: (e.cause && e.cause.code) || "" })));
     });`;
   return {
     fetch(url, options) {
       log.fetches += 1;
+      if (options && options.payload) { try { log.bodies.push(JSON.parse(options.payload)); } catch (e) { /* not JSON */ } }
       const out = execFileSync(process.execPath, ["-e", child], { input: JSON.stringify([url, options || {}]), maxBuffer: 256e6 });
       const result = JSON.parse(out.toString());
-      if (result.error) throw new Error("Exception: Request failed for " + url + ": Address unavailable (" + result.error + ")");
+      if (result.error) {
+        if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(result.code + " " + result.error)) throw new Error("Exception: SSL Error " + url);
+        if (/ENOTFOUND|EAI_AGAIN/.test(result.code)) throw new Error("Exception: DNS error: " + url);
+        throw new Error("Exception: Address unavailable: " + url);
+      }
       if (!options.muteHttpExceptions && result.status >= 400) throw new Error("Exception: Request failed, code " + result.status);
       return { getResponseCode: () => result.status, getContentText: () => result.body };
     },
   };
 }
 
-function services(data, settings, dateClass) {
+function cacheService(cache) {
+  const script = {
+    get: (k) => (cache.has(k) ? cache.get(k) : null),
+    put: (k, v, seconds) => {
+      if (String(k).length > CACHE_KEY_CHARS) throw new Error("Exception: Argument too large: key");
+      if (Buffer.byteLength(String(v), "utf8") > CACHE_VALUE_BYTES) throw new Error("Exception: Argument too large: value");
+      if (seconds !== undefined && seconds > 21600) throw new Error("Exception: Invalid argument: expirationInSeconds");
+      cache.set(k, String(v));
+    },
+  };
+  return { getScriptCache: () => script };
+}
+
+function services(data, settings, dateClass, options = {}) {
   RealmDate = dateClass || Date;
-  const log = { alerts: [], menus: [], fetches: 0 };
+  SHEET_TIME_ZONE = data.timeZone || "Europe/Berlin";
+  const formula = options.mode === "formula";
+  const log = { alerts: [], menus: [], fetches: 0, bodies: [] };
   const sheets = spreadsheetApp(data, log);
   const cache = new Map();
   const properties = new Map(Object.entries(settings || {}));
+  const scriptProperties = {
+    getProperty: (k) => (properties.has(k) ? properties.get(k) : null),
+    setProperties: (o) => Object.entries(o).forEach(([k, v]) => properties.set(k, v)),
+  };
   return {
     log, book: sheets.book,
     globals: {
-      SpreadsheetApp: sheets.app,
+      SpreadsheetApp: formula ? readOnly(sheets.app, "SpreadsheetApp") : sheets.app,
       UrlFetchApp: urlFetchApp(log),
-      CacheService: { getScriptCache: () => ({ get: (k) => (cache.has(k) ? cache.get(k) : null), put: (k, v) => cache.set(k, v) }) },
-      PropertiesService: {
-        getScriptProperties: () => ({
-          getProperty: (k) => (properties.has(k) ? properties.get(k) : null),
-          setProperties: (o) => Object.entries(o).forEach(([k, v]) => properties.set(k, v)),
-        }),
-      },
-      Session: { getActiveUser: () => ({ getEmail: () => "sachbearbeitung@gemeinde.example" }) },
+      CacheService: cacheService(cache),
+      PropertiesService: { getScriptProperties: () => (formula ? readOnly(scriptProperties, "Properties") : scriptProperties) },
+      Session: { getActiveUser: () => ({ getEmail: () => (formula ? "" : "sachbearbeitung@gemeinde.example") }) },
       Utilities: {
+        formatDate,
         DigestAlgorithm: { SHA_256: "sha256" },
         computeDigest: (algorithm, text) => Array.from(crypto.createHash(algorithm).update(text, "utf8").digest()).map((b) => (b > 127 ? b - 256 : b)),
         base64Encode: (bytes) => Buffer.from(bytes.map((b) => (b + 256) % 256)).toString("base64"),
@@ -174,4 +261,4 @@ function services(data, settings, dateClass) {
   };
 }
 
-module.exports = { services, columnLetters };
+module.exports = { services, columnLetters, reviveDate };
