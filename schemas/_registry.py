@@ -120,6 +120,14 @@ class GoogleSettings(PaktModel):
     )
     reads_per_minute: int = Field(60, gt=0, description="Sheets read requests per minute (Google's per-user quota).")
     writes_per_minute: int = Field(60, gt=0)
+    drive_per_minute: int = Field(
+        12_000, gt=0, description="Drive requests per minute (listing, metadata, export), Google's per-user limit."
+    )
+    quota_store: str | None = Field(
+        None,
+        description="File that counts requests for every process using these credentials; default beside the "
+        "key file, else beside the state store.",
+    )
     quota_window_s: float = Field(
         60.0, gt=0, description="The window the per-minute limits count in (tests shorten it)."
     )

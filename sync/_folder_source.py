@@ -85,9 +85,13 @@ def _busy(entry: SourceEntry, message: str) -> Intake:
     return Intake(entry, problem=file_problem(Code.DATEI_UNLESBAR, message, entry.key), busy=True)
 
 
+READ_ATTEMPTS = 3
+"""Tries at a file that cannot be parsed but changed within SETTLE_S (a copy over a slow share)."""
+
+
 def take_in(entry: SourceEntry, registry: Registry, retry_delay_s: float = 1.0) -> Intake:
     """Read and check one file; never raises for a bad file, a busy or vanished file becomes `busy`."""
-    for attempt in range(2):
+    for attempt in range(READ_ATTEMPTS):
         try:
             data = read_settled(entry.path, retry_delay_s)
             stat = entry.path.stat()
@@ -107,7 +111,7 @@ def take_in(entry: SourceEntry, registry: Registry, retry_delay_s: float = 1.0) 
         try:
             return _parse(current, data, registry)
         except WorkbookUnreadable as exc:
-            if attempt == 0 and _changed_within(entry.path, SETTLE_S):
+            if attempt < READ_ATTEMPTS - 1 and _changed_within(entry.path, SETTLE_S):
                 time.sleep(retry_delay_s)
                 continue
             return Intake(current, fingerprint(data), problem=unreadable(entry.key, exc))

@@ -1,9 +1,11 @@
-"""Talking to Google politely: a request limiter, backoff with jitter, and German errors per spreadsheet.
+"""Talking to Google politely: per-minute limits shared across processes, backoff with jitter, request counts.
 
 gspread lets its HTTP client class be swapped; `PaktHTTPClient` is that swap:
-it keeps Sheets reads under the per-minute quota, retries 429, 5xx and timeouts
-with exponential backoff and jitter (honouring Retry-After), and counts every
-request by kind. Sessions come from google-auth (a service-account key or
+it keeps every kind of request under its per-minute quota (counted in a file
+every process on the same credentials shares), retries 429, 5xx, Google's HTML
+error pages, Drive's rate-limit 403s, timeouts and token-endpoint failures with
+exponential backoff and jitter (honouring Retry-After), and counts every request
+by kind. Sessions come from google-auth (a service-account key or
 application-default credentials), with read-only scopes for the municipalities'
 sheets and write access only for the master.
 """
@@ -16,22 +18,27 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import gspread
 import requests
+from google.auth import exceptions as auth
 from gspread.exceptions import APIError
 
 from pakt.schemas import GoogleSettings, PaktError, Registry
 
 from ._file_access import readable_by_others
+from ._google_errors import retryable
+from ._google_quota import SharedQuota
 
 SOURCE_SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets.readonly",
-    "https://www.googleapis.com/auth/drive.metadata.readonly",
+    "https://www.googleapis.com/auth/drive.readonly",
 )
+"""Sources: read the sheets (Sheets, where an export lacks the names) and list, describe and export them (Drive;
+an export is content, so drive.metadata.readonly would not do)."""
 MASTER_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
-RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
 
 SessionFactory = Callable[[tuple[str, ...]], requests.Session]
 
@@ -142,27 +149,25 @@ class PaktHTTPClient(gspread.HTTPClient):
             self.traffic.count(kind)
             try:
                 return super().request(method, endpoint, *args, **kwargs)
-            except APIError as exc:
-                if http_status(exc) not in RETRYABLE or attempt == self.settings.max_retries:
-                    raise
-                delay = self._delay(attempt, exc.response)
-                if time.monotonic() + delay > deadline:
-                    raise
-            except (requests.ConnectionError, requests.Timeout):
-                delay = self._delay(attempt, None)
-                if attempt == self.settings.max_retries or time.monotonic() + delay > deadline:
+            except (APIError, requests.ConnectionError, requests.Timeout, auth.GoogleAuthError) as exc:
+                delay = self._retry_delay(exc, attempt)
+                if delay is None or time.monotonic() + delay > deadline:
                     raise
             self.traffic.count("retries")
             self.sleep(delay)
         raise AssertionError("unreachable")
 
-
-def http_status(error: APIError) -> int:
-    """The HTTP status of a failed request. gspread gives Google's HTML error pages (502, 503) the code -1;
-    the response knows better."""
-    response = getattr(error, "response", None)
-    status = getattr(response, "status_code", None)
-    return int(status) if status is not None else int(error.code)
+    def _retry_delay(self, error: Exception, attempt: int) -> float | None:
+        """How long to wait before asking again, or None when asking again would not help."""
+        if attempt == self.settings.max_retries:
+            return None
+        if isinstance(error, APIError):
+            return self._delay(attempt, error.response) if retryable(error) else None
+        if isinstance(error, auth.RefreshError):  # the token endpoint: its 5xx are worth another try, a refusal not
+            return self._delay(attempt, None) if getattr(error, "retryable", False) else None
+        if isinstance(error, auth.GoogleAuthError) and not isinstance(error, auth.TransportError):
+            return None
+        return self._delay(attempt, None)
 
 
 def credentials_session(registry: Registry) -> SessionFactory:
@@ -198,16 +203,42 @@ def service_account_email(registry: Registry) -> str | None:
         return None
 
 
+def quota_path(registry: Registry, state: Path) -> Path:
+    """Where the request counts of these credentials live: the registry's setting, else beside the key file
+    (every process using that key shares it), else beside the state store."""
+    settings = registry.google
+    if settings.quota_store:
+        return registry.resolve(settings.quota_store)
+    if settings.credentials:
+        key = registry.resolve(settings.credentials)
+        return key.with_name(key.name + ".pakt-quota.sqlite")
+    return state.with_name(state.stem + ".google-quota.sqlite")
+
+
+def account_key(registry: Registry) -> str:
+    """Who Google counts the requests of: the service account, else the application-default credentials."""
+    return service_account_email(registry) or "application-default"
+
+
 class GoogleAccess:
     """The run's two gspread clients (read-only for sources, read-write for the master) and their traffic."""
 
-    def __init__(self, registry: Registry, sessions: SessionFactory | None = None) -> None:
+    def __init__(self, registry: Registry, sessions: SessionFactory | None = None, quota: Path | None = None) -> None:
         settings = registry.google
         self.traffic = Traffic()
-        self.limiters = {
-            "sheets_read": RateLimiter(settings.reads_per_minute, settings.quota_window_s),
-            "sheets_write": RateLimiter(settings.writes_per_minute, settings.quota_window_s),
-        }
+        self.quota = SharedQuota(quota, account_key(registry), settings.quota_window_s) if quota else None
+        if self.quota is not None:
+            self.limiters: dict[str, Any] = {
+                "sheets_read": self.quota.limiter("sheets_read", settings.reads_per_minute),
+                "sheets_write": self.quota.limiter("sheets_write", settings.writes_per_minute),
+                "drive": self.quota.limiter("drive", settings.drive_per_minute),
+            }
+        else:
+            self.limiters = {
+                "sheets_read": RateLimiter(settings.reads_per_minute, settings.quota_window_s),
+                "sheets_write": RateLimiter(settings.writes_per_minute, settings.quota_window_s),
+                "drive": RateLimiter(settings.drive_per_minute, settings.quota_window_s),
+            }
         make = sessions or credentials_session(registry)
         self._make = make
         self._settings = settings
@@ -231,6 +262,10 @@ class GoogleAccess:
     @property
     def master(self) -> gspread.Client:
         return self.client(MASTER_SCOPES)
+
+    def close(self) -> None:
+        if self.quota is not None:
+            self.quota.close()
 
 
 def credential_warnings(registry: Registry) -> tuple[str, ...]:

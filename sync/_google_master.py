@@ -1,5 +1,9 @@
 """The district master as a Google Sheet: one read (layout, the staff's columns), one batchUpdate (everything).
 
+A tab the staff renamed or deleted is added again under its name (a renamed one
+keeps Pakt's sheet id, so the new tab takes the next free one: Google refuses
+two tabs with one id or one title).
+
 It renders the same grids as the xlsx master. Values go in as typed cells
 (stringValue, numberValue), so text from clerks or staff never becomes a
 formula; only the totals are formulaValue, and they are Pakt's own. The
@@ -108,13 +112,22 @@ def read_master(access: GoogleAccess, sheet: str) -> tuple[dict, dict[str, Annot
     return meta, read_staff_columns(values, serial_dates=True)
 
 
-def _sheet_requests(index: int, grid: SheetGrid, existing: dict[str, dict]) -> list[dict]:
+def _free_id(wanted: int, used: set[int]) -> int:
+    """Pakt's own id for a tab, unless staff renamed that tab (it keeps its id): then the next free one."""
+    sheet_id = wanted
+    while sheet_id in used:
+        sheet_id += 100
+    used.add(sheet_id)
+    return sheet_id
+
+
+def _sheet_requests(index: int, grid: SheetGrid, existing: dict[str, dict], used: set[int]) -> list[dict]:
     rows = [{"values": [cell_data(cell) for cell in row]} for row in grid.rows]
     height, width = len(rows) + SPARE_ROWS, max(grid.width, 1)
     props = existing.get(grid.name)
     requests: list[dict] = []
     if props is None:
-        sheet_id = SHEET_IDS[grid.name]
+        sheet_id = _free_id(SHEET_IDS[grid.name], used)
         requests.append(
             {
                 "addSheet": {
@@ -163,7 +176,8 @@ def _sheet_requests(index: int, grid: SheetGrid, existing: dict[str, dict]) -> l
 def master_requests(grids: Sequence[SheetGrid], meta: dict) -> list[dict]:
     """The batchUpdate requests that make the master show the grids (sheets added or resized, cleared, filled)."""
     existing = {s["properties"]["title"]: s["properties"] for s in meta.get("sheets", [])}
-    return [request for index, grid in enumerate(grids) for request in _sheet_requests(index, grid, existing)]
+    used = {props["sheetId"] for props in existing.values()}
+    return [request for index, grid in enumerate(grids) for request in _sheet_requests(index, grid, existing, used)]
 
 
 def write_master(access: GoogleAccess, sheet: str, grids: Sequence[SheetGrid], meta: dict) -> None:

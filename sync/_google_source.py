@@ -1,90 +1,58 @@
-"""The Google Sheets source: one Drive listing, one batchGet per changed sheet.
+"""The Google Sheets source: one Drive listing, and each changed sheet read as a workbook file.
 
-The Drive listing (one call per 1,000 spreadsheets) gives every registered
-sheet's modifiedTime and version; they stand in for a file's size and time, so
-an unchanged sheet costs no Sheets request at all. A changed sheet is read with
-one values.batchGet of all Pakt's named ranges (unformatted values, dates as
-serial numbers) and goes through the very reader and validation files go through.
+The listing (see _drive.py) stamps every registered sheet with Drive's version
+and modifiedTime; an unchanged sheet costs nothing more. A changed sheet is
+exported by Drive as xlsx (an uploaded xlsx is downloaded as it is) and read by
+the very reader that reads the district's files, in a worker with a time and
+memory budget: cells keep their types, so a date a clerk typed into a count
+("1.5" in a German sheet is the 1st of May) is refused at its cell as in Excel,
+and neither the sheet's locale nor the Sheets read quota is involved. Where an
+export lacks Pakt's names, one Sheets spreadsheets.get with the cells' types
+reads them instead.
+
+A refusal is told apart by its cause (see _google_errors.py): a sheet not shared
+or gone is that municipality's problem; an API not enabled or a missing scope
+concerns every sheet and is the run's failure, said once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 import requests
 from gspread.exceptions import APIError
 
 from pakt.schemas import (
     BINDING_FIELDS,
-    STAFF_RANGE,
-    STAFF_TABLE,
     Code,
-    Finding,
+    Draft,
+    EnvironmentFailure,
     GoogleSpreadsheet,
     Municipality,
-    RawCell,
-    RawTable,
     Registry,
     SchemaMismatch,
-    input_fields,
-    parse_a1,
-    parse_reference,
+    WorkbookUnreadable,
     parse_workbook_ref,
     read_draft,
-    to_a1,
 )
 
-from ._google_client import GoogleAccess, SourceUnavailable, http_status
-from ._google_errors import GOOGLE_FAILURES, google_unavailable
+from ._drive import DriveFile, content, describe_missing, list_files
+from ._google_client import GoogleAccess
+from ._google_errors import GOOGLE_FAILURES, Cause, cause_of, google_unavailable, http_status
+from ._google_values import GoogleValuesView, read_typed_ranges
 from ._intake import Intake, intake_from_draft
+from ._isolation import Failure, IsolatedReaders
 from ._problems import file_problem, unreadable
 from ._source import Listing, Place, SourceEntry, Tick
+from ._workbook_file import XlsxFileView
 
-DRIVE_FILES = "https://www.googleapis.com/drive/v3/files"
-SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
-
-
-@dataclass(frozen=True)
-class DriveFile:
-    """A spreadsheet as Drive lists it."""
-
-    id: str
-    name: str
-    modified_ns: int
-    version: int
-
-
-def _nanoseconds(stamp: str) -> int:
-    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
-
-
-def list_spreadsheets(access: GoogleAccess) -> dict[str, DriveFile]:
-    """Every spreadsheet the service account can see, 1,000 per Drive request."""
-    params: dict[str, Any] = {
-        "q": f"mimeType='{SPREADSHEET_MIME}' and trashed=false",
-        "pageSize": 1000,
-        "fields": "nextPageToken,files(id,name,modifiedTime,version)",
-        "supportsAllDrives": True,
-        "includeItemsFromAllDrives": True,
-    }
-    found: dict[str, DriveFile] = {}
-    while True:
-        page = access.sources.http_client.request("get", DRIVE_FILES, params=params).json()
-        for item in page.get("files", []):
-            found[item["id"]] = DriveFile(
-                item["id"], item.get("name", ""), _nanoseconds(item["modifiedTime"]), int(item.get("version", 0))
-            )
-        token = page.get("nextPageToken")
-        if not token:
-            return found
-        params["pageToken"] = token
+MISSING = -2
+"""The stamp of a registered sheet Drive does not show: it differs from any stamp read, so it is read (and
+reported) every run until it is back."""
 
 
 def google_municipalities(registry: Registry) -> dict[str, Municipality]:
@@ -94,161 +62,76 @@ def google_municipalities(registry: Registry) -> dict[str, Municipality]:
     }
 
 
-class GoogleValuesView:
-    """A batchGet answer as a `WorkbookView`: each named range with its resolved A1 range and values."""
-
-    def __init__(self, label: str, ranges: dict[str, dict]) -> None:
-        self.label = label
-        self._ranges = ranges
-
-    def _where(self, name: str) -> tuple[str, int, int, list[list[Any]]] | None:
-        found = self._ranges.get(name)
-        if found is None:
-            return None
-        parsed = parse_reference(found["range"])
-        if parsed is None:
-            return None
-        row, col = parse_a1(parsed[1])
-        return parsed[0], row, col, found.get("values", [])
-
-    def named_cell(self, name: str) -> RawCell | None:
-        where = self._where(name)
-        if where is None:
-            return None
-        sheet, row, col, values = where
-        value = values[0][0] if values and values[0] else None
-        return RawCell(None if value == "" else value, sheet, to_a1(row, col))
-
-    def table(self, name: str) -> RawTable | None:
-        where = self._where(STAFF_RANGE if name == STAFF_TABLE else name)
-        if where is None:
-            return None
-        sheet, top, left, values = where
-        width = max((len(r) for r in values), default=0)
-
-        def cells(offset: int, row: list[Any]) -> tuple[RawCell, ...]:
-            padded = list(row) + [None] * (width - len(row))
-            return tuple(
-                RawCell(None if v == "" else v, sheet, to_a1(top + offset, left + c)) for c, v in enumerate(padded)
-            )
-
-        header = cells(0, values[0]) if values else ()
-        rows = tuple(cells(i, r) for i, r in enumerate(values[1:], start=1) if any(v not in ("", None) for v in r))
-        return RawTable(header=header, rows=rows)
+def draft_fingerprint(draft: Draft) -> str:
+    """What the sheet says, hashed: an export's bytes differ from export to export, its content does not."""
+    material = repr((sorted(draft.binding.items()), sorted(draft.fields.items()), draft.managers))
+    return hashlib.sha256(material.encode()).hexdigest()
 
 
-def submission_ranges() -> list[str]:
-    """Every named range a submission has: inputs, the staff range, the binding."""
-    return [f.name for f in input_fields()] + [STAFF_RANGE] + [b.name for b in BINDING_FIELDS]
+def has_names(view: XlsxFileView) -> bool:
+    """Whether an export carries Pakt's defined names (its binding), so that it can be read by name."""
+    names = view.defined_names()
+    return all(b.name in names for b in BINDING_FIELDS)
 
 
-def _unavailable(
-    error: APIError, municipality: Municipality | None, sheet: str, account: str | None
-) -> SourceUnavailable:
-    who = f"von {municipality.name}" if municipality else ""
-    if http_status(error) == 403:
-        shared = f"das Dienstkonto {account}" if account else "das Dienstkonto von Pakt"
-        return SourceUnavailable(
-            f"Die Tabelle {who} ist nicht für {shared} freigegeben. Bitte in Google Sheets „Freigeben“ wählen "
-            "und das Konto als Betrachter eintragen.",
-            "forbidden",
-            file=GoogleSpreadsheet(sheet).reference,
-        )
-    if http_status(error) == 404:
-        return SourceUnavailable(
-            f"Die Tabelle {who} wurde nicht gefunden (gelöscht oder falsche Adresse im Verzeichnis).",
-            "not_found",
-            file=GoogleSpreadsheet(sheet).reference,
-        )
-    return SourceUnavailable(
-        f"Google hat die Tabelle {who} nicht geliefert (Fehler {http_status(error)}); der nächste Abgleich versucht es erneut.",
-        "unreachable",
-        file=GoogleSpreadsheet(sheet).reference,
-    )
+@dataclass(frozen=True)
+class _Export:
+    """A sheet's bytes on their way to a reader worker."""
+
+    entry: SourceEntry
+    label: str
+    data: bytes
+    spreadsheet: bool
 
 
-def _batch_get(access: GoogleAccess, sheet: str, names: list[str]) -> list[dict]:
-    params = {"ranges": names, "valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"}
-    return access.sources.http_client.values_batch_get(sheet, names, params=params)["valueRanges"]
+@dataclass(frozen=True)
+class _NeedsSheets:
+    """An export without Pakt's names: read the sheet through the Sheets API instead."""
 
 
-def read_ranges(access: GoogleAccess, sheet: str) -> dict[str, dict]:
-    """All of a sheet's Pakt ranges in one batchGet; a sheet missing some costs one more request to learn which."""
-    names = submission_ranges()
-    try:
-        return dict(zip(names, _batch_get(access, sheet, names), strict=False))
-    except APIError as exc:
-        if http_status(exc) != 400:
-            raise
-    meta = access.sources.http_client.spreadsheets_get(sheet, params={"fields": "namedRanges.name"})
-    existing = {n["name"] for n in meta.get("namedRanges", [])}
-    present = [n for n in names if n in existing]
-    return dict(zip(present, _batch_get(access, sheet, present), strict=False)) if present else {}
+@dataclass(frozen=True)
+class _ExportReader:
+    """What a reader worker does with one export (picklable: it travels to the worker once)."""
 
+    registry: Registry
 
-def read_google(
-    entry: SourceEntry, access: GoogleAccess, registry: Registry, municipality: Municipality | None
-) -> Intake:
-    """Read and check one Google sheet; a sheet Google will not give becomes a problem, and nothing is stored."""
-    sheet = _spreadsheet(entry.key).spreadsheet_id
-    try:
-        ranges = read_ranges(access, sheet)
-    except APIError as exc:
-        problem = _unavailable(exc, municipality, sheet, access.account)
-        return Intake(entry, problem=_finding(problem, municipality), busy=True)
-    except requests.RequestException:
-        problem = SourceUnavailable(
-            f"Google war für die Tabelle {'von ' + municipality.name if municipality else ''} nicht erreichbar; "
-            "der nächste Abgleich versucht es erneut.",
-            "unreachable",
-            file=entry.key,
-        )
-        return Intake(entry, problem=_finding(problem, municipality), busy=True)
-    fingerprint = hashlib.sha256(json.dumps(ranges, sort_keys=True).encode()).hexdigest()
-    try:
-        draft = read_draft(GoogleValuesView(entry.key, ranges))
-    except SchemaMismatch as exc:
-        return Intake(entry, fingerprint, problem=unreadable(entry.key, exc))
-    return intake_from_draft(entry, fingerprint, draft, registry)
-
-
-def _finding(problem: SourceUnavailable, municipality: Municipality | None) -> Finding:
-    return file_problem(
-        Code.DATEI_UNLESBAR,
-        problem.message,
-        problem.file,
-        ags=municipality.ags if municipality else None,
-        municipality=municipality.name if municipality else None,
-    )
-
-
-def _spreadsheet(key: str) -> GoogleSpreadsheet:
-    ref = parse_workbook_ref(key)
-    if not isinstance(ref, GoogleSpreadsheet):
-        raise KeyError(key)
-    return ref
+    def __call__(self, item: _Export) -> Intake | _NeedsSheets:
+        try:
+            view = XlsxFileView(item.label, item.data)
+            if item.spreadsheet and not has_names(view):
+                return _NeedsSheets()
+            draft = read_draft(view)
+        except (WorkbookUnreadable, SchemaMismatch) as exc:
+            return Intake(item.entry, hashlib.sha256(item.data).hexdigest(), problem=unreadable(item.entry.key, exc))
+        draft.label = item.entry.key
+        return intake_from_draft(item.entry, draft_fingerprint(draft), draft, self.registry)
 
 
 class GoogleSheetsSource:
     """The Google spreadsheets the registry names. Keys are their canonical references (gsheet:ID)."""
 
-    def __init__(self, registry: Registry, access: GoogleAccess) -> None:
+    def __init__(self, registry: Registry, access: GoogleAccess, workers: int | None = None) -> None:
         self.registry = registry
         self.access = access
         self.owners = google_municipalities(registry)
-        self._names: dict[str, str] = {}
+        self.workers = workers or os.cpu_count() or 1
+        self._files: dict[str, DriveFile] = {}
+        self.failures: list[EnvironmentFailure] = []
+        """Causes that concern every sheet (an API not enabled, a missing scope), found while reading."""
 
     def owns(self, key: str) -> bool:
         return isinstance(parse_workbook_ref(key), GoogleSpreadsheet)
 
+    # -- listing ------------------------------------------------------------------------------------
+
     def listing(self) -> Listing:
-        """The registered sheets, stamped by Drive's version and modifiedTime (one listing per 1,000 sheets).
+        """The registered sheets, stamped by Drive's version and modifiedTime.
 
         When Drive cannot be asked at all, every sheet stays as last read (unknown this run) and the
         failure is reported for the run.
         """
         try:
-            drive = list_spreadsheets(self.access)
+            self._files = describe_missing(self.access, list_files(self.access), self.owners)
         except GOOGLE_FAILURES as error:
             failure = google_unavailable(
                 error,
@@ -259,33 +142,141 @@ class GoogleSheetsSource:
             return Listing(unknown, failures=[failure])
         entries = []
         for sheet in self.owners:
-            found = drive.get(sheet)
-            size, moment = (found.version, found.modified_ns) if found else (-1, -1)
-            if found:
-                self._names[sheet] = found.name
-            entries.append(SourceEntry(GoogleSpreadsheet(sheet).reference, size, moment))
+            found = self._files.get(sheet)
+            stamp = (found.version, found.modified_ns) if found and not found.trashed else (MISSING, MISSING)
+            entries.append(SourceEntry(GoogleSpreadsheet(sheet).reference, *stamp))
         return Listing(entries)
 
+    # -- reading ------------------------------------------------------------------------------------
+
     def read(self, entries: Sequence[SourceEntry], tick: Tick) -> Iterator[Intake]:
-        """Read the changed sheets, several at once (the limiter keeps them all inside the quota), so that
-        one sheet Google is slow to give does not hold up the others."""
-
-        def one(entry: SourceEntry) -> Intake:
-            owner = self.owners.get(_spreadsheet(entry.key).spreadsheet_id)
-            return read_google(entry, self.access, self.registry, owner)
-
+        """Fetch the changed sheets from Drive several at once (each request within its quota), then read them
+        in reader workers; a sheet whose export lacks the names is read through the Sheets API."""
         self.access.sources  # noqa: B018 - one client (and one token) made before the threads share it
         with ThreadPoolExecutor(self.registry.google.parallel_reads, thread_name_prefix="pakt-google") as pool:
-            for intake in pool.map(one, entries):
+            fetched = list(pool.map(self._fetch, entries))
+        exports = [f for f in fetched if isinstance(f, _Export)]
+        for done in fetched:
+            if isinstance(done, Intake):
                 tick()
-                yield intake
+                yield done
+        fallback: list[SourceEntry] = []
+        if exports:
+            readers = min(self.workers, len(exports))
+            with IsolatedReaders(_ExportReader(self.registry), readers) as workers:
+                for item, outcome in workers.map(exports):
+                    if isinstance(outcome, _NeedsSheets):
+                        fallback.append(item.entry)
+                        continue
+                    tick()
+                    yield outcome if isinstance(outcome, Intake) else self._failed(item.entry, outcome)
+        for entry in fallback:
+            tick()
+            yield self._read_through_sheets(entry)
+
+    def _fetch(self, entry: SourceEntry) -> _Export | Intake:
+        sheet = _spreadsheet(entry.key).spreadsheet_id
+        owner = self.owners.get(sheet)
+        found = self._files.get(sheet)
+        if found is None or found.trashed:
+            return self._problem(entry, owner, Cause.NOT_FOUND)
+        if not (found.is_spreadsheet or found.is_xlsx):
+            return self._problem(entry, owner, Cause.NOT_A_SPREADSHEET)
+        try:
+            data = content(self.access, found)
+        except APIError as exc:
+            return self._refused(entry, owner, exc)
+        except (requests.RequestException, TimeoutError):
+            return self._problem(entry, owner, Cause.UNAVAILABLE)
+        return _Export(entry, found.name or entry.key, data, found.is_spreadsheet)
+
+    def _read_through_sheets(self, entry: SourceEntry) -> Intake:
+        owner = self.owners.get(_spreadsheet(entry.key).spreadsheet_id)
+        try:
+            ranges = read_typed_ranges(self.access, _spreadsheet(entry.key).spreadsheet_id)
+        except APIError as exc:
+            return self._refused(entry, owner, exc)
+        except (requests.RequestException, TimeoutError):
+            return self._problem(entry, owner, Cause.UNAVAILABLE)
+        try:
+            draft = read_draft(GoogleValuesView(entry.key, ranges))
+        except SchemaMismatch as exc:
+            return Intake(entry, problem=unreadable(entry.key, exc))
+        return intake_from_draft(entry, draft_fingerprint(draft), draft, self.registry)
+
+    def _failed(self, entry: SourceEntry, failure: Failure) -> Intake:
+        return Intake(entry, problem=file_problem(Code.DATEI_UNLESBAR, failure.message, entry.key))
+
+    # -- problems -----------------------------------------------------------------------------------
+
+    def _refused(self, entry: SourceEntry, owner: Municipality | None, error: APIError) -> Intake:
+        cause = cause_of(error)
+        if cause.run_level:
+            failure = google_unavailable(
+                error, "die Tabellen lesen", "Gezeigt wird der zuletzt gelesene Stand der Google-Tabellen."
+            )
+            if all(f.message != failure.message for f in self.failures):
+                self.failures.append(failure)
+        return self._problem(entry, owner, cause, http_status(error))
+
+    def _problem(self, entry: SourceEntry, owner: Municipality | None, cause: Cause, status: int = 0) -> Intake:
+        """A sheet not read this time: the municipality's problem, in German; what is stored for it stands."""
+        finding = file_problem(
+            Code.DATEI_UNLESBAR,
+            _message(cause, owner, self.access.account, status),
+            entry.key,
+            ags=owner.ags if owner else None,
+            municipality=owner.name if owner else None,
+        )
+        return Intake(entry, problem=finding, busy=True)
+
+    # -- places -------------------------------------------------------------------------------------
 
     def place(self, key: str) -> Place:
         sheet = _spreadsheet(key)
+        found = self._files.get(sheet.spreadsheet_id)
         return Place(
-            self._names.get(sheet.spreadsheet_id) or f"Google-Tabelle {sheet.spreadsheet_id[:8]}…", url=sheet.url
+            found.name if found and found.name else f"Google-Tabelle {sheet.spreadsheet_id[:8]}…", url=sheet.url
         )
 
     def registered_key(self, municipality: Municipality) -> str | None:
         ref = municipality.workbook_ref
         return ref.reference if isinstance(ref, GoogleSpreadsheet) else None
+
+
+def _message(cause: Cause, owner: Municipality | None, account: str | None, status: int) -> str:
+    who = f"von {owner.name} " if owner else ""
+    shared = f"das Dienstkonto {account}" if account else "das Dienstkonto von Pakt"
+    if cause is Cause.NOT_SHARED:
+        return (
+            f"Die Tabelle {who}ist nicht für {shared} freigegeben. Bitte in Google Sheets „Freigeben“ wählen "
+            "und das Konto als Betrachter eintragen."
+        )
+    if cause is Cause.NOT_FOUND:
+        return (
+            f"Die Tabelle {who}ist für {shared} nicht zu sehen: gelöscht, im Papierkorb, nicht freigegeben oder "
+            "falsche Adresse im Verzeichnis. Bitte die Tabelle als Betrachter freigeben (oder die Adresse im "
+            "Verzeichnis berichtigen); gezeigt wird die zuletzt gelesene Fassung."
+        )
+    if cause is Cause.NOT_A_SPREADSHEET:
+        return (
+            f"Die Datei {who}ist weder eine Google-Tabelle noch eine Excel-Datei (.xlsx). Bitte die Meldung als "
+            "Google-Tabelle anlegen."
+        )
+    if cause is Cause.API_DISABLED:
+        return (
+            f"Die Tabelle {who}wurde nicht gelesen: eine Google-API ist nicht aktiviert (siehe Meldung des Abgleichs)."
+        )
+    if cause is Cause.SCOPE_MISSING:
+        return f"Die Tabelle {who}wurde nicht gelesen: den Zugangsdaten fehlt eine Berechtigung (siehe Meldung des Abgleichs)."
+    if cause is Cause.RATE_LIMITED:
+        return f"Google hat die Tabelle {who}wegen des Kontingents nicht geliefert; der nächste Abgleich versucht es erneut."
+    detail = f" (Fehler {status})" if status else ""
+    return f"Google hat die Tabelle {who}nicht geliefert{detail}; der nächste Abgleich versucht es erneut."
+
+
+def _spreadsheet(key: str) -> GoogleSpreadsheet:
+    ref = parse_workbook_ref(key)
+    if not isinstance(ref, GoogleSpreadsheet):
+        raise KeyError(key)
+    return ref

@@ -42,7 +42,7 @@ from ._consolidate import DistrictView, Status, consolidate, describe_changes, d
 from ._failpoints import failpoint
 from ._file_access import FileAccess
 from ._folder_source import FolderSource
-from ._google_client import GoogleAccess, SessionFactory, Traffic, credential_warnings
+from ._google_client import GoogleAccess, SessionFactory, Traffic, credential_warnings, quota_path
 from ._google_source import GoogleSheetsSource, google_municipalities
 from ._intake import Intake
 from ._master_files import Written, remove_stale_temp_files
@@ -176,11 +176,11 @@ def state_path(registry: Registry, master: Path) -> Path:
     return master.with_name(f"{master.stem}.pakt.sqlite")
 
 
-def _google_access(registry: Registry, options: SyncOptions) -> GoogleAccess | None:
+def _google_access(registry: Registry, options: SyncOptions, state: Path) -> GoogleAccess | None:
     """Google only for districts that use it: a Google source or a Google master."""
     if not google_municipalities(registry) and registry.master.google_spreadsheet is None:
         return None
-    return GoogleAccess(registry, options.google_sessions)
+    return GoogleAccess(registry, options.google_sessions, quota_path(registry, state))
 
 
 def sources_for(registry: Registry, options: SyncOptions, google: GoogleAccess | None) -> SourceSet:
@@ -350,7 +350,8 @@ class _Run:
     def _result(self, **fields: Any) -> SyncResult:
         return SyncResult(
             run_id=self.run_id, state=self.state, notes=tuple(self.listing.notes), google=self.traffic(),
-            failures=tuple(self.listing.failures + self.masters.failures), place=self.sources.place,
+            failures=tuple(self.listing.failures + self.sources.failures + self.masters.failures),
+            place=self.sources.place,
             warnings=credential_warnings(self.registry), **fields,
         )  # fmt: skip
 
@@ -467,7 +468,7 @@ def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResu
     access = FileAccess.of(registry)
     with RunLock(state.with_name(state.name + ".lock"), options.lock_wait_s):
         remove_stale_temp_files(master)
-        google = _google_access(registry, options)
+        google = _google_access(registry, options, state)
         sources = sources_for(registry, options, google)
         try:
             with StateStore(state, access) as store:
@@ -475,3 +476,6 @@ def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResu
                 return _execute(registry, options, store, state, masters, sources)
         except sqlite3.Error as error:
             raise store_unavailable(state, error) from error
+        finally:
+            if google is not None:
+                google.close()

@@ -125,6 +125,11 @@ class SourceSet:
             raise KeyError(key)
         return owner
 
+    @property
+    def failures(self) -> list[EnvironmentFailure]:
+        """What failed for a whole source while it read (an API not enabled): said once for the run."""
+        return [f for s in self.sources for f in getattr(s, "failures", ())]
+
     def read(self, entries: Sequence[SourceEntry], tick: Tick) -> Iterator[Intake]:
         """Intakes of every entry, source by source."""
         for source in self.sources:

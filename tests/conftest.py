@@ -82,3 +82,14 @@ def loaded_samples(repo: Path) -> dict:
 def google_district(tmp_path: Path, standin, loaded_samples: dict, repo: Path) -> GoogleDistrict:
     """The sample district kept in Google Sheets (the stand-in), with a Google master."""
     return make_district(tmp_path, standin, loaded_samples, repo)
+
+
+@pytest.fixture(autouse=True)
+def google_contract():
+    """Every request the stand-in of Google received and every answer it gave in a test kept to Google's
+    discovery documents (see google_standin/discovery.py)."""
+    from google_standin.discovery import VIOLATIONS
+
+    VIOLATIONS.clear()
+    yield
+    assert not VIOLATIONS, "broke Google's contract: " + VIOLATIONS[0]

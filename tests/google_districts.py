@@ -40,7 +40,9 @@ class GoogleDistrict:
 
 
 def make_district(tmp_path, standin, loaded, repo, **google) -> GoogleDistrict:
-    world = standin.fresh(reads_per_window=google.pop("standin_reads", 600))
+    world = standin.fresh(
+        reads_per_window=google.pop("standin_reads", 600), drive_per_window=google.pop("standin_drive", 12_000)
+    )
     ids = {}
     text = (repo / "pakt.toml").read_text(encoding="utf-8")
     for file_name, spreadsheet in loaded.items():

@@ -8,13 +8,19 @@ token, so the stand-in's per-user quota applies per session owner.
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
 import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from google.auth.transport.requests import AuthorizedSession
+from google.oauth2.service_account import Credentials
 
 from .app import create_app
 from .model import World
@@ -33,6 +39,41 @@ class StandInSession(requests.Session):
             if url.startswith(host):
                 url = self.base_url + url[len(host) :]
         return super().request(method, url, *args, **kwargs)
+
+
+class AuthorizedStandInSession(AuthorizedSession):
+    """google-auth's own session (a real token from the stand-in's token endpoint, refreshed when it expires),
+    sending what it addresses to Google's API hosts to the stand-in."""
+
+    def __init__(self, credentials: Credentials, base_url: str) -> None:
+        super().__init__(credentials)
+        self.base_url = base_url
+
+    def request(self, method, url, *args, **kwargs):
+        for host in GOOGLE_HOSTS:
+            if url.startswith(host):
+                url = self.base_url + url[len(host) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+def service_account_key(
+    path: Path, token_uri: str, email: str = "pakt@landkreis-tuttlingen.iam.gserviceaccount.com"
+) -> Path:
+    """A service-account key file as Google's console makes it, with its own new RSA key."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    key = {
+        "type": "service_account",
+        "project_id": "landkreis-tuttlingen",
+        "private_key_id": "1",
+        "private_key": private.decode(),
+        "client_email": email,
+        "client_id": "1",
+        "token_uri": token_uri,
+    }
+    path.write_text(json.dumps(key), encoding="utf-8")
+    return path
 
 
 class WorldHolder:
@@ -61,6 +102,16 @@ class StandIn:
     def sessions(self, user: str = "pakt-dienstkonto"):
         """A session factory as Pakt's sync takes it (one session per scope set, same user)."""
         return lambda scopes: StandInSession(self.url, user)
+
+    def key_sessions(self, key: Path, scopes_override: tuple[str, ...] | None = None):
+        """Sessions as Pakt makes them from a service-account key: tokens from the stand-in's token endpoint,
+        each limited to the scopes asked for (or to `scopes_override`, to play credentials that lack one)."""
+
+        def make(scopes: tuple[str, ...]) -> AuthorizedSession:
+            credentials = Credentials.from_service_account_file(str(key), scopes=list(scopes_override or scopes))
+            return AuthorizedStandInSession(credentials, self.url)
+
+        return make
 
 
 def _free_port() -> int:

@@ -1,8 +1,12 @@
 """The stand-in's world: spreadsheets with sheets, values and named ranges, and what happens to requests.
 
 Spreadsheets are loaded from xlsx files the way Google converts them: values
-and defined names (as named ranges) survive, Excel tables do not. The world
-also keeps the request log, the per-minute quota and the faults a test asks for.
+and defined names (as named ranges) survive, Excel tables do not. Each file
+also has its place in Drive, which decides who sees it how: owned by or shared
+with the account (the `user` corpus), in a shared drive the account belongs to,
+shared only by link, trashed, or not shared at all. The world also keeps the
+request log, the per-minute quota, the access tokens it issued and the faults
+a test asks for.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from typing import Any
 import openpyxl
 
 EPOCH = datetime(1899, 12, 30)
+GOOGLE_SHEET = "application/vnd.google-apps.spreadsheet"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _ids = itertools.count(1)
 
 
@@ -87,6 +93,18 @@ class Spreadsheet:
     named_ranges: list[NamedRange] = field(default_factory=list)
     modified: datetime = field(default_factory=lambda: datetime.now(UTC))
     version: int = 1
+    drive_id: str | None = None
+    """The shared drive that holds the file; None: someone's My Drive."""
+    shared_directly: bool = True
+    """Owned by or shared with the account: in its `user` corpus."""
+    link_shared: bool = False
+    """Anyone with the link may view it: reachable by id, listed nowhere."""
+    trashed: bool = False
+    mime_type: str = GOOGLE_SHEET
+    upload: bytes | None = None
+    """An uploaded xlsx that was never converted: Drive serves these bytes, the Sheets API refuses the file."""
+    locale: str = "de_DE"
+    time_zone: str = "Europe/Berlin"
 
     def touch(self) -> None:
         """Record an edit: Drive's modifiedTime moves on (by at least a millisecond) and the version grows."""
@@ -149,6 +167,10 @@ class Fault:
     match: str = ""
     retry_after: int | None = None
     """Seconds for a Retry-After header on the answer, as Google sends with some 429s and 503s."""
+    reason: str | None = None
+    """Google's reason in the error body (e.g. userRateLimitExceeded for Drive's rate-limit 403)."""
+    html: bool = False
+    """Answer with Google's HTML error page instead of JSON (as its front end does for 502 and 503)."""
 
 
 @dataclass
@@ -162,14 +184,24 @@ class Logged:
 class World:
     """Everything the stand-in holds; tests reach into it directly (same process)."""
 
-    def __init__(self, reads_per_window: int = 60, writes_per_window: int = 60, window_s: float = 60.0) -> None:
+    def __init__(self, reads_per_window: int = 60, writes_per_window: int = 60, window_s: float = 60.0,
+                 drive_per_window: int = 12_000) -> None:  # fmt: skip
         self.lock = threading.RLock()
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self.private: set[str] = set()
+        self.shared_drives: set[str] = set()
+        """Shared drives the account is a member of."""
+        self.disabled_apis: set[str] = set()
+        """APIs ("sheets", "drive") not enabled in the account's Cloud project."""
+        self.tokens: dict[str, tuple[str, frozenset[str], float]] = {}
+        """Access tokens the token endpoint issued: token -> (account, scopes, expiry as time.time())."""
+        self.token_faults: collections.deque[int | str] = collections.deque()
+        """Answers the token endpoint gives next instead of a token (a status, or "invalid_grant")."""
         self.faults: collections.deque[Fault] = collections.deque()
         self.log: list[Logged] = []
         self.reads_per_window = reads_per_window
         self.writes_per_window = writes_per_window
+        self.drive_per_window = drive_per_window
         self.window_s = window_s
         self._calls: dict[tuple[str, str], collections.deque[float]] = collections.defaultdict(collections.deque)
         self.hang_s = 5.0
@@ -182,9 +214,10 @@ class World:
     def empty(self, title: str) -> Spreadsheet:
         return self.add(Spreadsheet(new_id(), title, [Sheet(0, "Tabelle1")]))
 
-    def inject(self, status: int | str, times: int = 1, match: str = "", retry_after: int | None = None) -> None:
+    def inject(self, status: int | str, times: int = 1, match: str = "", retry_after: int | None = None,
+               reason: str | None = None, html: bool = False) -> None:  # fmt: skip
         with self.lock:
-            self.faults.append(Fault(status, times, match, retry_after))
+            self.faults.append(Fault(status, times, match, retry_after, reason, html))
 
     def take_fault(self, path: str) -> Fault | None:
         with self.lock:
@@ -197,7 +230,8 @@ class World:
         return None
 
     def over_quota(self, user: str, kind: str) -> bool:
-        limit = {"sheets_read": self.reads_per_window, "sheets_write": self.writes_per_window}.get(kind)
+        limit = {"sheets_read": self.reads_per_window, "sheets_write": self.writes_per_window,
+                 "drive": self.drive_per_window}.get(kind)  # fmt: skip
         if limit is None:
             return False
         now = time.monotonic()
@@ -209,6 +243,25 @@ class World:
                 return True
             calls.append(now)
             return False
+
+    def visible(self, book: Spreadsheet) -> bool:
+        """Whether the account can reach the file at all (by id)."""
+        if book.spreadsheet_id in self.private:
+            return False
+        return book.shared_directly or book.link_shared or book.drive_id in self.shared_drives
+
+    def listed(self, book: Spreadsheet, corpora: str, drive_id: str | None) -> bool:
+        """Whether files.list with these corpora returns the file (link-shared files: never)."""
+        if book.spreadsheet_id in self.private:
+            return False
+        mine = book.shared_directly and book.drive_id is None
+        if corpora == "user":
+            return mine
+        if corpora == "drive":
+            return book.drive_id is not None and book.drive_id == drive_id and drive_id in self.shared_drives
+        if corpora == "allDrives":
+            return mine or (book.drive_id is not None and book.drive_id in self.shared_drives)
+        return False
 
     def count(self, kind: str, status: int | None = 200) -> int:
         with self.lock:

@@ -48,11 +48,11 @@ def test_google_district_syncs_to_a_google_master_with_the_xlsx_totals(google_di
     }
 
 
-def test_cold_sync_reads_each_sheet_once_and_writes_the_master_in_three_requests(google_district):
+def test_cold_sync_exports_each_sheet_once_through_drive_and_spends_no_sheets_reads_on_them(google_district):
     result = google_district.sync()
     traffic = result.google
-    assert traffic.drive == 1
-    assert traffic.sheets_read == 35 + 1  # one batchGet per municipality, the master's layout
+    assert traffic.drive == 1 + 35  # one listing, one export per municipality (Drive's quota, not Sheets')
+    assert traffic.sheets_read == 1  # the master's layout
     assert traffic.sheets_write == 1
     assert traffic.retries == 0
 
@@ -73,7 +73,8 @@ def test_a_changed_sheet_is_read_with_one_request(google_district):
     trossingen.touch()
     again = google_district.sync()
     assert again.read == 1 and again.unchanged == 34
-    assert again.google.sheets_read == 1 + 2  # the changed sheet; the master's layout and Übersicht
+    assert again.google.drive == 1 + 1  # the listing; the changed sheet's export
+    assert again.google.sheets_read == 2  # the master's layout and Übersicht
     assert again.google.sheets_write == 1
     row = next(r for r in again.view.rows if r.municipality.name == "Trossingen")
     assert row.submission.header.contact_person == "Neue Ansprechperson"
@@ -83,15 +84,17 @@ def test_a_changed_sheet_is_read_with_one_request(google_district):
 def test_a_storm_of_429s_and_500s_still_ends_with_a_complete_master(tmp_path, standin, loaded_samples, repo):
     google_district = make_district(tmp_path, standin, loaded_samples, repo, max_retries=10)
     world = google_district.world
-    world.inject(429, times=5, match="values:batchGet")
-    world.inject(500, times=3, match="values:batchGet")
-    world.inject(503, times=1, match=":batchUpdate")
+    world.inject(429, times=3, match="/export")
+    world.inject(403, times=2, match="/export", reason="userRateLimitExceeded")  # Drive's rate limit is a 403
+    world.inject(502, times=2, match="/export", html=True)  # Google's front end: an HTML page
+    world.inject(500, times=1, match="/export")
+    world.inject(503, times=1, match=":batchUpdate", html=True)
     result = google_district.sync()
-    assert result.to_json()["received"] == 35 and not result.problems[:0]
+    assert result.to_json()["received"] == 35 and not result.problems
     assert result.google.retries == 9
-    assert result.google.sheets_read == 35 + 1 + 8
+    assert result.google.drive == 1 + 35 + 8
     assert result.google.sheets_write == 1 + 1
-    assert world.count("sheets_read", 429) == 5 and world.count("sheets_read", 500) == 3
+    assert world.count("drive", 429) == 3 and world.count("drive", 403) == 2 and world.count("drive", 502) == 2
     assert len(_google_overview(google_district)[1]) == 35
 
 
@@ -100,7 +103,8 @@ def test_a_sheet_not_shared_is_reported_in_german_and_the_rest_is_consolidated(g
     result = google_district.sync()
     assert result.to_json()["received"] == 34
     problem = next(p for p in result.problems if p.municipality == "Aldingen")
-    assert problem.message.startswith("Die Tabelle von Aldingen ist nicht für das Dienstkonto von Pakt freigegeben.")
+    assert problem.message.startswith("Die Tabelle von Aldingen ist für das Dienstkonto von Pakt nicht zu sehen")
+    assert "nicht freigegeben" in problem.message and "als Betrachter freigeben" in problem.message
     assert next(r for r in result.view.rows if r.municipality.name == "Aldingen").status is Status.FEHLT
     _, body, _ = _google_overview(google_district)
     assert len(body) == 35
@@ -110,7 +114,7 @@ def test_a_deleted_sheet_is_reported_in_german(google_district):
     del google_district.world.spreadsheets[google_district.ids["Balgheim"]]
     result = google_district.sync()
     problem = next(p for p in result.problems if p.municipality == "Balgheim")
-    assert "wurde nicht gefunden (gelöscht oder falsche Adresse im Verzeichnis)" in problem.message
+    assert "gelöscht, im Papierkorb, nicht freigegeben oder falsche Adresse im Verzeichnis" in problem.message
 
 
 def test_nothing_stored_is_lost_when_google_fails_halfway(google_district):
@@ -138,20 +142,22 @@ def test_nothing_stored_is_lost_when_google_fails_halfway(google_district):
 @pytest.mark.slow
 def test_a_hanging_request_times_out_and_is_retried(google_district):
     google_district.world.hang_s = 3.0
-    google_district.world.inject("timeout", times=1, match="values:batchGet")
+    google_district.world.inject("timeout", times=1, match="/export")
     result = google_district.sync()
     assert result.to_json()["received"] == 35 and result.google.retries == 1
 
 
 @pytest.mark.slow
-def test_the_limiter_keeps_reads_inside_the_quota(tmp_path, standin, loaded_samples, repo):
+def test_the_limiter_keeps_requests_inside_the_quota(tmp_path, standin, loaded_samples, repo):
     district = make_district(
-        tmp_path, standin, loaded_samples, repo, standin_reads=12, reads_per_minute=12, quota_window_s=1.0
-    )
+        tmp_path, standin, loaded_samples, repo, standin_reads=12, standin_drive=12, reads_per_minute=12,
+        drive_per_minute=12, quota_window_s=1.0,
+    )  # fmt: skip
     district.world.window_s = 1.0
     result = district.sync()
     assert result.to_json()["received"] == 35
-    assert district.world.count("sheets_read", 429) == 0 and result.google.retries == 0
+    assert district.world.count("drive", 403) == 0 and district.world.count("sheets_read", 429) == 0
+    assert result.google.retries == 0
     naive = gspread.Client(auth=None, session=StandInSession(standin.url, "ungeduldig"))
     refused = 0
     for sheet_id in list(district.ids.values())[:20]:

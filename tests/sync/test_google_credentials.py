@@ -34,7 +34,7 @@ def test_service_account_key_gives_sessions_with_the_narrowest_scopes(tmp_path, 
     assert isinstance(sources, AuthorizedSession) and isinstance(master, AuthorizedSession)
     assert set(sources.credentials.scopes) == {
         "https://www.googleapis.com/auth/spreadsheets.readonly",
-        "https://www.googleapis.com/auth/drive.metadata.readonly",
+        "https://www.googleapis.com/auth/drive.readonly",
     }
     assert set(master.credentials.scopes) == {"https://www.googleapis.com/auth/spreadsheets"}
     assert service_account_email(registry) == "pakt@landkreis-tuttlingen.iam.gserviceaccount.com"
