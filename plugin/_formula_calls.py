@@ -68,8 +68,49 @@ def _compute_for(context: FormulaContext, data: dict) -> Any:
         return _compute(data)
 
 
-def _start_worker(registry: Registry | None) -> None:
+def _serve_calls(connection: Any, registry: Registry | None) -> None:
+    """The worker's loop: one call at a time until the server closes the pipe."""
     configure(registry)
+    while True:
+        try:
+            data = connection.recv()
+        except EOFError:
+            return
+        try:
+            answer: tuple[str, Any] = ("ok", _compute(data))
+        except Exception as error:  # handed to the caller as the same exception as inline
+            answer = ("error", error)
+        try:
+            connection.send(answer)
+        except Exception:  # an exception that does not pickle: its type and text still reach the caller
+            connection.send(("error", RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}")))
+
+
+class _CallWorker:
+    """One spawned process and its pipe. A plain Process rather than multiprocessing.Pool: a Pool whose
+    worker was terminated mid-call could hang its own terminate(), and with it every later large call."""
+
+    def __init__(self, registry: Registry | None) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve_calls, args=(child, registry), daemon=True)
+        self.process.start()
+        child.close()
+
+    def call(self, data: dict, time_limit_s: float) -> Any:
+        """The call's result; TimeoutError when it takes longer than the limit (the worker is then unusable)."""
+        self.connection.send(data)
+        if not self.connection.poll(time_limit_s):
+            raise TimeoutError
+        kind, value = self.connection.recv()
+        if kind == "error":
+            raise value
+        return value
+
+    def end(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
 
 
 class FormulaRunner:
@@ -78,7 +119,7 @@ class FormulaRunner:
     def __init__(self, context: FormulaContext, time_limit_s: float = TIME_LIMIT_S) -> None:
         self.context = context
         self.time_limit_s = time_limit_s
-        self._pool: Any = None
+        self._worker: _CallWorker | None = None
         self._lock = threading.Lock()
 
     async def call(self, data: dict) -> Any:
@@ -88,35 +129,26 @@ class FormulaRunner:
             return await asyncio.to_thread(_compute_for, self.context, data)
         return await asyncio.to_thread(self._in_worker, data)
 
-    def _worker_pool(self) -> Any:
-        with self._lock:
-            if self._pool is None:
-                spawn = multiprocessing.get_context("spawn")
-                self._pool = spawn.Pool(1, initializer=_start_worker, initargs=(self.context.registry,))
-            return self._pool
-
     def _in_worker(self, data: dict) -> Any:
-        pool = self._worker_pool()
-        pending = pool.apply_async(_compute, (data,))
-        try:
-            return pending.get(self.time_limit_s)
-        except multiprocessing.TimeoutError:
-            self._end(pool)
-            raise CallRefused(
-                f"Die Berechnung dauert zu lange (mehr als {self.time_limit_s:g} Sekunden) und wurde abgebrochen. "
-                "Bitte die Formel auf kleinere Bereiche verteilen.",
-                503,
-            ) from None
-
-    def _end(self, pool: Any) -> None:
+        """Large calls take turns at the one worker (the lock); a call over the limit ends it."""
         with self._lock:
-            if self._pool is pool:
-                self._pool = None
-        pool.terminate()
+            if self._worker is None:
+                self._worker = _CallWorker(self.context.registry)
+            try:
+                return self._worker.call(data, self.time_limit_s)
+            except TimeoutError:
+                reason = (
+                    f"Die Berechnung dauert zu lange (mehr als {self.time_limit_s:g} Sekunden) und wurde abgebrochen."
+                )
+            except (EOFError, OSError):
+                reason = "Die Berechnung wurde unerwartet beendet (vermutlich zu wenig Speicher)."
+            self._worker.end()
+            self._worker = None
+        raise CallRefused(f"{reason} Bitte die Formel auf kleinere Bereiche verteilen.", 503)
 
     def close(self) -> None:
         """End the worker process (the server is shutting down)."""
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.terminate()
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.end()

@@ -62,16 +62,32 @@ def _limit_memory(budget: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (wanted, hard))
 
 
-def _end_with_parent(parent: int) -> None:
-    """A worker whose run was killed (kill -9 gives no chance to clean up) ends itself."""
+def _run_alive(run: int) -> bool:
+    try:
+        os.kill(run, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another user took the number: the run is gone
+        return False
+    return True
+
+
+def _end_with_parent(run: int) -> None:
+    """A worker whose run was killed (kill -9 gives no chance to clean up) ends itself.
+
+    The worker's parent is the run itself (fork) or the fork server, which ends with the run (forkserver,
+    chosen when the run has threads); so the parent changing, or the run's process being gone, both mean the
+    run died. Comparing with the run's pid alone killed every forkserver worker after half a second.
+    """
+    parent = os.getppid()
     while True:
         time.sleep(0.5)
-        if os.getppid() != parent:
+        if os.getppid() != parent or not _run_alive(run):
             os._exit(1)
 
 
-def _serve(connection: Connection, work: Callable[[Any], Any], budget: int, parent: int) -> None:
-    threading.Thread(target=_end_with_parent, args=(parent,), daemon=True).start()
+def _serve(connection: Connection, work: Callable[[Any], Any], budget: int, run: int) -> None:
+    threading.Thread(target=_end_with_parent, args=(run,), daemon=True).start()
     _limit_memory(budget)
     while True:
         item = connection.recv()
