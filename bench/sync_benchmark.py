@@ -1,20 +1,29 @@
-"""Benchmark of `pakt sync` against the usual way (pandas.read_excel over every file, then to_excel).
+"""Benchmark of `pakt` as a district runs it: whole commands against the usual way and the physical floor.
 
-    python bench/sync_benchmark.py                       # 35, 1,101 and 10,000 workbooks (slow: minutes)
-    python bench/sync_benchmark.py --sizes 35 --work DIR # the CI smoke run
+    python bench/sync_benchmark.py                        # 35, 1,101 and 10,000 workbooks (minutes)
+    python bench/sync_benchmark.py --sizes 35 --work DIR  # the CI smoke run
 
-For each size it generates the submission workbooks once (kept under --work),
-then, on the same files and in this same run, times in fresh processes:
+For each size it generates the submission workbooks once (kept under --work).
+Then, on the same files and in this same run, it starts each of these as a
+fresh process and times it from the outside, start-up included, with the peak
+memory of the process and all its children (sampled from /proc):
 
-    cold      pakt sync with an empty state store (every file read)
-    warm      pakt sync again, nothing changed (median of 5 runs, each in a fresh process)
-    baseline  pandas.read_excel(engine="openpyxl") of the three data sheets of every file,
-              concatenated and written with to_excel
+    floor     python-calamine (Rust) reading the cells Pakt reads (every defined name and the staff table) of
+              every file, in as many processes as there are cores, and nothing else: no checks, no master
+    cold      `pakt sync` with an empty state store: every file read, checked, stored, the master written
+    warm      `pakt sync` again, nothing changed
+    status    `pakt status`
+    help      `pakt --help`
+    pandas    the usual way done well: pandas.read_excel(engine="calamine") of the three data sheets of
+              every file in one process, concatenated, written with to_excel's default writer; no checks,
+              no history, no links, only sheet dumps
+    openpyxl  the same with engine="openpyxl" (the usual way as most guides show it; sizes up to 1,101)
 
-and prints seconds, files per second, peak memory (RSS of the process and its
-workers) and the ratios baseline/cold and cold/warm. Targets from the issue:
-cold >= 10x faster than the baseline, warm >= 100x faster than cold, 10,000
-cold under 60 s on two cores. This is a benchmark, not a test: it reports.
+Each figure is the median of --repeats runs taken in alternation (floor, cold,
+pandas, floor, cold, ...), so a slow moment of the machine hits all alike.
+Python writes no bytecode cache here when PYTHONDONTWRITEBYTECODE is set; the
+benchmark unsets it for its processes, as on a district's machine, and warms
+the cache once before measuring. This is a benchmark, not a test: it reports.
 """
 
 from __future__ import annotations
@@ -23,10 +32,12 @@ import argparse
 import json
 import os
 import random
-import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
@@ -37,6 +48,8 @@ REPO = Path(__file__).resolve().parents[1]
 STICHTAG = date(2018, 6, 30)
 GENERATOR_VERSION = "3"
 DATA_SHEETS = ["Meldung", "Integrationsmanager", "Kosten"]
+OPENPYXL_UP_TO = 1_101
+"""openpyxl reads about 30 files a second; beyond this size its line would only add minutes."""
 
 
 # -- the generated district ------------------------------------------------------------------
@@ -120,10 +133,32 @@ def _registry_text(count: int) -> str:
     return "\n".join(lines)
 
 
+def _cells_read_by_pakt(sample: Path) -> dict[str, list[list[int]]]:
+    """Per sheet, the (row, column) of every cell Pakt reads: its defined names and the staff range."""
+    from pakt.schemas import parse_a1, parse_reference
+    from pakt.sync import open_workbook_file
+
+    cells: dict[str, set[tuple[int, int]]] = {}
+    for reference in open_workbook_file(sample).defined_names().values():
+        parsed = parse_reference(reference)
+        if parsed is None:
+            continue
+        sheet, first, last = parsed
+        (top, left), (bottom, right) = parse_a1(first), parse_a1(last)
+        bottom = max(bottom, top + 40) if bottom > top else bottom  # a staff table grows: read 40 rows
+        for row in range(top, bottom + 1):
+            for col in range(left, right + 1):
+                cells.setdefault(sheet, set()).add((row, col))
+    return {sheet: sorted([r, c] for r, c in found) for sheet, found in cells.items()}
+
+
 def prepare(root: Path, count: int) -> Path:
     """Generate `count` submission workbooks under root (once; reused while the generator is unchanged)."""
     marker = root / "generated.json"
+    cells = root / "cells.json"
     if marker.exists() and json.loads(marker.read_text()) == {"count": count, "version": GENERATOR_VERSION}:
+        if not cells.exists():
+            cells.write_text(json.dumps(_cells_read_by_pakt(next((root / "meldungen").glob("*.xlsx")))))
         return root
     folder = root / "meldungen"
     folder.mkdir(parents=True, exist_ok=True)
@@ -131,124 +166,205 @@ def prepare(root: Path, count: int) -> Path:
     jobs = [(folder, number) for number in range(1, count + 1)]
     with ProcessPoolExecutor(os.cpu_count()) as pool:
         list(pool.map(_write_one, jobs, chunksize=50))
+    cells.write_text(json.dumps(_cells_read_by_pakt(next(folder.glob("*.xlsx")))))
     marker.write_text(json.dumps({"count": count, "version": GENERATOR_VERSION}))
     return root
 
 
-# -- the phases, each measured in a fresh process ---------------------------------------------
+# -- the competitors, each run as a whole process ---------------------------------------------
 
 
-def _peak_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (own + children) / 1024
+def _floor_one(args: tuple[str, dict]) -> int:
+    import python_calamine
+
+    path, cells = args
+    book = python_calamine.CalamineWorkbook.from_path(path)
+    kept = 0
+    for sheet, positions in cells.items():
+        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        for row, col in positions:
+            if row < len(rows) and col < len(rows[row]):
+                kept += rows[row][col] not in ("", None)
+    return kept
 
 
-def phase_sync(root: Path, fresh: bool) -> dict:
-    from pakt.schemas import load_registry
-    from pakt.sync import SyncOptions, run_sync
-
-    registry = load_registry(root / "pakt.toml")
-    if fresh:
-        for leftover in (root / "master").glob("*"):
-            leftover.unlink()
-    started = time.perf_counter()
-    result = run_sync(registry, SyncOptions())
-    seconds = time.perf_counter() - started
-    return {
-        "seconds": seconds,
-        "read": result.read,
-        "unchanged": result.unchanged,
-        "peak_mb": _peak_mb(),
-        "received": result.figures.received,
-    }
+def phase_floor(root: Path) -> None:
+    """python-calamine reading the same cells in one process per core (the physical floor)."""
+    cells = json.loads((root / "cells.json").read_text())
+    jobs = [(str(path), cells) for path in sorted((root / "meldungen").glob("*.xlsx"))]
+    workers = os.cpu_count() or 1
+    with ProcessPoolExecutor(workers) as pool:
+        kept = sum(pool.map(_floor_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    print(json.dumps({"files": len(jobs), "cells": kept}))
 
 
-def phase_baseline(root: Path) -> dict:
+def phase_pandas(root: Path, engine: str) -> None:
+    """The usual way: read the three data sheets of every file, concatenate, write with the default writer."""
     import pandas as pd
 
     files = sorted((root / "meldungen").glob("*.xlsx"))
-    started = time.perf_counter()
-    frames = {name: [] for name in DATA_SHEETS}
+    frames: dict[str, list] = {name: [] for name in DATA_SHEETS}
     for path in files:
-        sheets = pd.read_excel(path, sheet_name=DATA_SHEETS, engine="openpyxl", header=None)
-        for name, frame in sheets.items():
+        for name, frame in pd.read_excel(path, sheet_name=DATA_SHEETS, engine=engine, header=None).items():
             frame.insert(0, "Datei", path.name)
             frames[name].append(frame)
-    out = root / "baseline.xlsx"
-    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+    with pd.ExcelWriter(root / f"baseline-{engine}.xlsx") as writer:
         for name, parts in frames.items():
             pd.concat(parts, ignore_index=True).to_excel(writer, sheet_name=name, index=False)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "read": len(files), "peak_mb": _peak_mb()}
+    print(json.dumps({"files": len(files)}))
 
 
-WARM_REPEATS = 5
-"""A warm sync changes nothing, so it can be repeated; its figure is the median of these fresh-process runs."""
+# -- measuring ---------------------------------------------------------------------------------
 
 
-def _median_run(runs: list[dict]) -> dict:
-    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in KiB (0 when it is gone)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(status.split("VmRSS:")[1].split()[0]) if "VmRSS:" in status else 0
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
 
-def measure(root: Path, phase: str) -> dict:
-    """Run one phase in a fresh Python, so time and peak memory are its own."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--phase", phase, "--work", str(root)], capture_output=True, text=True, check=True
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def run_process(command: list[str], cwd: Path) -> dict:
+    """Wall time from start to exit and peak memory of the process tree; the command must succeed."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss_kb(process.pid))
+        time.sleep(0.005)
+    seconds = time.perf_counter() - started
+    out, err = process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} ended with {process.returncode}:\n{err[-2000:]}")
+    return {"seconds": seconds, "peak_mb": peak / 1024, "stdout": out}
+
+
+def _pakt() -> list[str]:
+    found = shutil.which("pakt", path=str(Path(sys.executable).parent)) or shutil.which("pakt")
+    if found is None:
+        raise SystemExit("Der Befehl pakt ist nicht installiert (pip install -e '.[dev]').")
+    return [found]
+
+
+def _fresh(root: Path) -> None:
+    for leftover in (root / "master").glob("*"):
+        leftover.unlink()
+
+
+def _phases(root: Path, count: int) -> dict[str, Callable[[], dict]]:
+    me = [sys.executable, __file__, "--work", str(root), "--phase"]
+    pakt = _pakt()
+
+    def cold() -> dict:
+        _fresh(root)
+        figures = run_process([*pakt, "sync", "--json"], root)
+        summary = json.loads(figures.pop("stdout"))
+        assert summary["read"] == count and summary["received"] == count, summary
+        return figures
+
+    def warm() -> dict:
+        figures = run_process([*pakt, "sync", "--json"], root)
+        summary = json.loads(figures.pop("stdout"))
+        assert summary["read"] == 0 and summary["unchanged"] == count, summary
+        return figures
+
+    phases = {
+        "floor": lambda: run_process([*me, "floor"], root),
+        "cold": cold,
+        "pandas": lambda: run_process([*me, "pandas"], root),
+        "warm": warm,
+        "status": lambda: run_process([*pakt, "status"], root),
+        "help": lambda: run_process([*pakt, "--help"], root),
+    }
+    if count <= OPENPYXL_UP_TO:
+        phases["openpyxl"] = lambda: run_process([*me, "openpyxl"], root)
+    return phases
+
+
+def measure(root: Path, count: int, repeats: int) -> dict[str, dict]:
+    """Medians of `repeats` rounds, each round running every phase once in the same order."""
+    phases = _phases(root, count)
+    phases["cold"]()  # bytecode caches and the page cache warm, as on any second day
+    runs: dict[str, list[dict]] = {name: [] for name in phases}
+    for _ in range(repeats):
+        for name, phase in phases.items():
+            runs[name].append(phase())
+    return {
+        name: {
+            "seconds": statistics.median(r["seconds"] for r in found),
+            "peak_mb": statistics.median(r["peak_mb"] for r in found),
+        }
+        for name, found in runs.items()
+    }
 
 
 # -- the report --------------------------------------------------------------------------------
 
-
-def run(sizes: list[int], work: Path) -> list[dict]:
-    rows = []
-    for count in sizes:
-        root = prepare(work / f"n{count}", count)
-        cold = measure(root, "cold")
-        warm = _median_run([measure(root, "warm") for _ in range(WARM_REPEATS)])
-        baseline = measure(root, "baseline")
-        assert cold["read"] == count and warm["unchanged"] == count and cold["received"] == count
-        rows.append({"size": count, "cold": cold, "warm": warm, "baseline": baseline})
-        print_row(rows[-1])
-    return rows
+NOTES = {
+    "floor": "python-calamine, same cells, {cores} processes",
+    "cold": "{floor:.1f}x the floor; {pandas:.1f}x faster than pandas (calamine)",
+    "warm": "{cold_warm:.0f}x faster than cold",
+    "status": "",
+    "help": "",
+    "pandas": "pandas, calamine engine, default writer",
+    "openpyxl": "pandas, openpyxl engine; {openpyxl:.1f}x slower than cold",
+}
 
 
 def print_header() -> None:
-    print(f"cores: {os.cpu_count()}, Python {sys.version.split()[0]}")
-    print(f"{'files':>7} | {'phase':<9} | {'seconds':>9} | {'files/s':>10} | {'peak MB':>8} | ratio")
-    print("-" * 70)
+    print(f"cores: {os.cpu_count()}, Python {sys.version.split()[0]}; whole processes, start-up included")
+    print(f"{'files':>7} | {'what':<9} | {'seconds':>8} | {'files/s':>8} | {'peak MiB':>8} | note")
+    print("-" * 96)
 
 
-def print_row(row: dict) -> None:
-    count = row["size"]
-    cold, warm, baseline = row["cold"], row["warm"], row["baseline"]
+def print_rows(count: int, figures: dict[str, dict]) -> None:
+    seconds = {name: f["seconds"] for name, f in figures.items()}
     ratios = {
-        "baseline": f"{baseline['seconds'] / cold['seconds']:.1f}x slower than cold",
-        "cold": f"{baseline['seconds'] / cold['seconds']:.1f}x faster than baseline",
-        "warm": f"{cold['seconds'] / warm['seconds']:.0f}x faster than cold",
+        "cores": os.cpu_count(),
+        "floor": seconds["cold"] / seconds["floor"],
+        "pandas": seconds["pandas"] / seconds["cold"],
+        "cold_warm": seconds["cold"] / seconds["warm"],
+        "openpyxl": seconds.get("openpyxl", 0.0) / seconds["cold"],
     }
-    for name in ("baseline", "cold", "warm"):
-        figures = row[name]
-        rate = count / figures["seconds"] if figures["seconds"] else float("inf")
-        print(
-            f"{count:>7} | {name:<9} | {figures['seconds']:>9.3f} | {rate:>10.0f} | {figures['peak_mb']:>8.0f} | {ratios[name]}"
-        )
+    for name, found in figures.items():
+        rate = f"{count / found['seconds']:>8.0f}" if name in ("floor", "cold", "pandas", "openpyxl") else " " * 8
+        note = NOTES[name].format(**ratios)
+        print(f"{count:>7} | {name:<9} | {found['seconds']:>8.3f} | {rate} | {found['peak_mb']:>8.0f} | {note}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmark of pakt sync against pandas.read_excel + to_excel.")
+    parser = argparse.ArgumentParser(description="Benchmark of pakt as whole commands against pandas and calamine.")
     parser.add_argument("--sizes", type=int, nargs="+", default=[35, 1101, 10000])
+    parser.add_argument("--repeats", type=int, default=3, help="rounds per size (medians); 1 for sizes over 5,000")
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "work")
-    parser.add_argument("--phase", choices=["cold", "warm", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["floor", "pandas", "openpyxl"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.phase == "floor":
+        phase_floor(args.work)
+        return 0
     if args.phase:
-        figures = phase_baseline(args.work) if args.phase == "baseline" else phase_sync(args.work, args.phase == "cold")
-        print(json.dumps(figures))
+        phase_pandas(args.work, "calamine" if args.phase == "pandas" else "openpyxl")
         return 0
     print_header()
-    run(args.sizes, args.work)
+    for count in args.sizes:
+        root = prepare(args.work / f"n{count}", count)
+        print_rows(count, measure(root, count, args.repeats if count <= 5_000 else 1))
     return 0
 
 

@@ -2,21 +2,27 @@
 
 typer (which carries its own copy of click) writes its usage errors and help
 labels in English. `GermanGroup` and `GermanCommand` are typer's own command
-classes with three things translated: the usage line ("Aufruf:"), the help
-option's text, and every usage error, which is re-raised as a German
-`UsageError` built from the error's structured parts (the option, the
-parameter, the suggestions). typer then shows it in its usual panel, whose
-titles are set to German too. Exit code 2 stays, as for every usage error.
+classes with these things translated: the usage line ("Aufruf:"), the help
+option's text, the section titles and the default/required marks of the help
+(through typer's own gettext hook), and every usage error, which is re-raised
+as a German `UsageError` built from the error's structured parts (the option,
+the parameter, the suggestions) and shown in German. Exit code 2 stays, as for
+every usage error.
+
+Help and errors are plain text, not Rich panels: rendering typer's panels
+imports Rich's Markdown stack and took `pakt --help` from about 0.15 to 0.3
+seconds; plain text is what a scheduler's log keeps anyway.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-import typer.rich_utils
+import typer.core
 from typer.core import TyperCommand, TyperGroup
 
 USAGE_PREFIX = "Aufruf: "
@@ -24,16 +30,16 @@ HELP_TEXT = "Diese Hilfe zeigen und beenden."
 OPTIONS_METAVAR = "[OPTIONEN]"
 SUBCOMMAND_METAVAR = "BEFEHL [ARGUMENTE]..."
 
-PANEL_TITLES = {
-    "ARGUMENTS_PANEL_TITLE": "Argumente",
-    "OPTIONS_PANEL_TITLE": "Optionen",
-    "COMMANDS_PANEL_TITLE": "Befehle",
-    "ERRORS_PANEL_TITLE": "Fehler",
-    "ABORTED_TEXT": "Abgebrochen.",
-    "REQUIRED_LONG_STRING": "[Pflicht]",
-    "DEFAULT_STRING": "[Voreinstellung: {}]",
-    "RICH_HELP": "Hilfe: [blue]{command_path} {help_option}[/]",
+TYPER_TEXTS = {
+    "Arguments": "Argumente",
+    "Options": "Optionen",
+    "Commands": "Befehle",
+    "default: {default}": "Voreinstellung: {default}",
+    "required": "Pflicht",
+    "env var: {var}": "Umgebungsvariable: {var}",
+    "Aborted!": "Abgebrochen.",
 }
+"""typer's help texts that pass through gettext, in German."""
 
 EXPECTED = {
     "integer": "eine ganze Zahl",
@@ -46,10 +52,13 @@ TYPE_NAMES = {int: "integer", float: "float", bool: "boolean", Path: "path"}
 """typer's own parameters name their Python type instead."""
 
 
-def use_german_panels() -> None:
-    """typer's help and error panels with German titles (typer reads these constants when it prints)."""
-    for name, text in PANEL_TITLES.items():
-        setattr(typer.rich_utils, name, text)
+def _german_text(message: str) -> str:
+    return TYPER_TEXTS.get(message, message)
+
+
+def use_german_texts() -> None:
+    """typer's help sections and marks in German, through the gettext function typer looks them up with."""
+    typer.core._ = _german_text  # type: ignore[attr-defined]
 
 
 def _hint(param: Any) -> str:
@@ -110,9 +119,31 @@ def _usage_error_class(error: Exception) -> type:
     return next(c for c in type(error).__mro__ if c.__name__ == "UsageError")
 
 
+def _show_german(error: Any, file: IO[str] | None = None) -> None:
+    """A usage error as the command prints it: the usage line, where help is, the German message."""
+    ctx = getattr(error, "ctx", None)
+    lines = []
+    if ctx is not None:
+        lines.append(ctx.get_usage())
+        lines.append(f"Hilfe: {ctx.command_path} --help")
+        lines.append("")
+    lines.append(f"Fehler: {error.format_message()}")
+    print("\n".join(lines), file=file or sys.stderr)
+
+
+_german_classes: dict[type, type] = {}
+
+
+def _german_class(base: type) -> type:
+    """`base` (a UsageError class) with a German show()."""
+    if base not in _german_classes:
+        _german_classes[base] = type("GermanUsageError", (base,), {"show": _show_german})
+    return _german_classes[base]
+
+
 def _translated(error: Exception) -> Exception:
-    """A UsageError of the same library as `error`, with the German message."""
-    return _usage_error_class(error)(german_message(error), ctx=getattr(error, "ctx", None))
+    """A UsageError of the same library as `error`, with the German message, shown in German."""
+    return _german_class(_usage_error_class(error))(german_message(error), ctx=getattr(error, "ctx", None))
 
 
 class _German:
@@ -121,6 +152,10 @@ class _German:
     def get_usage(self, ctx: Any) -> str:
         usage = super().get_usage(ctx)  # type: ignore[misc]
         return usage.replace("Usage: ", USAGE_PREFIX, 1)
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=USAGE_PREFIX)
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
@@ -161,4 +196,5 @@ class GermanGroup(_German, TyperGroup):
                 raise
             name = args[0] if args else ""
             close = get_close_matches(name, list(self.commands))
-            raise _usage_error_class(error)(f"Unbekannter Befehl „{name}“.{_suggestions(close)}", ctx=ctx) from None
+            german = _german_class(_usage_error_class(error))
+            raise german(f"Unbekannter Befehl „{name}“.{_suggestions(close)}", ctx=ctx) from None

@@ -4,32 +4,22 @@ Each command parses its options and calls one library function of `pakt.sync`
 or `pakt.plugin`; the package root is the only place that knows both.
 """
 
-from __future__ import annotations
-
+import contextlib
 import functools
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-from pakt.schemas import (
-    EnvironmentFailure,
-    PaktError,
-    Registry,
-    Severity,
-    counted,
-    describe_os_error,
-    format_eur,
-    format_number,
-    load_registry,
-)
+from pakt.schemas import PaktError, counted  # light: pydantic and the models are imported by the commands
 
-from ._german_cli import GermanCommand, GermanGroup, use_german_panels
+from ._german_cli import GermanCommand, GermanGroup, use_german_texts
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from pakt.schemas import Registry
 
 app = typer.Typer(
     name="pakt",
@@ -38,28 +28,64 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 command = functools.partial(app.command, cls=GermanCommand)
-use_german_panels()
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+use_german_texts()
+
+
+class _LazyConsole:
+    """A Rich console made on first use: importing Rich's console costs a fifth of `pakt --help`."""
+
+    def __init__(self, **settings: Any) -> None:
+        self._settings = settings
+        self._console: Any = None
+
+    def real(self) -> Any:
+        """The Rich console itself (for Rich objects that use it as a context manager)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._settings)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+def escape(text: str) -> str:
+    """Text printed as it is, never as Rich markup (cell text and file names come from outside)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+out = _LazyConsole(soft_wrap=True, highlight=False)
+err = _LazyConsole(stderr=True, soft_wrap=True, highlight=False)
 
 DEFAULT_CONFIG = Path("pakt.toml")
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="Konfigurationsdatei des Landkreises (Voreinstellung: ./pakt.toml)."),
+    typer.Option(
+        "--config", "-c", help="Konfigurationsdatei des Landkreises (Voreinstellung: ./pakt.toml).", metavar="PFAD"
+    ),
 ]
 MasterOption = Annotated[
-    Path | None, typer.Option("--master", "-m", help="Pfad der Übersicht (statt „path“ im Abschnitt \\[master]).")
+    Path | None,
+    typer.Option("--master", "-m", help="Pfad der Übersicht (statt „path“ im Abschnitt [master]).", metavar="PFAD"),
 ]
 
 
-def _registry(config: Path | None, required: bool) -> Registry | None:
+def _registry(
+    config: Path | None, required: bool
+) -> "Registry | None":  # no __future__ annotations: typer reads the signatures at start-up
     """The registry from --config, or ./pakt.toml when present; None only when optional and absent."""
     if config is None and not DEFAULT_CONFIG.is_file():
         if required:
             raise PaktError("Keine Konfigurationsdatei gefunden. Bitte --config PFAD angeben oder pakt.toml anlegen.")
         return None
+    from pakt.schemas import load_registry
+
     return load_registry(config or DEFAULT_CONFIG)
 
 
@@ -80,7 +106,9 @@ legt unter „Daten › Geschützte Tabellen und Bereiche“ fest, wer was bearb
 @command()
 def template(
     config: ConfigOption = None,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Zielordner der Meldemappen.")] = Path("vorlagen"),
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Zielordner der Meldemappen.", metavar="ORDNER")] = Path(
+        "vorlagen"
+    ),
     google: Annotated[
         bool, typer.Option("--google", help="Zusätzlich beschreiben, wie die Google-Fassung entsteht.")
     ] = False,
@@ -114,6 +142,8 @@ def template(
 
 
 def _print_report(report) -> None:
+    from pakt.schemas import Severity
+
     for finding in report.findings:
         style = "red" if finding.severity is Severity.ERROR else "yellow"
         out.print(f"[{style}]{escape(finding.line())}[/{style}]")
@@ -137,7 +167,8 @@ def validate(
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Befunde als JSON-Liste ausgeben.")] = False,
     previous: Annotated[
-        list[Path] | None, typer.Option("--previous", help="Frühere Meldungen zum Vergleich (Sprung-Warnung).")
+        list[Path] | None,
+        typer.Option("--previous", help="Frühere Meldungen zum Vergleich (Sprung-Warnung).", metavar="MAPPE"),
     ] = None,
 ) -> None:
     """Meldemappen prüfen. Exit 0: keine Fehler; 1: Fehler in einer Meldung; 2: Datei nicht lesbar."""
@@ -157,7 +188,11 @@ def validate(
 # -- pakt sync, pakt status -------------------------------------------------------------------------
 
 
-def _summary_table(result, district: str) -> Table:
+def _summary_table(result, district: str) -> "Table":
+    from rich.table import Table
+
+    from pakt.schemas import format_eur, format_number
+
     figures = result.figures
     table = Table(title=escape(f"Abgleich Nr. {result.run_id} – {district}"), show_header=False)
     table.add_column("Größe")
@@ -179,6 +214,8 @@ def _summary_table(result, district: str) -> Table:
 
 
 def _print_sync(result, district: str) -> None:
+    from pakt.schemas import Severity
+
     err.print(_summary_table(result, district))
     for problem in result.problems:
         if problem.severity is not Severity.NOTE:
@@ -210,6 +247,15 @@ def _print_sync(result, district: str) -> None:
     out.print(f"Übersicht {state}: {result.master}", markup=False)
 
 
+def _progress_bar(disable: bool) -> Any:
+    # No refresh thread: the files are read in forked worker processes, and forking a process that runs other
+    # threads is unsafe; the bar is redrawn as files are done instead.
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("Meldungen lesen"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    return Progress(*columns, console=err.real(), transient=True, disable=disable, auto_refresh=False)
+
+
 @command()
 def sync(
     config: ConfigOption = None,
@@ -223,16 +269,16 @@ def sync(
     from pakt.sync import SyncOptions, run_sync
 
     registry = _registry(config, required=True)
-    columns = (TextColumn("Meldungen lesen"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    # No refresh thread: the files are read in forked worker processes, and forking a process that runs other
-    # threads is unsafe; the bar is redrawn as files are done instead.
-    with Progress(*columns, console=err, transient=True, disable=as_json, auto_refresh=False) as progress:
-        task = progress.add_task("lesen", total=None)
+    with contextlib.ExitStack() as shown:
+        bar: list[Any] = []
 
         def advance(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+            if not bar:  # the bar (and Rich's progress module) only when there is something to read
+                progress = shown.enter_context(_progress_bar(disable=as_json))
+                bar.extend([progress, progress.add_task("lesen", total=total)])
+            bar[0].update(bar[1], completed=done, total=total)
             if done == total or done % 25 == 0:
-                progress.refresh()
+                bar[0].refresh()
 
         result = run_sync(registry, SyncOptions(master=master, full=full, progress=advance))
     if as_json:
@@ -256,7 +302,9 @@ def status(config: ConfigOption = None, master: MasterOption = None) -> None:
 
 # -- pakt token -------------------------------------------------------------------------------------
 
-token_app = typer.Typer(help="Zugangsschlüssel für den Pakt-Server verwalten.", cls=GermanGroup, no_args_is_help=True)
+token_app = typer.Typer(
+    help="Zugangsschlüssel für den Pakt-Server verwalten.", cls=GermanGroup, no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(token_app, name="token")
 token_command = functools.partial(token_app.command, cls=GermanCommand)
 
@@ -271,7 +319,9 @@ def _token_store(config: Path | None):
 @token_command("issue")
 def token_issue(
     config: ConfigOption = None,
-    ags: Annotated[str | None, typer.Option("--ags", help="Schlüssel für diese Gemeinde (achtstelliger AGS).")] = None,
+    ags: Annotated[
+        str | None, typer.Option("--ags", help="Schlüssel für diese Gemeinde (achtstelliger AGS).", metavar="AGS")
+    ] = None,
     district: Annotated[
         bool, typer.Option("--district", help="Schlüssel für das Landratsamt (darf aktualisieren).")
     ] = False,
@@ -322,12 +372,13 @@ def token_revoke(
 @command()
 def serve(
     config: ConfigOption = None,
-    host: Annotated[str, typer.Option(help="Adresse, an der der Server lauscht.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    host: Annotated[str, typer.Option(help="Adresse, an der der Server lauscht.", metavar="ADRESSE")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.", metavar="PORT")] = 8000,
     public_url: Annotated[
-        str | None, typer.Option("--public-url", help="Öffentliche HTTPS-Adresse (für Manifest und Formeln).")
+        str | None,
+        typer.Option("--public-url", help="Öffentliche HTTPS-Adresse (für Manifest und Formeln).", metavar="URL"),
     ] = None,
-    workers: Annotated[int, typer.Option(help="Prozesse des Servers (einer je Kern).")] = 1,
+    workers: Annotated[int, typer.Option(help="Prozesse des Servers (einer je Kern).", metavar="ANZAHL")] = 1,
 ) -> None:
     """Den Add-in-Server für Excel und Google Sheets starten."""
     import os
@@ -350,9 +401,9 @@ def serve(
 
 @command()
 def appsscript(
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Zielordner der Apps-Script-Dateien.")] = Path(
-        "appsscript"
-    ),
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Zielordner der Apps-Script-Dateien.", metavar="ORDNER")
+    ] = Path("appsscript"),
 ) -> None:
     """Die Apps-Script-Dateien für Google Sheets schreiben (Menü Pakt und die Pakt-Formeln)."""
     from pakt.plugin import export_appsscript
@@ -364,6 +415,8 @@ def appsscript(
 def main() -> None:
     """Console entry point: usage errors and every failure end as a German message and a documented exit code
     (README, Exit codes), never a traceback."""
+    from pakt.schemas import EnvironmentFailure, describe_os_error
+
     try:
         app()
     except PaktError as exc:

@@ -11,19 +11,24 @@ Aktualisieren needs the sync service, which this package never imports: the
 package root passes it in as a `Refresh` function (see pakt._server).
 """
 
-from ._appsscript import export_appsscript
-from ._origins import PublicUrlRefused, check_public_url
-from ._refresh import Refresh, Refreshed, SheetReader
-from ._template import (
-    PREFILLED_FIELDS,
-    Binding,
-    build_workbook_bytes,
-    normalise_zip,
-    workbook_filename,
-    write_templates,
-    write_workbook,
-)
-from ._tokens import Principal, Role, TokenStore
+from pakt.schemas._lazy import lazy_exports
+
+_EXPORTS = {
+    "._appsscript": ["export_appsscript"],
+    "._origins": ["PublicUrlRefused", "check_public_url"],
+    "._refresh": ["Refresh", "Refreshed", "SheetReader"],
+    "._template": [
+        "PREFILLED_FIELDS",
+        "Binding",
+        "build_workbook_bytes",
+        "normalise_zip",
+        "workbook_filename",
+        "write_templates",
+        "write_workbook",
+    ],
+    "._tokens": ["Principal", "Role", "TokenStore"],
+}
+"""Where each public name lives; imported on first use (see pakt.schemas._lazy)."""
 
 __all__ = [
     "PREFILLED_FIELDS",
@@ -43,3 +48,5 @@ __all__ = [
     "write_templates",
     "write_workbook",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -299,6 +299,12 @@ def create_app(config: ServerConfig) -> FastAPI:
             raise HTTPException(400, f"Die Formel {call.func_name} kann mit diesen Werten nicht rechnen.") from exc
         return JSONResponse({"result": result})
 
+    @app.get("/api/key")
+    async def key(who: Principal = Depends(principal)) -> dict:
+        """Whom a key speaks for: lets a task pane or IT check a key without computing anything (and is the
+        formula benchmark's floor: the same authentication as a call, no formula work)."""
+        return {"role": who.role.value, "name": who.label, "ags": who.ags}
+
     @app.get("/xlwings/custom-scripts-meta")
     def scripts_meta(who: Principal = Depends(principal)) -> list:
         return custom_scripts_meta(scripts_module)

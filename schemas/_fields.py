@@ -21,20 +21,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, StringConstraints
 from pydantic.fields import FieldInfo
 
-
-class Kind(enum.StrEnum):
-    """What sort of value a field holds, as far as spreadsheets are concerned."""
-
-    AGS = "ags"
-    TEXT = "text"
-    EMAIL = "email"
-    PHONE = "phone"
-    DATE = "date"
-    COUNT = "count"
-    MONEY = "money"
-    FTE = "fte"
-    CHOICE = "choice"
-    FLAG = "flag"
+from ._kinds import Kind
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import errno
 from datetime import date
 from decimal import Decimal
 
-from ._fields import Kind
+from ._kinds import Kind
 
 GERMAN_LOCALE_TAG = "[$-407]"
 """Locale tag of the number formats: German separators and dates wherever the format is honoured."""

@@ -10,28 +10,33 @@ Sheets); the master's Übersicht is one column table (`OVERVIEW_COLUMNS`) that
 every writer renders.
 """
 
-from ._consolidate import DistrictView, MunicipalityRow, Received, Status, consolidate
-from ._folder_source import FolderSource
-from ._google_client import Traffic, service_account_email
-from ._google_source import GoogleSheetsSource
-from ._master_layout import SHEET_OVERVIEW, STATUS_FILL, RunStamp
-from ._overview import OVERVIEW_COLUMNS, OverviewColumn, Totals, overview_grid, read_staff_columns, sum_total
-from ._records import Annotation, DistrictFigures, RunCounts, RunRecord, RunSummary, VersionRecord
-from ._refresh import Refreshed, refresh_overview
-from ._run import SyncOptions, SyncResult, master_path, run_sync, sources_for, state_path
-from ._source import Listing, Note, Place, Source, SourceEntry, SourceSet
-from ._status import status_report
-from ._store import StateStore
-from ._validate_files import (
-    EXIT_BLOCKING,
-    EXIT_OK,
-    EXIT_UNREADABLE,
-    FileResult,
-    ValidationReport,
-    read_previous,
-    validate_files,
-)
-from ._workbook_file import XlsxFileView, open_workbook_file
+from pakt.schemas._lazy import lazy_exports
+
+_EXPORTS = {
+    "._consolidate": ["DistrictView", "MunicipalityRow", "Received", "Status", "consolidate"],
+    "._folder_source": ["FolderSource"],
+    "._google_setup": ["Traffic", "service_account_email"],
+    "._google_source": ["GoogleSheetsSource"],
+    "._master_layout": ["SHEET_OVERVIEW", "STATUS_FILL", "RunStamp"],
+    "._overview": ["OVERVIEW_COLUMNS", "OverviewColumn", "Totals", "overview_grid", "read_staff_columns", "sum_total"],
+    "._records": ["Annotation", "DistrictFigures", "RunCounts", "RunRecord", "RunSummary", "VersionRecord"],
+    "._refresh": ["Refreshed", "refresh_overview"],
+    "._run": ["SyncOptions", "SyncResult", "master_path", "run_sync", "sources_for", "state_path"],
+    "._source": ["Listing", "Note", "Place", "Source", "SourceEntry", "SourceSet"],
+    "._status": ["status_report"],
+    "._store": ["StateStore"],
+    "._validate_files": [
+        "EXIT_BLOCKING",
+        "EXIT_OK",
+        "EXIT_UNREADABLE",
+        "FileResult",
+        "ValidationReport",
+        "read_previous",
+        "validate_files",
+    ],
+    "._workbook_file": ["XlsxFileView", "open_workbook_file"],
+}
+"""Where each public name lives; imported on first use (see pakt.schemas._lazy)."""
 
 __all__ = [
     "EXIT_BLOCKING",
@@ -84,3 +89,5 @@ __all__ = [
     "sum_total",
     "validate_files",
 ]
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -17,7 +17,6 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +27,9 @@ from gspread.exceptions import APIError
 
 from pakt.schemas import GoogleSettings, PaktError, Registry
 
-from ._file_access import readable_by_others
 from ._google_errors import retryable
 from ._google_quota import SharedQuota
+from ._google_setup import SessionFactory, Traffic, account_key, service_account_email
 
 SOURCE_SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets.readonly",
@@ -39,8 +38,6 @@ SOURCE_SCOPES = (
 """Sources: read the sheets (Sheets, where an export lacks the names) and list, describe and export them (Drive;
 an export is content, so drive.metadata.readonly would not do)."""
 MASTER_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
-
-SessionFactory = Callable[[tuple[str, ...]], requests.Session]
 
 
 class SourceUnavailable(PaktError):
@@ -83,30 +80,6 @@ class RateLimiter:
                 wait = self.window_s + self.margin_s - (now - self._calls[0])
             self.waited_s += wait
             self.sleep(wait)
-
-
-@dataclass
-class Traffic:
-    """What a run asked of Google, by kind, retries included."""
-
-    drive: int = 0
-    sheets_read: int = 0
-    sheets_write: int = 0
-    retries: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def count(self, kind: str) -> None:
-        """One more request of `kind` (sheets are read from several threads at once)."""
-        with self._lock:
-            setattr(self, kind, getattr(self, kind) + 1)
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "drive": self.drive,
-            "sheets_read": self.sheets_read,
-            "sheets_write": self.sheets_write,
-            "retries": self.retries,
-        }
 
 
 def request_kind(method: str, url: str) -> str:
@@ -190,36 +163,6 @@ def credentials_session(registry: Registry) -> SessionFactory:
     return make
 
 
-def service_account_email(registry: Registry) -> str | None:
-    """The service account's address, for messages that ask a municipality to share its sheet."""
-    path = registry.google.credentials
-    if not path:
-        return None
-    import json
-
-    try:
-        return json.loads(registry.resolve(path).read_text(encoding="utf-8")).get("client_email")
-    except (OSError, ValueError):
-        return None
-
-
-def quota_path(registry: Registry, state: Path) -> Path:
-    """Where the request counts of these credentials live: the registry's setting, else beside the key file
-    (every process using that key shares it), else beside the state store."""
-    settings = registry.google
-    if settings.quota_store:
-        return registry.resolve(settings.quota_store)
-    if settings.credentials:
-        key = registry.resolve(settings.credentials)
-        return key.with_name(key.name + ".pakt-quota.sqlite")
-    return state.with_name(state.stem + ".google-quota.sqlite")
-
-
-def account_key(registry: Registry) -> str:
-    """Who Google counts the requests of: the service account, else the application-default credentials."""
-    return service_account_email(registry) or "application-default"
-
-
 class GoogleAccess:
     """The run's two gspread clients (read-only for sources, read-write for the master) and their traffic."""
 
@@ -266,21 +209,3 @@ class GoogleAccess:
     def close(self) -> None:
         if self.quota is not None:
             self.quota.close()
-
-
-def credential_warnings(registry: Registry) -> tuple[str, ...]:
-    """German warnings about the key file: a service-account key that every user of the machine can read."""
-    path = registry.google.credentials
-    if not path:
-        return ()
-    key = registry.resolve(path)
-    try:
-        exposed = readable_by_others(key)
-    except OSError:
-        return ()
-    if not exposed:
-        return ()
-    return (
-        f"Die Schlüsseldatei {key} ist für alle Benutzer dieses Rechners lesbar. "
-        f"Bitte auf den Dienst beschränken, z. B. mit „chmod 600 {key}“.",
-    )

@@ -43,6 +43,7 @@ from pakt.schemas import (
 from ._drive import DriveFile, content, describe_missing, list_files
 from ._google_client import GoogleAccess
 from ._google_errors import GOOGLE_FAILURES, Cause, cause_of, google_unavailable, http_status
+from ._google_setup import google_municipalities
 from ._google_values import GoogleValuesView, read_typed_ranges
 from ._intake import Intake, intake_from_draft
 from ._isolation import Failure, IsolatedReaders
@@ -53,13 +54,6 @@ from ._workbook_file import XlsxFileView
 MISSING = -2
 """The stamp of a registered sheet Drive does not show: it differs from any stamp read, so it is read (and
 reported) every run until it is back."""
-
-
-def google_municipalities(registry: Registry) -> dict[str, Municipality]:
-    """Registered municipalities whose workbook is a Google spreadsheet, by spreadsheet ID."""
-    return {
-        ref.spreadsheet_id: m for m in registry.municipalities if isinstance(ref := m.workbook_ref, GoogleSpreadsheet)
-    }
 
 
 def draft_fingerprint(draft: Draft) -> str:

@@ -21,14 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import python_calamine
-
 from pakt.schemas import MasterNotWritten, describe_os_error
 
 from ._failpoints import failpoint
 from ._file_access import FileAccess
-from ._master_layout import SHEET_OVERVIEW
-from ._overview import read_staff_columns
 from ._records import Annotation
 
 
@@ -188,7 +184,13 @@ def read_annotations(master: Path) -> dict[str, Annotation] | None:
     """What the staff typed into the master's Übersicht, by AGS.
 
     None when the file is not a master Pakt can read (then it is rewritten, annotations from the store).
+    Read only when the master changed since Pakt wrote it, so its reader is imported only then.
     """
+    import python_calamine
+
+    from ._master_layout import SHEET_OVERVIEW
+    from ._overview import read_staff_columns
+
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(master))
         rows = book.get_sheet_by_name(SHEET_OVERVIEW).to_python(skip_empty_area=False)

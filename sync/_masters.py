@@ -13,21 +13,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pakt.schemas import EnvironmentFailure, MasterMedium, MasterNotWritten, Registry, SheetGrid
 
 from ._consolidate import DistrictView
 from ._failpoints import failpoint
 from ._file_access import FileAccess
-from ._google_client import GoogleAccess
-from ._google_errors import GOOGLE_FAILURES, google_unavailable
-from ._google_master import read_master
-from ._google_master import write_master as write_google_master
 from ._master_files import Written, read_annotations, write_master_bytes
 from ._master_layout import RunStamp
-from ._master_xlsx import build_master
 from ._records import Annotation
 from ._store import StateStore
+
+if TYPE_CHECKING:  # Google's client and XlsxWriter are imported only by a run that writes (start-up)
+    from ._google_client import GoogleAccess
 
 XLSX, GOOGLE = MasterMedium.XLSX.value, MasterMedium.GOOGLE.value
 """The master media whose notes are tracked."""
@@ -82,6 +81,9 @@ class Masters:
         target = self.registry.master.google_spreadsheet
         if target is None or self.google is None:
             return
+        from ._google_errors import GOOGLE_FAILURES, google_unavailable
+        from ._google_master import read_master
+
         self.google_master = GoogleMaster(target.spreadsheet_id)
         try:
             meta, typed = read_master(self.google, target.spreadsheet_id)
@@ -108,6 +110,8 @@ class Masters:
 
     def write_xlsx(self, grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp) -> Written | None:
         """The xlsx master; None (and a failure for the run) when it could not be written."""
+        from ._master_xlsx import build_master
+
         data = build_master(grids, view, stamp, self.master.parent)
         try:
             written = write_master_bytes(self.master, data, self.access, self.registry.master.stale_lock_hours)
@@ -121,6 +125,9 @@ class Masters:
         return written
 
     def write_google(self, grids: Sequence[SheetGrid]) -> bool:
+        from ._google_errors import GOOGLE_FAILURES, google_unavailable
+        from ._google_master import write_master as write_google_master
+
         google = self.google_master
         try:
             write_google_master(self.google, google.spreadsheet_id, grids, google.meta)

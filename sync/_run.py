@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pakt.schemas import (
     Code,
@@ -38,23 +38,23 @@ from pakt.schemas import (
     load_rules,
 )
 
-from ._consolidate import DistrictView, Status, consolidate, describe_changes, district_figures, snapshot_rows, view_key
 from ._failpoints import failpoint
 from ._file_access import FileAccess
 from ._folder_source import FolderSource
-from ._google_client import GoogleAccess, SessionFactory, Traffic, credential_warnings, quota_path
-from ._google_source import GoogleSheetsSource, google_municipalities
-from ._intake import Intake
+from ._google_setup import SessionFactory, Traffic, credential_warnings, google_municipalities, quota_path, uses_google
 from ._master_files import Written, remove_stale_temp_files
 from ._master_layout import RunStamp
-from ._master_sheets import master_grids
 from ._masters import GOOGLE, XLSX, Masters
-from ._matching import current_submissions
 from ._problems import file_problem
 from ._records import Annotation, DistrictFigures, RunCounts, RunRecord, RunSummary, SourceRecord
 from ._run_lock import RunLock
 from ._source import Listing, Note, Place, SourceEntry, SourceSet
 from ._store import StateStore, store_unavailable
+
+if TYPE_CHECKING:  # consolidation, the master's sheets and the reader: imported by a run that needs them
+    from ._consolidate import DistrictView
+    from ._google_client import GoogleAccess
+    from ._intake import Intake
 
 COMMIT_EVERY = 200
 """Entries stored per transaction: a killed run keeps everything read before its last commit."""
@@ -178,8 +178,10 @@ def state_path(registry: Registry, master: Path) -> Path:
 
 def _google_access(registry: Registry, options: SyncOptions, state: Path) -> GoogleAccess | None:
     """Google only for districts that use it: a Google source or a Google master."""
-    if not google_municipalities(registry) and registry.master.google_spreadsheet is None:
+    if not uses_google(registry):
         return None
+    from ._google_client import GoogleAccess
+
     return GoogleAccess(registry, options.google_sessions, quota_path(registry, state))
 
 
@@ -187,6 +189,8 @@ def sources_for(registry: Registry, options: SyncOptions, google: GoogleAccess |
     """The district's sources: its folders and files, and its Google sheets where it has any."""
     sources: list[Any] = [FolderSource(registry, options.retry_delay_s, options.workers)]
     if google is not None and google_municipalities(registry):
+        from ._google_source import GoogleSheetsSource
+
         sources.append(GoogleSheetsSource(registry, google))
     return SourceSet(sources)
 
@@ -316,6 +320,9 @@ class _Run:
         return google is None or self.masters.current(GOOGLE, last.view_key, last.masters_key)
 
     def consolidated(self, extra: list[Finding]) -> DistrictView:
+        from ._consolidate import consolidate
+        from ._matching import current_submissions
+
         store, registry = self.store, self.registry
         received, problems = current_submissions(store, [e.key for e in self.listing.entries], registry, self.sources)
         used = [r.valid for r in received.values() if r.valid is not None]
@@ -379,6 +386,8 @@ class _Run:
         self.masters.read_google(self.options.now())
         view = self.consolidated(busy + _notes_as_findings(self.listing.notes))
         failpoint("consolidated")
+        from ._consolidate import describe_changes, snapshot_rows, view_key
+
         snapshot = snapshot_rows(view)
         changes = tuple(describe_changes(self.store.snapshot(), snapshot))
         key = view_key(view, snapshot)
@@ -417,6 +426,8 @@ class _Run:
         )  # fmt: skip
 
     def _summary(self, view: DistrictView, counts: RunCounts) -> RunSummary:
+        from ._consolidate import Status, district_figures
+
         missing = tuple(row.municipality.name for row in view.rows if row.status is Status.FEHLT)
         return RunSummary(
             counts=counts, figures=district_figures(view), missing_names=missing, problems=tuple(view.problems),
@@ -431,6 +442,8 @@ class _Run:
             master_path=str(self.master),
         )  # fmt: skip
         runs = [current, *(r for r in self.store.runs(HISTORY_RUNS) if r.id != self.run_id)][:HISTORY_RUNS]
+        from ._master_sheets import master_grids
+
         return master_grids(view, stamp, runs, changes, self.sources.place)
 
 

@@ -51,6 +51,7 @@ from pakt.schemas import (
     to_a1,
 )
 
+from . import _sheet_scan as sheet_scan
 from ._regular_files import read_regular
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -67,6 +68,8 @@ MAX_ROW, MAX_COL = 1_048_576, 16_384
 MAX_FORM_ROWS, MAX_FORM_COLUMNS = 100_000, 256
 """How far a sheet of a submission may reach (its form uses a few dozen rows and columns); a sheet whose
 stated extent goes further was changed outside the form and is refused with the cell to clear."""
+KEEP_BYTES = 4 * 1024 * 1024
+"""XML parts up to this much in all are kept from the CRC check for parsing (a submission has about 200 KB)."""
 REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -148,6 +151,12 @@ class _Package:
         if len(infos) > MAX_MEMBERS:
             raise _Refused(f"Das Archiv hat {len(infos)} Teile (eine Meldung hat etwa 20).")
         self._infos = {info.filename: info for info in infos}
+        self._kept: dict[str, bytes] = {}
+
+    def data(self, part: str) -> bytes:
+        """The part's bytes, whole (kept from verify() where small; checked as chunks() checks them)."""
+        kept = self._kept.get(part)
+        return kept if kept is not None else b"".join(self.chunks(part))
 
     def __contains__(self, part: str) -> bool:
         return part in self._infos
@@ -158,9 +167,13 @@ class _Package:
         for part in REQUIRED_PARTS:
             if part not in self._infos:
                 raise _Refused(f"Der Teil {part} fehlt; das ist keine vollständige Excel-Arbeitsmappe.")
-        for part in self._infos:
-            for _ in self.chunks(part):
-                pass
+        room = KEEP_BYTES
+        for part, info in self._infos.items():
+            keep = part.endswith(".xml") and info.file_size <= room
+            pieces = [piece for piece in self.chunks(part) if keep]
+            if keep:
+                self._kept[part] = b"".join(pieces)
+                room -= info.file_size
 
     def require(self, targets: Iterable[str]) -> None:
         """Every part a relationship names must be there."""
@@ -246,9 +259,7 @@ def _check_well_formed(package: _Package, part: str) -> None:
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartDoctypeDeclHandler = _forbid
     parser.EntityDeclHandler = _forbid
-    for piece in package.chunks(part):
-        parser.Parse(piece, False)
-    parser.Parse(b"", True)
+    parser.Parse(package.data(part), True)
 
 
 # -- workbook, relationships, tables ---------------------------------------------------------------
@@ -354,6 +365,7 @@ class _Wanted:
 
     cells: set[tuple[int, int]] = field(default_factory=set)
     boxes: list[tuple[int, int, int, int]] = field(default_factory=list)
+    _addresses: tuple[frozenset[str] | None] | None = field(default=None, repr=False, compare=False)
 
     def rows(self) -> Callable[[int], bool]:
         """Whether a row holds any wanted cell (most rows of a foreign sheet do not)."""
@@ -367,6 +379,11 @@ class _Wanted:
     def addresses(self) -> frozenset[str] | None:
         """The wanted cells as A1 text ("B14"), so a cell is judged by its r attribute without decoding it;
         None when a rectangle is too large to list."""
+        if self._addresses is None:
+            self._addresses = (self._list_addresses(),)
+        return self._addresses[0]
+
+    def _list_addresses(self) -> frozenset[str] | None:
         listed = {to_a1(r, c) for r, c in self.cells}
         for top, left, bottom, right in self.boxes:
             if (bottom - top + 1) * (right - left + 1) > SMALL_BOX:
@@ -377,6 +394,10 @@ class _Wanted:
     @property
     def last_row(self) -> int:
         return max([r for r, _ in self.cells] + [b for _, _, b, _ in self.boxes], default=-1)
+
+
+_WANTED: dict[tuple, _Wanted] = {}
+"""What is wanted of a sheet, by its names and tables: every submission of a template shares it."""
 
 
 @dataclass
@@ -413,12 +434,32 @@ def _check_extent(ref: str) -> None:
         )
 
 
+def _scan_cells(package: _Package, part: str, addresses: frozenset[str]) -> dict[tuple[int, int], _RawValue] | None:
+    """The wanted cells picked out by address (see _sheet_scan); None where that way is not exact."""
+    data = package.data(part)
+    if not sheet_scan.scannable(data):
+        return None
+    _check_well_formed(package, part)
+    extent = sheet_scan.dimension(data)
+    if extent is not None:
+        _check_extent(extent)
+    found = sheet_scan.wanted_cells(data, addresses)
+    if found is None:
+        return None
+    return {_position(a): _RawValue(kind, _int(style, 0), [text]) for a, (kind, style, text) in found.items()}
+
+
 def _read_cells(package: _Package, part: str, wanted: _Wanted) -> dict[tuple[int, int], _RawValue]:
-    """The wanted cells of a sheet part, streamed; parsing stops past the last wanted row."""
+    """The wanted cells of a sheet part: picked out by address, else streamed (stopping past the last
+    wanted row)."""
     cells: dict[tuple[int, int], _RawValue] = {}
     last_row = wanted.last_row
     row_wanted = wanted.rows()
     addresses = wanted.addresses()
+    if last_row >= 0 and addresses is not None:
+        scanned = _scan_cells(package, part, addresses)
+        if scanned is not None:
+            return scanned
     row, col, in_row = -1, -1, False
     keep: _RawValue | None = None
     collect: list[str] | None = None
@@ -488,6 +529,10 @@ def _shared_strings(package: _Package, wanted: set[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     if not wanted or "xl/sharedStrings.xml" not in package:
         return found
+    data = package.data("xl/sharedStrings.xml")
+    if sheet_scan.scannable(data):
+        _check_well_formed(package, "xl/sharedStrings.xml")
+        return sheet_scan.shared_strings(data, wanted)
     last = max(wanted)
     index, parts, in_t, in_phonetic = -1, None, False, False
 
@@ -711,7 +756,14 @@ class XlsxFileView:
 
     def _wanted(self, sheet: str) -> _Wanted:
         if sheet not in self._wanted_by_sheet:
-            self._wanted_by_sheet[sheet] = self._find_wanted(sheet)
+            tables = tuple(sorted((t.name, t.sheet, t.ref) for t in self._tables_by_name().values()))
+            key = (sheet, tuple(sorted(self._names.items())), tables)
+            wanted = _WANTED.get(key)
+            if wanted is None:
+                wanted = self._find_wanted(sheet)
+                if len(_WANTED) < 1_000:
+                    _WANTED[key] = wanted
+            self._wanted_by_sheet[sheet] = wanted
         return self._wanted_by_sheet[sheet]
 
     def _find_wanted(self, sheet: str) -> _Wanted:

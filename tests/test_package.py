@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,14 +103,44 @@ def _public_names(module) -> set[str]:
     return {
         name
         for name, value in vars(module).items()
-        if not name.startswith("_") and not inspect.ismodule(value) and name != "annotations"
-    }
+        if not name.startswith("_") and not inspect.ismodule(value) and name not in ("annotations", "lazy_exports")
+    } | ({"lazy_exports"} if module.__name__ == "pakt.schemas" else set())
 
 
 @pytest.mark.parametrize("package", ["pakt", *sorted(FACES)])
 def test_all_lists_exactly_the_public_names(package):
     module = importlib.import_module(package)
     assert len(module.__all__) == len(set(module.__all__)), "a name is listed twice"
-    assert set(module.__all__) == _public_names(module)
-    for name in module.__all__:
+    for name in module.__all__:  # the faces import their names on first use
         assert getattr(module, name) is not None
+    assert set(module.__all__) == _public_names(module)
+    assert set(dir(module)) >= set(module.__all__)
+
+
+STARTUP_PROBE = """
+import sys
+import pakt.cli
+heavy = ("pydantic", "gspread", "google.auth", "fastapi", "xlsxwriter", "xlwings", "python_calamine", "sqlite3",
+         "pakt.schemas._submission", "pakt.sync._run", "pakt.plugin._template")
+print(",".join(name for name in heavy if name in sys.modules))
+"""
+
+
+def test_the_command_imports_nothing_heavy_before_a_command_runs():
+    """`pakt --help` and a district without Google must not pay for models, Google's client or the writers."""
+    done = subprocess.run([sys.executable, "-c", STARTUP_PROBE], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_a_sync_without_google_sheets_never_imports_googles_client(tmp_path):
+    probe = f"""
+import sys
+from pathlib import Path
+from pakt.schemas import load_registry
+from pakt.sync import SyncOptions, run_sync
+run_sync(load_registry(Path({str(REPO / "pakt.toml")!r})), SyncOptions(master=Path({str(tmp_path / "m.xlsx")!r})))
+print(",".join(n for n in ("gspread", "google.auth", "fastapi", "xlwings") if n in sys.modules))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1:] in ([], [""])

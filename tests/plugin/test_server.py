@@ -116,6 +116,13 @@ def test_calls_without_a_valid_token_get_401(live_server, token):
         httpx.get(live_server.url + "/xlwings/custom-scripts-meta", headers=live_server.headers(token)).status_code
         == 401
     )
+    assert httpx.get(live_server.url + "/api/key", headers=live_server.headers(token)).status_code == 401
+
+
+def test_a_key_says_whom_it_speaks_for(live_server):
+    answer = httpx.get(live_server.url + "/api/key", headers=live_server.headers(live_server.aldingen))
+    assert answer.status_code == 200
+    assert answer.json() == {"role": "gemeinde", "name": "Aldingen", "ags": "08327002"}
 
 
 def test_malformed_and_unknown_calls_are_refused_in_german(live_server):
