@@ -30,23 +30,6 @@ _EXPORTS = {
 }
 """Where each public name lives; imported on first use (see pakt.schemas._lazy)."""
 
-__all__ = [
-    "PREFILLED_FIELDS",
-    "Binding",
-    "Principal",
-    "PublicUrlRefused",
-    "Refresh",
-    "Refreshed",
-    "Role",
-    "SheetReader",
-    "TokenStore",
-    "build_workbook_bytes",
-    "check_public_url",
-    "export_appsscript",
-    "normalise_zip",
-    "workbook_filename",
-    "write_templates",
-    "write_workbook",
-]
+__all__ = [name for names in _EXPORTS.values() for name in names]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -34,7 +34,6 @@ from pakt.schemas import (
     RuleSet,
     Severity,
     SheetGrid,
-    Submission,
     load_rules,
 )
 
@@ -327,11 +326,8 @@ class _Run:
         received, problems = current_submissions(store, [e.key for e in self.listing.entries], registry, self.sources)
         used = [r.valid for r in received.values() if r.valid is not None]
         submissions = {v.id: v.submission() for v in used}
-        previous: dict[str, Submission] = {}
-        for version in used:
-            before = store.previous_round(version.ags, registry.round.stichtag)
-            if before is not None:
-                previous[version.ags] = before
+        earlier = store.previous_rounds(registry.round.stichtag)
+        previous = {v.ags: earlier[v.ags] for v in used if v.ags in earlier}
         return consolidate(registry, self.rules, received, submissions, store.annotations(), problems + extra, previous)
 
     def _record(

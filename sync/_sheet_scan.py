@@ -17,6 +17,10 @@ import re
 
 _PREFIX = rb"(?:[A-Za-z_][\w.\-]*:)?"
 _CELL = re.compile(rb"<(" + _PREFIX + rb")c(?=[\s/>])([^>]*?)(?:/>|>(.*?)</\1c\s*>)", re.DOTALL)
+_FILLED_CELL = re.compile(rb"<(" + _PREFIX + rb')c\s+r="([^"]*)"([^>]*?)(?<!/)>(.*?)</\1c\s*>', re.DOTALL)
+"""A cell with content whose address comes first (as Excel, LibreOffice, Google and XlsxWriter write it):
+the regex skips empty cells itself."""
+_ADDRESS_NOT_FIRST = re.compile(rb"<" + _PREFIX + rb"c\s+(?!r=)[^>]*>")
 _CELL_WITHOUT_ADDRESS = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])(?![^>]*\sr=)[^>]*>")
 _ATTRIBUTE = re.compile(rb'(?<![\w:.\-])([rst])="([^"]*)"')
 _VALUE = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?>(.*?)</" + _PREFIX + rb"v\s*>", re.DOTALL)
@@ -48,6 +52,8 @@ def wanted_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str,
     """The cells at `addresses` as (type, style, text), by address; None when a cell has no address."""
     if _CELL_WITHOUT_ADDRESS.search(data):
         return None
+    if _ADDRESS_NOT_FIRST.search(data) is None:
+        return _filled_cells(data, addresses)
     found: dict[str, tuple[str, str, str]] = {}
     for cell in _CELL.finditer(data):
         body = cell.group(3)
@@ -59,13 +65,26 @@ def wanted_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str,
             continue
         attributes = dict(_ATTRIBUTE.findall(cell.group(2)))
         kind = attributes.get(b"t", b"n").decode("ascii", "replace")
-        if kind == "inlineStr":
-            body = _PHONETIC.sub(b"", body)
-            text = "".join(_text(t) for t in _INLINE_TEXT.findall(body))
-        else:
-            value = _VALUE.search(body)
-            text = _text(value.group(1)) if value else ""
-        found[address] = (kind, attributes.get(b"s", b"0").decode("ascii", "replace"), text)
+        found[address] = (kind, attributes.get(b"s", b"0").decode("ascii", "replace"), _cell_content(kind, body))
+    return found
+
+
+def _cell_content(kind: str, body: bytes) -> str:
+    if kind == "inlineStr":
+        return "".join(_text(t) for t in _INLINE_TEXT.findall(_PHONETIC.sub(b"", body)))
+    value = _VALUE.search(body)
+    return _text(value.group(1)) if value else ""
+
+
+def _filled_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str, str, str]]:
+    found: dict[str, tuple[str, str, str]] = {}
+    for cell in _FILLED_CELL.finditer(data):
+        address = cell.group(2).decode("ascii", "replace").upper()
+        if address in addresses:
+            attributes = dict(_ATTRIBUTE.findall(cell.group(3)))
+            kind = attributes.get(b"t", b"n").decode("ascii", "replace")
+            style = attributes.get(b"s", b"0").decode("ascii", "replace")
+            found[address] = (kind, style, _cell_content(kind, cell.group(4)))
     return found
 
 

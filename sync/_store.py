@@ -368,13 +368,16 @@ class StateStore:
         ).fetchone()
         return self._version(row) if row else None
 
-    def previous_round(self, ags: str, before: date) -> Submission | None:
-        """The newest valid submission of an earlier Stichtag, for the jump warning."""
-        row = self.db.execute(
-            "SELECT submission_json FROM versions WHERE ags=? AND stichtag<? AND valid=1 ORDER BY stichtag DESC, id DESC LIMIT 1",
-            (ags, before.isoformat()),
-        ).fetchone()
-        return Submission.model_validate_json(row[0]) if row else None
+    def previous_rounds(self, before: date) -> dict[str, Submission]:
+        """For every municipality, the newest valid submission of an earlier Stichtag, in one query (the jump
+        warning of a whole district; one query per municipality took seconds at 10,000)."""
+        rows = self.db.execute(
+            "SELECT ags, submission_json FROM versions v WHERE stichtag<? AND valid=1 AND id = ("
+            " SELECT id FROM versions w WHERE w.ags=v.ags AND w.stichtag<? AND w.valid=1"
+            " ORDER BY w.stichtag DESC, w.id DESC LIMIT 1)",
+            (before.isoformat(), before.isoformat()),
+        ).fetchall()
+        return {ags: Submission.model_validate_json(text) for ags, text in rows}
 
     def versions_seen_in(self, run_id: int) -> int:
         """How many versions a run stored for the first time."""

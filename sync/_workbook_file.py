@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -73,7 +74,6 @@ KEEP_BYTES = 4 * 1024 * 1024
 REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_CHUNK = 64 * 1024
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _EPOCH_1904 = datetime(1904, 1, 1)
 _BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
@@ -146,8 +146,8 @@ class _Package:
     """The zip package, each part read with its limits checked and its CRC verified."""
 
     def __init__(self, data: bytes) -> None:
-        self._zip = zipfile.ZipFile(io.BytesIO(data))
-        infos = self._zip.infolist()
+        self._bytes = data
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
         if len(infos) > MAX_MEMBERS:
             raise _Refused(f"Das Archiv hat {len(infos)} Teile (eine Meldung hat etwa 20).")
         self._infos = {info.filename: info for info in infos}
@@ -199,13 +199,41 @@ class _Package:
             raise _Refused(f"Der Teil {part} ist entpackt {info.file_size // 1024 // 1024} MB groß (zu groß).")
         if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise _Refused(f"Der Teil {part} ist ungewöhnlich stark gepackt (eine ZIP-Bombe?).")
-        seen = 0
-        with self._zip.open(info) as stream:
-            while piece := stream.read(_CHUNK):
-                seen += len(piece)
-                if seen > info.file_size:
-                    raise _Refused(f"Der Teil {part} ist länger als angegeben.")
-                yield piece
+        yield self._inflate(part, info)
+
+    def _inflate(self, part: str, info: zipfile.ZipInfo) -> bytes:
+        """A member's bytes from the archive in memory: its local header checked against the directory, inflated
+        to at most its stated size, its length and CRC checked. (zipfile's streaming reader does the same checks
+        with a Python call per piece; this way costs a third.)"""
+        start = info.header_offset
+        header = self._bytes[start : start + zipfile.sizeFileHeader]
+        if len(header) < zipfile.sizeFileHeader:
+            raise EOFError
+        fields = struct.unpack(zipfile.structFileHeader, header)
+        if fields[0] != zipfile.stringFileHeader:
+            raise zipfile.BadZipFile("Bad magic number for file header")
+        name_length, extra_length = fields[zipfile._FH_FILENAME_LENGTH], fields[zipfile._FH_EXTRA_FIELD_LENGTH]
+        begin = start + zipfile.sizeFileHeader
+        name = self._bytes[begin : begin + name_length]
+        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+        if name.decode(encoding, "replace") != info.orig_filename:
+            raise zipfile.BadZipFile("File name in directory and header differ")
+        begin += name_length + extra_length
+        raw = self._bytes[begin : begin + info.compress_size]
+        if len(raw) < info.compress_size:
+            raise EOFError
+        if info.compress_type == zipfile.ZIP_STORED:
+            data = raw
+        else:
+            inflater = zlib.decompressobj(-15)
+            data = inflater.decompress(raw, info.file_size + 1)
+            if len(data) > info.file_size or inflater.unconsumed_tail:
+                raise _Refused(f"Der Teil {part} ist länger als angegeben.")
+        if len(data) != info.file_size:
+            raise EOFError
+        if zlib.crc32(data) != info.CRC:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {part!r}")
+        return data
 
 
 class _Stop(Exception):

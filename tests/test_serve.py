@@ -39,14 +39,19 @@ AS_ON_WINDOWS = textwrap.dedent(
 )
 
 
-def test_pakt_serve_starts_and_serves_the_formulas_as_on_windows(repo, tmp_path):
-    district = copy_district(repo, tmp_path / "landkreis")
-    config = str(district.config)
+def _district_with_a_key(repo, tmp_path) -> str:
+    """A copy of the sample district with a district key issued; its configuration path."""
+    config = str(copy_district(repo, tmp_path / "landkreis").config)
     subprocess.run(
         [sys.executable, "-m", "pakt", "token", "issue", "--district", "--config", config],
         check=True,
         capture_output=True,
     )
+    return config
+
+
+def test_pakt_serve_starts_and_serves_the_formulas_as_on_windows(repo, tmp_path):
+    config = _district_with_a_key(repo, tmp_path)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "XLWINGS_ON_SERVER"}
     server = subprocess.Popen(
@@ -73,13 +78,7 @@ def test_pakt_serve_starts_and_serves_the_formulas_as_on_windows(repo, tmp_path)
 
 
 def test_pakt_serve_refuses_a_plain_http_public_url(repo, tmp_path):
-    district = copy_district(repo, tmp_path / "landkreis")
-    config = str(district.config)
-    subprocess.run(
-        [sys.executable, "-m", "pakt", "token", "issue", "--district", "--config", config],
-        check=True,
-        capture_output=True,
-    )
+    config = _district_with_a_key(repo, tmp_path)
     done = subprocess.run(
         [sys.executable, "-m", "pakt", "serve", "--config", config, "--public-url", "http://pakt.landkreis.example"],
         capture_output=True,

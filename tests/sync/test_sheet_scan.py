@@ -45,6 +45,8 @@ def test_cells_are_picked_by_address_with_their_type_and_text():
         "B2": ("str", "0", "a < b"),
     }
     assert sheet_scan.dimension(SHEET) == "A1:C3"
+    reordered = SHEET.replace(b'<c r="B2" t="str">', b'<c t="str" r="B2">')  # the address not first: the long way
+    assert sheet_scan.wanted_cells(reordered, frozenset({"B2", "C1"})) == {k: found[k] for k in ("B2", "C1")}
 
 
 def test_a_sheet_the_scan_cannot_read_exactly_goes_the_streaming_way():

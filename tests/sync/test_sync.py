@@ -318,3 +318,28 @@ def _state(pid: str) -> str:
         return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
     except (OSError, IndexError):
         return "zombie"
+
+
+@pytest.mark.slow
+def test_a_jump_against_the_last_round_is_warned_for_every_municipality_at_once(district):
+    from pakt.plugin import Binding, build_workbook_bytes
+    from pakt.schemas import load_rules
+
+    district.sync()
+    config = district.config
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("stichtag = 2018-06-30", "stichtag = 2019-06-30")
+        .replace("deadline = 2018-07-31", "deadline = 2019-07-31"),
+        encoding="utf-8",
+    )  # fmt: skip
+    own, base, rows = make_broken._aldingen()
+    before = base[("persons", "total")]
+    sample = make_broken.sample
+    binding = Binding(sample.DISTRICT, load_rules(sample.RULES_ID), date(2019, 6, 30), own)
+    tripled = {key: n * 3 for key, n in base.items() if key[:2] == ("persons", "by_age")}
+    values = {**base, **tripled, ("persons", "total"): before * 3, ("sign_off", "date"): date(2019, 7, 1)}
+    district.workbook("Aldingen").write_bytes(build_workbook_bytes(binding, values, rows))
+    result = district.sync()
+    jumps = [line.finding for line in result.view.report if line.finding.code.value == "SPRUNG_PERSONEN"]
+    assert [f.ags for f in jumps] == ["08327002"]  # the others did not change; the 2018 round is the reference
+    assert f"({before} zum 30.06.2018)" in jumps[0].message
