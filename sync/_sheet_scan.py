@@ -44,12 +44,22 @@ def scannable(data: bytes) -> bool:
 
 def dimension(data: bytes) -> str | None:
     """The sheet's stated extent (`<dimension ref>`), if any."""
-    found = _DIMENSION.search(data)
+    at = data.find(b"<dimension ")  # a plain find first: a regex starting with "<" tries every tag
+    found = _DIMENSION.match(data, at) if at >= 0 else _DIMENSION.search(data)
     return _text(found.group(1)) if found else None
+
+
+def _addresses_first(data: bytes) -> bool:
+    """Whether every cell is written `<c r="…"` (as the usual writers write it), judged by counting."""
+    if b"<sheetData" not in data or any(odd in data for odd in (b"<c>", b"<c/>", b"<c\t", b"<c\n", b"<c\r")):
+        return False
+    return data.count(b"<c ") == data.count(b'<c r="')
 
 
 def wanted_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str, str, str]] | None:
     """The cells at `addresses` as (type, style, text), by address; None when a cell has no address."""
+    if _addresses_first(data):
+        return _filled_cells(data, addresses)
     if _CELL_WITHOUT_ADDRESS.search(data):
         return None
     if _ADDRESS_NOT_FIRST.search(data) is None:
@@ -91,6 +101,13 @@ def _filled_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str
 def shared_strings(data: bytes, wanted: set[int]) -> dict[int, str]:
     """The shared strings with the given indexes, phonetic runs left out."""
     found: dict[int, str] = {}
+    if not any(odd in data for odd in (b"<si/>", b"<si ", b":si")):  # plain items: split at C speed
+        items = data.split(b"<si>")[1:]
+        for index in wanted:
+            if index < len(items):
+                body = items[index][: items[index].find(b"</si>")]
+                found[index] = "".join(_text(t) for t in _INLINE_TEXT.findall(_PHONETIC.sub(b"", body)))
+        return found
     last = max(wanted, default=-1)
     for index, item in enumerate(_SHARED_ITEM.finditer(data)):
         if index > last:

@@ -60,3 +60,5 @@ def test_a_sheet_the_scan_cannot_read_exactly_goes_the_streaming_way():
 def test_shared_strings_by_index_without_phonetic_runs():
     data = b"<sst><si><t>eins</t></si><si/><si><r><t>zw</t></r><r><t>ei</t></r><rPh><t>z</t></rPh></si></sst>"
     assert sheet_scan.shared_strings(data, {0, 2}) == {0: "eins", 2: "zwei"}
+    plain = data.replace(b"<si/>", b"<si><t>zwischen</t></si>")  # no empty items: split at C speed
+    assert sheet_scan.shared_strings(plain, {0, 1, 2, 7}) == {0: "eins", 1: "zwischen", 2: "zwei"}
