@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-PHASES = {"floor", "cold", "warm", "status", "help", "pandas", "openpyxl"}
+PHASES = {"floor", "cold", "warm", "status", "help", "python", "pandas", "openpyxl"}
 
 
 @pytest.mark.slow
