@@ -8,7 +8,6 @@ valid one: the row keeps the valid figures and says that a newer one failed.
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -37,16 +36,7 @@ from pakt.schemas import (
 )
 
 from ._records import Annotation, DistrictFigures, VersionRecord
-
-
-class Status(enum.StrEnum):
-    """Where a municipality's submission stands, as the Übersicht shows it."""
-
-    FEHLT = "fehlt"
-    FEHLERHAFT = "fehlerhaft"
-    EINGEGANGEN = "eingegangen"
-    EINGEREICHT = "eingereicht"
-    VERSPAETET = "verspätet"
+from ._row_status import Status
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pakt.schemas import GERMAN_LOCALE_TAG, WARNING_FILL
 
-from ._consolidate import Status
+from ._row_status import Status
 
 SHEET_OVERVIEW = "Übersicht"
 SHEET_STAFF = "Integrationsmanager"

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from pakt.schemas import EnvironmentFailure, MasterMedium, MasterNotWritten, Registry, SheetGrid
 
-from ._consolidate import DistrictView
 from ._failpoints import failpoint
 from ._file_access import FileAccess
 from ._master_files import Written, read_annotations, write_master_bytes
@@ -26,6 +25,7 @@ from ._records import Annotation
 from ._store import StateStore
 
 if TYPE_CHECKING:  # Google's client and XlsxWriter are imported only by a run that writes (start-up)
+    from ._consolidate import DistrictView
     from ._google_client import GoogleAccess
 
 XLSX, GOOGLE = MasterMedium.XLSX.value, MasterMedium.GOOGLE.value

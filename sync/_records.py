@@ -14,9 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pakt.schemas import Finding, Submission
+from pakt.schemas import Finding
+
+if TYPE_CHECKING:  # the submission model is built only when a stored version is opened
+    from pakt.schemas import Submission
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class VersionRecord:
     submission_json: str | None
 
     def submission(self) -> Submission | None:
+        from pakt.schemas import Submission
+
         return Submission.model_validate_json(self.submission_json) if self.submission_json else None
 
     def where(self, field: str) -> tuple[str, str] | None:

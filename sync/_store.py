@@ -25,11 +25,15 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pakt.schemas import Finding, StoreUnavailable, Submission, describe_os_error
+from pakt.schemas import Finding, StoreUnavailable, describe_os_error
 
 from ._file_access import FileAccess
 from ._records import Annotation, RunRecord, RunSummary, SourceRecord, VersionRecord
+
+if TYPE_CHECKING:
+    from pakt.schemas import Submission
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -377,6 +381,8 @@ class StateStore:
             " ORDER BY w.stichtag DESC, w.id DESC LIMIT 1)",
             (before.isoformat(), before.isoformat()),
         ).fetchall()
+        from pakt.schemas import Submission
+
         return {ags: Submission.model_validate_json(text) for ags, text in rows}
 
     def versions_seen_in(self, run_id: int) -> int:
