@@ -20,7 +20,6 @@ _CELL = re.compile(rb"<(" + _PREFIX + rb")c(?=[\s/>])([^>]*?)(?:/>|>(.*?)</\1c\s
 _FILLED_CELL = re.compile(rb"<(" + _PREFIX + rb')c\s+r="([^"]*)"([^>]*?)(?<!/)>(.*?)</\1c\s*>', re.DOTALL)
 """A cell with content whose address comes first (as Excel, LibreOffice, Google and XlsxWriter write it):
 the regex skips empty cells itself."""
-_ADDRESS_NOT_FIRST = re.compile(rb"<" + _PREFIX + rb"c\s+(?!r=)[^>]*>")
 _CELL_WITHOUT_ADDRESS = re.compile(rb"<" + _PREFIX + rb"c(?=[\s/>])(?![^>]*\sr=)[^>]*>")
 _ATTRIBUTE = re.compile(rb'(?<![\w:.\-])([rst])="([^"]*)"')
 _VALUE = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?>(.*?)</" + _PREFIX + rb"v\s*>", re.DOTALL)
@@ -62,8 +61,6 @@ def wanted_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str,
         return _filled_cells(data, addresses)
     if _CELL_WITHOUT_ADDRESS.search(data):
         return None
-    if _ADDRESS_NOT_FIRST.search(data) is None:
-        return _filled_cells(data, addresses)
     found: dict[str, tuple[str, str, str]] = {}
     for cell in _CELL.finditer(data):
         body = cell.group(3)

@@ -9,9 +9,10 @@ files. This reader is safe by construction:
   taken for data); encrypted entries and unknown compression are refused;
 - XML is parsed by expat with document type declarations forbidden, so no
   entity is ever expanded;
-- a sheet is streamed, and only the cells that Pakt's names and the staff
-  table point to are kept; nothing builds a sheet's whole used range, so a
-  single cell at XFD1048576 costs nothing;
+- only the cells that Pakt's names and the staff table point to are kept,
+  picked by address from a checked part (see _sheet_scan) or streamed;
+  nothing builds a sheet's whole used range, so a single cell at XFD1048576
+  costs nothing;
 - every failure of the zip, XML or value decoding becomes WorkbookUnreadable
   with a German message that names the cause.
 
@@ -154,9 +155,9 @@ class _Package:
         self._kept: dict[str, bytes] = {}
 
     def data(self, part: str) -> bytes:
-        """The part's bytes, whole (kept from verify() where small; checked as chunks() checks them)."""
+        """The part's bytes, checked (kept from verify() where small)."""
         kept = self._kept.get(part)
-        return kept if kept is not None else b"".join(self.chunks(part))
+        return kept if kept is not None else self._read(part)
 
     def __contains__(self, part: str) -> bool:
         return part in self._infos
@@ -169,10 +170,9 @@ class _Package:
                 raise _Refused(f"Der Teil {part} fehlt; das ist keine vollständige Excel-Arbeitsmappe.")
         room = KEEP_BYTES
         for part, info in self._infos.items():
-            keep = part.endswith(".xml") and info.file_size <= room
-            pieces = [piece for piece in self.chunks(part) if keep]
-            if keep:
-                self._kept[part] = b"".join(pieces)
+            content = self._read(part)
+            if part.endswith(".xml") and info.file_size <= room:
+                self._kept[part] = content
                 room -= info.file_size
 
     def require(self, targets: Iterable[str]) -> None:
@@ -186,8 +186,8 @@ class _Package:
         info = self._infos.get(part)
         return (info.CRC, info.file_size) if info is not None else None
 
-    def chunks(self, part: str) -> Iterable[bytes]:
-        """The part's bytes in pieces; the last piece is only given once its CRC matched."""
+    def _read(self, part: str) -> bytes:
+        """The part's bytes, given only within the limits and once its CRC matched."""
         info = self._infos.get(part)
         if info is None:
             raise _Refused(f"Der Teil {part} fehlt im Archiv.")
@@ -199,7 +199,7 @@ class _Package:
             raise _Refused(f"Der Teil {part} ist entpackt {info.file_size // 1024 // 1024} MB groß (zu groß).")
         if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise _Refused(f"Der Teil {part} ist ungewöhnlich stark gepackt (eine ZIP-Bombe?).")
-        yield self._inflate(part, info)
+        return self._inflate(part, info)
 
     def _inflate(self, part: str, info: zipfile.ZipInfo) -> bytes:
         """A member's bytes from the archive in memory: its local header checked against the directory, inflated
@@ -255,6 +255,15 @@ def _forbid(*_: Any) -> None:
     raise _Refused("Das Dokument enthält eine Dokumenttyp-Deklaration (DTD); das kommt in Arbeitsmappen nicht vor.")
 
 
+def _safe_parser() -> Any:
+    """An expat parser that refuses any document type declaration, so no entity is ever declared or expanded."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _forbid
+    parser.EntityDeclHandler = _forbid
+    return parser
+
+
 def _parse(
     package: _Package, part: str, start: Callable[[str, dict], None], end: Callable[[str], None] | None = None,
     text: Callable[[str], None] | None = None,
@@ -263,10 +272,7 @@ def _parse(
 
     Handlers get names as written; they compare local names (`_local`), so any prefix works.
     """
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = _forbid
-    parser.EntityDeclHandler = _forbid
+    parser = _safe_parser()
     parser.buffer_text = True
     parser.StartElementHandler = start
     if end is not None:
@@ -274,20 +280,14 @@ def _parse(
     if text is not None:
         parser.CharacterDataHandler = text
     try:
-        for piece in package.chunks(part):
-            parser.Parse(piece, False)
-        parser.Parse(b"", True)
+        parser.Parse(package.data(part), True)
     except _Stop:
         _check_well_formed(package, part)
 
 
 def _check_well_formed(package: _Package, part: str) -> None:
-    """The rest of a part that was left early must still be well-formed XML (no handlers: C speed)."""
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = _forbid
-    parser.EntityDeclHandler = _forbid
-    parser.Parse(package.data(part), True)
+    """The whole part must be well-formed XML, also where it was left early or scanned (no handlers: C speed)."""
+    _safe_parser().Parse(package.data(part), True)
 
 
 # -- workbook, relationships, tables ---------------------------------------------------------------
