@@ -5,6 +5,9 @@ clerk sees is derived from `schemas`: a sheet per section group, a defined
 name for every input, data validation with German hints, German formats,
 protection that leaves only the input cells open, and a hidden sheet that
 binds the workbook to its municipality, schema version and rules period.
+The top of the Meldung sheet says what matters: the deadline, the rate in
+force on the Stichtag and the allowance the entered persons lead to (see
+`_key_figures`); these are shown, never read back (they have no defined name).
 """
 
 from __future__ import annotations
@@ -39,7 +42,10 @@ from pakt.schemas import (
     PaktError,
     Registry,
     RuleSet,
-    format_eur,
+    Submission,
+    column_letters,
+    field_by_path,
+    format_date,
     input_fields,
     load_rules,
     quote_sheet,
@@ -50,6 +56,7 @@ from pakt.schemas import (
 )
 
 from ._formats import Formats
+from ._key_figures import allowance_formula, cached_allowance, rate_in_force, rate_paragraphs, rate_validity
 from ._validation_rules import data_validation
 
 STAFF_ROWS = 30
@@ -61,6 +68,26 @@ FIXED_TIMESTAMP = datetime(2017, 1, 1)
 _LABEL_COL, _INPUT_COL, _HINT_COL = 0, 1, 2
 _FIRST_SECTION_ROW = 4
 _STAFF_HEADER_ROW = 4
+_DEADLINE_ROW, _RATE_ROW, _ALLOWANCE_ROW = 1, 2, 3
+"""The key figures at the top of the sheet that holds the persons, above the first section: the rows
+below keep their places, so every cell a clerk, a test or a stored finding names stays where it was."""
+
+_PERSONS = ("persons", "total")
+_FILL_NOTE = "Bitte nur die gelben Felder ausfüllen"
+_CLICK_NOTE = "Ein Klick in ein Feld zeigt, was hinein gehört."
+_CARRIED_NOTE = (
+    "Ansprechperson und Integrationsmanager sind aus der letzten Meldung übernommen: bitte prüfen und "
+    "ändern, was nicht mehr stimmt."
+)
+
+CARRIED_OVER_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("header", "contact_person"),
+    ("header", "email"),
+    ("header", "phone"),
+)
+"""What a template for a new round takes over from the municipality's last valid submission (with its
+staff list): what rarely changes and saves typing. Never figures, never the sign-off: those are the
+round's own and must be entered afresh."""
 
 
 @dataclass(frozen=True)
@@ -71,22 +98,37 @@ class Binding:
     rules: RuleSet
     stichtag: date | None = None
     municipality: Municipality | None = None
+    deadline: date | None = None
 
     @classmethod
     def for_registry(cls, registry: Registry, municipality: Municipality | None) -> Binding:
         rules = load_rules(registry.round.rules, registry.base_dir)
-        return cls(registry.district, rules, registry.round.stichtag, municipality)
+        return cls(registry.district, rules, registry.round.stichtag, municipality, registry.round.deadline)
 
 
-def workbook_filename(municipality: Municipality | None) -> str:
-    """'08327002_Aldingen.xlsx'; umlauts spelt out so every file share accepts the name."""
+def workbook_filename(municipality: Municipality | None, stichtag: date | None = None) -> str:
+    """'08327002_Aldingen.xlsx', or with the Stichtag '08327002_Aldingen_2019-06-30.xlsx' so that the
+    forms of two rounds can lie side by side; umlauts spelt out so every file share accepts the name."""
+    suffix = f"_{stichtag.isoformat()}" if stichtag is not None else ""
     if municipality is None:
-        return "Pakt_Meldung_Vorlage.xlsx"
+        return f"Pakt_Meldung_Vorlage{suffix}.xlsx"
     plain = municipality.name
     for umlaut, spelt in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ß", "ss")):
         plain = plain.replace(umlaut, spelt)
     plain = re.sub(r"[^A-Za-z0-9]+", "_", plain).strip("_")
-    return f"{municipality.ags}_{plain}.xlsx"
+    return f"{municipality.ags}_{plain}{suffix}.xlsx"
+
+
+def carried_over_values(submission: Submission) -> tuple[dict[tuple[str, ...], Any], list[dict[str, Any]]]:
+    """The raw values and staff rows a new round's template takes over from `submission` (see
+    CARRIED_OVER_FIELDS), in the shape `build_workbook_bytes` takes."""
+    values: dict[tuple[str, ...], Any] = {}
+    for path in CARRIED_OVER_FIELDS:
+        value: Any = submission
+        for part in path:
+            value = getattr(value, part)
+        values[path] = value
+    return values, [manager.model_dump() for manager in submission.managers]
 
 
 def _print_setup(sheet: Worksheet) -> None:
@@ -130,8 +172,9 @@ def _write_value(sheet: Worksheet, row: int, col: int, value: Any, fmt: Any) -> 
 class _TemplateWriter:
     """Writes one submission workbook; a fresh instance per file."""
 
-    def __init__(self, target: io.BytesIO, binding: Binding) -> None:
+    def __init__(self, target: io.BytesIO, binding: Binding, *, carried_over: bool = False) -> None:
         self.binding = binding
+        self.carried_over = carried_over
         self.book = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_formulas": False})
         self.book.set_properties(
             {
@@ -150,17 +193,55 @@ class _TemplateWriter:
     # -- the input sheets ------------------------------------------------------------------
 
     def _heading(self, sheet: Worksheet, title: str, subtitle: str) -> None:
+        self._title(sheet, title)
+        sheet.write_string(1, 0, subtitle, self.formats.subtitle)
+        sheet.write_string(2, 0, _FILL_NOTE + ". " + _CLICK_NOTE, self.formats.note)
+
+    def _title(self, sheet: Worksheet, title: str) -> None:
         _print_setup(sheet)
         sheet.set_column(_LABEL_COL, _LABEL_COL, 42)
         sheet.set_column(_INPUT_COL, _INPUT_COL, 24)
         sheet.set_column(_HINT_COL, _HINT_COL, 70)
         sheet.write_string(0, 0, title, self.formats.title)
-        sheet.write_string(1, 0, subtitle, self.formats.subtitle)
+
+    def _heading_with_key_figures(self, sheet: Worksheet, title: str, subtitle: str, persons: Any) -> None:
+        """The heading of the sheet with the persons: deadline, rate and allowance in the rows that hold the
+        subtitle and the note elsewhere (the subtitle moves beside the title, the note beside the deadline).
+
+        Locked like every cell the district fills in (grey) or the workbook computes (bold); no defined name,
+        so no reader ever takes them for an input. Each hint fits one line: these rows do not grow.
+        """
+        binding, persons_field = self.binding, field_by_path(_PERSONS)
+        fixed = self.formats.cell(Kind.TEXT, editable=False)
+        self._title(sheet, title)
+        sheet.write_string(0, _HINT_COL, subtitle, self.formats.subtitle)
+        sheet.write_string(_DEADLINE_ROW, _LABEL_COL, "Abgabefrist", self.formats.bold)
+        if binding.deadline is not None:
+            date_format = self.formats.cell(Kind.DATE, editable=False)
+            _write_value(sheet, _DEADLINE_ROW, _INPUT_COL, binding.deadline, date_format)
+            note = f"{_FILL_NOTE} und die Mappe bis zu diesem Tag abgeben."
+        else:
+            sheet.write_string(_DEADLINE_ROW, _INPUT_COL, "nicht festgelegt", fixed)
+            note = f"{_FILL_NOTE}. {_CLICK_NOTE}"
+        sheet.write_string(_DEADLINE_ROW, _HINT_COL, note, self.formats.hint)
+        sheet.write_string(_RATE_ROW, _LABEL_COL, "Pro-Kopf-Pauschale je Person", self.formats.bold)
+        sheet.write_string(_ALLOWANCE_ROW, _LABEL_COL, "Pro-Kopf-Pauschale der Gemeinde", self.formats.bold)
+        rate = rate_in_force(binding.rules, binding.stichtag)
+        if rate is None:
+            for row in (_RATE_ROW, _ALLOWANCE_ROW):
+                sheet.write_string(row, _INPUT_COL, "siehe Hinweise", fixed)
+            return
+        _write_value(sheet, _RATE_ROW, _INPUT_COL, rate, self.formats.cell(Kind.MONEY, editable=False))
+        when = f"Satz am Stichtag {format_date(binding.stichtag)}, " if binding.stichtag else ""
         sheet.write_string(
-            2,
-            0,
-            "Bitte nur die gelben Felder ausfüllen. Ein Klick in ein Feld zeigt, was hinein gehört.",
-            self.formats.note,
+            _RATE_ROW, _HINT_COL, when + rate_validity(binding.rules, binding.stichtag), self.formats.hint
+        )
+        rate_cell = f"${column_letters(_INPUT_COL)}${_RATE_ROW + 1}"
+        formula = allowance_formula(persons_field.name, rate_cell)
+        cached = cached_allowance(persons, binding.stichtag, binding.rules)
+        sheet.write_formula(_ALLOWANCE_ROW, _INPUT_COL, formula, self.formats.computed(Kind.MONEY), cached)
+        sheet.write_string(
+            _ALLOWANCE_ROW, _HINT_COL, f"{persons_field.label} mal Satz, auf den Cent gerundet.", self.formats.hint
         )
 
     def _write_input(self, sheet: Worksheet, row: int, spec_field: InputField, value: Any) -> None:
@@ -204,7 +285,11 @@ class _TemplateWriter:
     def write_input_sheet(self, sheet_name: str, values: Mapping[tuple[str, ...], Any]) -> None:
         sheet = self.sheets[sheet_name]
         who = self.binding.municipality.name if self.binding.municipality else "(Gemeinde)"
-        self._heading(sheet, f"{sheet_name} – {self.binding.rules.name}", f"{who}, {self.binding.district.name}")
+        title, subtitle = f"{sheet_name} – {self.binding.rules.name}", f"{who}, {self.binding.district.name}"
+        if sheet_name == field_by_path(_PERSONS).sheet:
+            self._heading_with_key_figures(sheet, title, subtitle, values.get(_PERSONS))
+        else:
+            self._heading(sheet, title, subtitle)
         row = _FIRST_SECTION_ROW
         previous_top = None
         fields = [f for f in input_fields() if f.sheet == sheet_name]
@@ -230,12 +315,10 @@ class _TemplateWriter:
         sheet = self.sheets[staff_sheet()]
         who = self.binding.municipality.name if self.binding.municipality else "(Gemeinde)"
         self._heading(sheet, "Integrationsmanager", f"{who}, {self.binding.district.name}")
-        sheet.write_string(
-            2,
-            0,
-            "Eine Zeile je Person, nur Kürzel (keine Namen). Weitere Zeilen: Zeile in der Tabelle einfügen.",
-            self.formats.note,
-        )
+        note = "Eine Zeile je Person, nur Kürzel (keine Namen). Weitere Zeilen: Zeile in der Tabelle einfügen."
+        if self.carried_over and managers:
+            note += " " + _CARRIED_NOTE
+        sheet.write_string(2, 0, note, self.formats.note)
         columns = staff_columns()
         for col in range(len(columns)):
             sheet.set_column(col, col, 26 if col else 18)
@@ -295,20 +378,27 @@ class _TemplateWriter:
         sheet.set_column(1, 1, 36)
         sheet.set_column(2, 2, 110)
         sheet.write_string(0, 0, f"Hinweise zur Meldung – {rules.name}", self.formats.title)
-        rate = format_eur(rules.rates[0].per_person_eur)
+        deadline = self.binding.deadline
+        stichtag = self.binding.stichtag
+        dates = f" Stichtag {format_date(stichtag)}." if stichtag else ""
+        dates += f" Abgabefrist {format_date(deadline)}." if deadline else ""
         paragraphs = [
-            f"Förderzeitraum {rules.period_text()}. Pro-Kopf-Pauschale: {rate} je Person in Anschlussunterbringung.",
+            f"Förderzeitraum {rules.period_text()}.{dates}",
+            *rate_paragraphs(rules, stichtag),
             "1. Blatt „Meldung“: Ansprechperson, Personen am Stichtag (mit Aufschlüsselung nach Alter) und "
             "die Organisation des Integrationsmanagements eintragen.",
             "2. Blatt „Integrationsmanager“: eine Zeile je Person mit Kürzel, Stellenanteil, Beginn und Arbeitgeber.",
             "3. Blatt „Kosten“: Sachkosten und die Verwendung der Pro-Kopf-Pauschale in Euro.",
             "4. Mit dem Pakt-Add-in „Prüfen“ wählen; Hinweise erscheinen neben den betroffenen Zellen.",
             "5. Zum Schluss unter „Freigabe“ Namen, Datum und „ja“ bei „Eingereicht“ eintragen und die Datei ablegen.",
-            "Ohne Pakt-Add-in zeigt die Mappe alle Eingaben; Berechnungen wie die Pro-Kopf-Pauschale und die Prüfung "
-            "benötigen das Add-in. Der Landkreis rechnet alle Beträge selbst nach.",
-            "Gelbe Felder sind Eingabefelder, graue Felder füllt der Landkreis vor. Die Blätter sind ohne Kennwort "
-            "geschützt, damit nichts versehentlich verschoben wird.",
+            "Ohne Pakt-Add-in zeigt die Mappe alle Eingaben und rechnet die Pro-Kopf-Pauschale und die Summen selbst; "
+            "die Prüfung benötigt das Add-in. Der Landkreis rechnet alle Beträge nach.",
+            "Gelbe Felder sind Eingabefelder; ein Klick in ein Feld zeigt, was hinein gehört. Graue Felder füllt der "
+            "Landkreis vor.",
+            "Die Blätter sind ohne Kennwort geschützt, damit nichts versehentlich verschoben wird.",
         ]
+        if self.carried_over:
+            paragraphs.append(_CARRIED_NOTE)
         for row, text in enumerate(paragraphs, start=2):
             sheet.merge_range(row, 0, row, 2, text, self.formats.plain)
             sheet.set_row(row, 20)
@@ -351,10 +441,16 @@ def build_workbook_bytes(
     binding: Binding,
     values: Mapping[tuple[str, ...], Any] | None = None,
     managers: Sequence[Mapping[str, Any]] = (),
+    *,
+    carried_over: bool = False,
 ) -> bytes:
-    """The workbook as bytes; `values` (raw, by field path) and `managers` override the blanks."""
+    """The workbook as bytes; `values` (raw, by field path) and `managers` override the blanks.
+
+    `carried_over`: they were taken over from the last round (see `carried_over_values`), so the form asks the
+    clerk to check them.
+    """
     buffer = io.BytesIO()
-    writer = _TemplateWriter(buffer, binding)
+    writer = _TemplateWriter(buffer, binding, carried_over=carried_over)
     merged = {**_prefilled_values(binding), **(values or {})}
     for sheet_name in sheets_in_order()[1:]:
         if sheet_name == staff_sheet():
@@ -392,17 +488,35 @@ def write_workbook(
     return path
 
 
-def write_templates(registry: Registry, out_dir: Path, may_replace: Callable[[Path], bool] | None = None) -> list[Path]:
+def write_templates(
+    registry: Registry,
+    out_dir: Path,
+    may_replace: Callable[[Path], bool] | None = None,
+    *,
+    previous: Mapping[str, Submission] | None = None,
+    with_stichtag: bool = False,
+) -> list[Path]:
     """One pre-filled workbook per municipality of the registry, plus the blank template.
 
     A file already there is never overwritten unless it is byte for byte what would be written, or
     `may_replace` says it may be (the command's --force: a blank template Pakt wrote). When any file may not
     be replaced, nothing is written and PaktError names the files: a folder where clerks keep their filled
     workbooks must never receive blank forms.
+
+    For a new round: `previous` (the last valid submission per AGS) pre-fills what saves typing, contact
+    and staff list (CARRIED_OVER_FIELDS), never figures or the sign-off; `with_stichtag` puts the round's
+    Stichtag into every file name, so the forms of two rounds never share a name. The first file is the
+    blank template. RulesError when no rate is in force on the registry's Stichtag.
     """
-    planned = [(out_dir / workbook_filename(None), Binding.for_registry(registry, None))]
-    planned += [(out_dir / workbook_filename(m), Binding.for_registry(registry, m)) for m in registry.municipalities]
-    contents = [(path, build_workbook_bytes(binding)) for path, binding in planned]
+    stichtag = registry.round.stichtag if with_stichtag else None
+    blank = Binding.for_registry(registry, None)
+    contents = [(out_dir / workbook_filename(None, stichtag), build_workbook_bytes(blank))]
+    for municipality in registry.municipalities:
+        binding = Binding.for_registry(registry, municipality)
+        last = (previous or {}).get(municipality.ags)
+        values, managers = carried_over_values(last) if last is not None else ({}, [])
+        data = build_workbook_bytes(binding, values, managers, carried_over=last is not None)
+        contents.append((out_dir / workbook_filename(municipality, stichtag), data))
     kept = [path for path, data in contents if _taken(path, data, may_replace)]
     if kept:
         names = ", ".join(p.name for p in kept[:5]) + (f" und {len(kept) - 5} weitere" if len(kept) > 5 else "")

@@ -241,13 +241,13 @@ def generate(root: Path) -> list[Path]:
     staff = manager_rows()
     written = [root / "pakt.toml"]
     written[0].write_text(registry_toml(entries), encoding="utf-8")
-    blank = Binding(DISTRICT, rules, STICHTAG, None)
+    blank = Binding(DISTRICT, rules, STICHTAG, None, deadline=DEADLINE)
     written.append(write_workbook(folder / TEMPLATE_FOLDER / workbook_filename(None), blank))
     for index, (municipality, (_, _, persons)) in enumerate(zip(entries, MUNICIPALITIES, strict=False)):
         rows = staff[municipality.name]
         fte = sum((row["fte"] for row in rows), Decimal("0"))
         values = submission_values(index, municipality, persons, fte)
-        binding = Binding(DISTRICT, rules, STICHTAG, municipality)
+        binding = Binding(DISTRICT, rules, STICHTAG, municipality, deadline=DEADLINE)
         written.append(write_workbook(folder / workbook_filename(municipality), binding, values, rows))
     return written
 

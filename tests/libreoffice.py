@@ -63,6 +63,14 @@ def recalc(source: Path, work_dir: Path) -> dict[str, dict[str, dict]]:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
+def recalc_all(sources: list[Path], work_dir: Path) -> dict[str, dict[str, dict[str, dict]]]:
+    """`recalc` for several workbooks in one LibreOffice run: {file name: {sheet: {cell: {value, text, error}}}}."""
+    out = work_dir / "recalc-all.json"
+    command = [uno_python(), str(TASKS), "recalc-all", str(out), *map(str, sources)]
+    subprocess.run(command, check=True, timeout=60 + 10 * len(sources))
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
 def pdf_text(pdf: Path) -> str:
     """The text of a PDF (poppler's pdftotext)."""
     tool = shutil.which("pdftotext")

@@ -2,6 +2,7 @@
 
     python3 tests/uno_tasks.py clerk-edit SRC DST   insert rows in the staff table and on Meldung, reorder sheets
     python3 tests/uno_tasks.py recalc SRC OUT.json  recalculate everything, dump every formula cell's value
+    python3 tests/uno_tasks.py recalc-all OUT.json SRC...  the same for several workbooks in one LibreOffice
 
 This file runs under the system Python (Debian's python3-uno), not the
 project's: it imports nothing from Pakt and talks to a LibreOffice it starts
@@ -24,6 +25,7 @@ from com.sun.star.beans import PropertyValue
 from com.sun.star.connection import NoConnectException
 
 FORMULA = 1  # com.sun.star.table.CellContentType.FORMULA
+FORMULA_CELLS = uno.getConstantByName("com.sun.star.sheet.CellFlags.FORMULA")
 
 
 def _prop(name, value):
@@ -102,35 +104,44 @@ def clerk_edit(src, dst):
         doc.close(True)
 
 
-def recalc(src, out):
-    """Recalculate like a spreadsheet program and report every formula cell's value."""
-    with Office() as office:
-        doc = office.open(src)
-        doc.calculateAll()
-        values = {}
-        for sheet in doc.Sheets:
-            cursor = sheet.createCursor()
-            cursor.gotoEndOfUsedArea(False)
-            end = cursor.getRangeAddress()
-            for row in range(end.EndRow + 1):
-                for col in range(end.EndColumn + 1):
-                    cell = sheet.getCellByPosition(col, row)
-                    if cell.getType().value == "FORMULA":
-                        name = cell.AbsoluteName.split(".")[-1].replace("$", "")
-                        error = cell.getError()
-                        shown = cell.getString()
-                        values.setdefault(sheet.Name, {})[name] = {
-                            "formula": cell.getFormula(),
-                            "value": cell.getValue(),
-                            "text": shown,
-                            "error": error,
-                        }
-        doc.close(True)
+def _recalculated(office, src):
+    """Every formula cell of one workbook after recalculating it: {sheet: {cell: {formula, value, text, error}}}."""
+    doc = office.open(src)
+    doc.calculateAll()
+    values = {}
+    for sheet in doc.Sheets:
+        cells = sheet.queryContentCells(FORMULA_CELLS).getCells().createEnumeration()  # asks for formulas only:
+        while cells.hasMoreElements():  # one UNO call per cell of the used area made a workbook take a second
+            cell = cells.nextElement()
+            name = cell.AbsoluteName.split(".")[-1].replace("$", "")
+            values.setdefault(sheet.Name, {})[name] = {
+                "formula": cell.getFormula(),
+                "value": cell.getValue(),
+                "text": cell.getString(),
+                "error": cell.getError(),
+            }
+    doc.close(True)
+    return values
+
+
+def _dump(values, out):
     with open(out, "w", encoding="utf-8") as handle:
         json.dump(values, handle, ensure_ascii=False, indent=1)
 
 
-TASKS = {"clerk-edit": clerk_edit, "recalc": recalc}
+def recalc(src, out):
+    """Recalculate like a spreadsheet program and report every formula cell's value."""
+    with Office() as office:
+        _dump(_recalculated(office, src), out)
+
+
+def recalc_all(out, *sources):
+    """`recalc` for several workbooks in one LibreOffice (each start costs seconds): {file name: cells}."""
+    with Office() as office:
+        _dump({os.path.basename(src): _recalculated(office, src) for src in sources}, out)
+
+
+TASKS = {"clerk-edit": clerk_edit, "recalc": recalc, "recalc-all": recalc_all}
 
 if __name__ == "__main__":
     task, *arguments = sys.argv[1:]

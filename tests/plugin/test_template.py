@@ -155,6 +155,8 @@ def test_libreoffice_opens_and_renders_to_pdf_without_errors(repo, tmp_path, rel
         assert error not in text
     if "Aldingen" in relative.name:
         assert "Aldingen, Landkreis Tuttlingen" in text and "IM-07" in text and "1.110,00 €" in text
+        assert "Abgabefrist" in text and "31.07.2018" in text  # the form tells the clerk what matters:
+        assert "1.225,00 €" in text and "53.900,00 €" in text  # the rate and what 44 persons bring
 
 
 @pytest.mark.libreoffice

@@ -1,0 +1,86 @@
+"""What the form tells the clerk first: the deadline, the rate in force on the Stichtag, the allowance.
+
+The allowance is a native spreadsheet formula, so it shows in Excel, LibreOffice and Google Sheets with
+or without the add-in; it must give Python's figure (`per_head_allowance`) to the cent.
+
+Why one spreadsheet function serves every rounding mode of the rules: a rate carries exactly two
+decimals (the `Rate` model refuses more) and persons are a whole number, so the exact product has at
+most two decimals and rounding it to the cent changes nothing, whatever the mode (ROUND_HALF_UP,
+ROUND_HALF_EVEN, ROUND_DOWN give the same figure; Python's `quantize` is the identity there). What the
+spreadsheet's rounding must do is something else: it multiplies in binary floating point, so
+1.225,05 € x 3 comes out as 3675.1499999999996, a tiny fraction of a cent below the exact 3.675,15 €.
+Rounding to the nearest cent (ROUND) removes that noise in every program; rounding down (ROUNDDOWN)
+turns it into a lost cent wherever the program does not first snap the noise away (LibreOffice does,
+a plain floor of x*100 does not).
+tests/plugin/test_key_figures.py checks both halves of this argument.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from pakt.schemas import CENT, RuleSet, format_date, format_eur, per_head_allowance
+
+ALLOWANCE_ROUNDING_FUNCTION = "ROUND"
+"""The spreadsheet function that rounds the allowance to the cent, for every rounding mode (see above)."""
+
+
+def rate_in_force(rules: RuleSet, stichtag: date | None) -> Decimal | None:
+    """The per-person rate on the Stichtag; without a Stichtag the period's only rate, if it has one.
+
+    RulesError (German) when the Stichtag lies outside every rate: a form must not promise a rate
+    that does not exist.
+    """
+    if stichtag is not None:
+        return rules.rate_on(stichtag)
+    return rules.rates[0].per_person_eur if len(rules.rates) == 1 else None
+
+
+def allowance_formula(persons_ref: str, rate_ref: str) -> str:
+    """The native formula of the allowance: persons times rate, rounded to the cent."""
+    return f"={ALLOWANCE_ROUNDING_FUNCTION}({persons_ref}*{rate_ref},2)"
+
+
+def cached_allowance(persons: Any, stichtag: date | None, rules: RuleSet) -> float:
+    """The value a spreadsheet shows before it recalculates: Python's figure for the persons written.
+
+    A blank or unreadable count shows 0, as the formula does for a blank cell.
+    """
+    rate = rate_in_force(rules, stichtag)
+    if rate is None or isinstance(persons, bool) or not isinstance(persons, (int, float, Decimal)):
+        return 0.0
+    count = Decimal(str(persons))
+    try:
+        if count == count.to_integral_value() and count >= 0 and stichtag is not None:
+            return float(per_head_allowance(int(count), stichtag, rules))
+        return float((count * rate).quantize(CENT, rounding=ROUND_HALF_UP))  # what ROUND shows for a broken count
+    except InvalidOperation:  # more digits than Decimal carries (a hostile count): the spreadsheet's float product
+        return float(count) * float(rate)
+
+
+def rate_paragraphs(rules: RuleSet, stichtag: date | None) -> list[str]:
+    """German lines on the rate for the Hinweise sheet: the one in force on the Stichtag, and every rate of
+    the period when it changes within it (so nobody takes the first one for the rate)."""
+    rate = rate_in_force(rules, stichtag)
+    rates = "; ".join(
+        f"{format_eur(r.per_person_eur)} vom {format_date(r.valid_from)} bis {format_date(r.valid_until)}"
+        for r in sorted(rules.rates, key=lambda r: r.valid_from)
+    )
+    if rate is None:
+        return [
+            f"Pro-Kopf-Pauschale je Person in Anschlussunterbringung: {rates}. Maßgeblich ist der Satz am Stichtag."
+        ]
+    when = f" am Stichtag {format_date(stichtag)}" if stichtag is not None else ""
+    lines = [f"Pro-Kopf-Pauschale{when}: {format_eur(rate)} je Person in Anschlussunterbringung."]
+    if len(rules.rates) > 1:
+        lines.append(f"Der Satz ändert sich im Förderzeitraum: {rates}. Maßgeblich ist der Satz am Stichtag.")
+    return lines
+
+
+def rate_validity(rules: RuleSet, stichtag: date | None) -> str:
+    """'gültig vom 01.07.2021 bis 31.12.2022': when the rate in force on the Stichtag applies."""
+    day = stichtag if stichtag is not None else rules.valid_from
+    rate = next(r for r in rules.rates if r.valid_from <= day <= r.valid_until)
+    return f"gültig vom {format_date(rate.valid_from)} bis {format_date(rate.valid_until)}"
