@@ -292,12 +292,109 @@ def sync(
 
 @command()
 def status(config: ConfigOption = None, master: MasterOption = None) -> None:
-    """Den letzten Abgleich zeigen und wer noch fehlt (ohne Dateien zu lesen)."""
+    """Den letzten Abgleich zeigen: wer fehlt, überfällig, fehlerhaft oder noch nicht freigegeben ist (ohne
+    Dateien zu lesen)."""
     from pakt.sync import master_path, state_path, status_report
 
     registry = _registry(config, required=True)
-    for line in status_report(state_path(registry, master_path(registry, master))):
+    for line in status_report(state_path(registry, master_path(registry, master)), registry.round.deadline):
         out.print(line, markup=False)
+
+
+# -- pakt approve, pakt history ---------------------------------------------------------------------
+
+
+@command()
+def approve(
+    ags: Annotated[
+        list[str], typer.Argument(help="Gemeindeschlüssel (achtstellig), einer oder mehrere.", metavar="AGS")
+    ],
+    config: ConfigOption = None,
+    master: MasterOption = None,
+    decision: Annotated[
+        str,
+        typer.Option("--decision", "-d", help="geprüft, freigegeben oder zurückgewiesen.", metavar="ENTSCHEIDUNG"),
+    ] = "freigegeben",
+    reason: Annotated[
+        str, typer.Option("--reason", "-r", help="Grund (bei „zurückgewiesen“ nötig).", metavar="TEXT")
+    ] = "",
+    by: Annotated[
+        str | None, typer.Option("--by", help="Wer entscheidet (Voreinstellung: der Benutzername).", metavar="NAME")
+    ] = None,
+) -> None:
+    """Meldungen prüfen, freigeben oder zurückweisen, danach die Übersicht neu schreiben.
+
+    Entschieden wird über die Fassung, die die Übersicht zur Prüfung zeigt (die neueste gültige der Runde).
+    Eine freigegebene Fassung ist eingefroren: spätere Änderungen zählen erst nach einer neuen Freigabe.
+    """
+    import getpass
+    from datetime import datetime
+
+    from pakt.schemas import format_date
+    from pakt.sync import SyncOptions, decide, master_path, run_sync, state_path
+
+    registry = _registry(config, required=True)
+    state = state_path(registry, master_path(registry, master))
+    decided = decide(registry, state, ags, decision, reason, by or getpass.getuser(), datetime.now())
+    for item in decided:
+        version = item.version
+        out.print(
+            f"{item.decision.decision.capitalize()}: {item.municipality.name} ({item.municipality.ags}), "
+            f"Fassung {version.id} vom {format_date(version.seen_at.date())} ({Path(version.path).name}).",
+            markup=False,
+        )
+    result = run_sync(registry, SyncOptions(master=master))
+    out.print(f"Übersicht {'geschrieben' if result.master_written else 'unverändert'}: {result.master}", markup=False)
+    raise typer.Exit(result.exit_code)
+
+
+def _history_line(line) -> str:
+    from pakt.schemas import format_date
+
+    version = line.version
+    parts = [
+        f"Fassung {version.id}",
+        f"Stichtag {format_date(version.stichtag)}" if version.stichtag else "ohne Stichtag",
+        f"gelesen {version.seen_at:%d.%m.%Y %H:%M}",
+        line.file,
+        line.state,
+    ]
+    if line.decision is not None:
+        parts.append(line.decision.describe())
+    if line.in_totals:
+        parts.append("in der Übersicht")
+    return " · ".join(parts)
+
+
+@command()
+def history(
+    ags: Annotated[str, typer.Argument(help="Gemeindeschlüssel (achtstellig).", metavar="AGS")],
+    config: ConfigOption = None,
+    master: MasterOption = None,
+    diff: Annotated[
+        tuple[int, int] | None,
+        typer.Option("--diff", help="Zwei Fassungen vergleichen, Feld für Feld.", metavar="ALT NEU"),
+    ] = None,
+) -> None:
+    """Die Fassungen einer Gemeinde zeigen (wann gelesen, Datei, Zustand, Entscheidung) oder zwei vergleichen."""
+    from pakt.sync import master_path, state_path, version_diff, version_history
+
+    registry = _registry(config, required=True)
+    state = state_path(registry, master_path(registry, master))
+    if diff:
+        changes = version_diff(registry, state, ags, *diff)
+        for change in changes:
+            out.print(change.line(), markup=False)
+        if not changes:
+            out.print(f"Die Fassungen {diff[0]} und {diff[1]} stimmen in allen Feldern überein.", markup=False)
+        return
+    municipality, lines = version_history(registry, state, ags)
+    if not lines:
+        out.print(f"Von {municipality.name} ({municipality.ags}) ist noch keine Fassung gespeichert.", markup=False)
+        return
+    out.print(f"Fassungen von {municipality.name} ({municipality.ags}), älteste zuerst:", markup=False)
+    for line in lines:
+        out.print(_history_line(line), markup=False)
 
 
 # -- pakt token -------------------------------------------------------------------------------------
@@ -410,6 +507,41 @@ def appsscript(
 
     written = export_appsscript(out_dir)
     out.print(f"{len(written)} Dateien geschrieben nach {out_dir}: " + ", ".join(p.name for p in written), markup=False)
+
+
+# -- pakt remind ------------------------------------------------------------------------------------
+
+
+@command()
+def remind(
+    config: ConfigOption = None,
+    master: MasterOption = None,
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="Zielordner der .eml-Dateien (ohne Mailserver).", metavar="ORDNER")
+    ] = Path("erinnerungen"),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Erinnerungen nur verfassen und zeigen, nichts schreiben oder senden.")
+    ] = False,
+    ags: Annotated[
+        str | None, typer.Option("--ags", help="Nur diese Gemeinde erinnern (achtstelliger AGS).", metavar="AGS")
+    ] = None,
+) -> None:
+    """Gemeinden erinnern, deren Meldung fehlt, überfällig oder fehlerhaft ist: je Gemeinde eine E-Mail.
+
+    Zuerst läuft ein Abgleich. Ohne Mailserver (Abschnitt [mail], smtp_host) werden die Erinnerungen als
+    .eml-Dateien geschrieben, sonst über STARTTLS versandt. Exit 0: alles erledigt; 1: Gemeinden ohne Adresse
+    oder abgelehnte Empfänger (die übrigen sind erledigt); 2: Konfiguration; 7: Mailserver nicht nutzbar.
+    """
+    from pakt.sync import RemindOptions
+    from pakt.sync import remind as remind_municipalities
+
+    registry = _registry(config, required=True)
+    result = remind_municipalities(registry, RemindOptions(out=out_dir, dry_run=dry_run, ags=ags, master=master))
+    for line in result.lines():
+        out.print(line, markup=False)
+    if result.failure is not None:
+        err.print(f"Fehler: {result.failure.message}", markup=False)
+    raise typer.Exit(result.exit_code)
 
 
 def main() -> None:

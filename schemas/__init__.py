@@ -41,6 +41,7 @@ _EXPORTS = {
     "._fields": ["AGS_PATTERN", "FieldSpec"],
     "._kinds": ["Kind"],
     "._findings": ["Code", "Finding", "Severity"],
+    "._mail": ["MailSettings"],
     "._german": [
         "GERMAN_LOCALE_TAG",
         "NUMBER_FORMATS",
@@ -50,6 +51,7 @@ _EXPORTS = {
         "format_decimal",
         "format_eur",
         "format_number",
+        "german_sort_key",
     ],
     "._grid": [
         "ERROR_FILL",

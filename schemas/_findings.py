@@ -48,6 +48,7 @@ class Code(enum.StrEnum):
     MELDUNG_DOPPELT = "MELDUNG_DOPPELT"
     STICHTAG_ABWEICHEND = "STICHTAG_ABWEICHEND"
     DATEI_UEBERSPRUNGEN = "DATEI_UEBERSPRUNGEN"
+    MAPPE_VERSCHOBEN = "MAPPE_VERSCHOBEN"
 
     def describe(self) -> str:
         return _DESCRIPTIONS[self]
@@ -79,6 +80,7 @@ _DESCRIPTIONS = {
     Code.MELDUNG_DOPPELT: "Für dieselbe Gemeinde und denselben Stichtag liegt eine zweite Mappe vor.",
     Code.STICHTAG_ABWEICHEND: "Die Meldung gehört zu einem anderen Stichtag als die laufende Runde.",
     Code.DATEI_UEBERSPRUNGEN: "Eine Datei im Ordner wurde bewusst übergangen (Sperrdatei, temporär, keine Mappe).",
+    Code.MAPPE_VERSCHOBEN: "Die in pakt.toml eingetragene Mappe liegt nicht mehr dort; sie wurde anderswo gefunden.",
 }
 
 

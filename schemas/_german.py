@@ -55,6 +55,17 @@ def counted(number: int, singular: str, plural: str) -> str:
     return f"{format_number(number)} {singular if number == 1 else plural}"
 
 
+_DIN_5007_1 = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+
+
+def german_sort_key(name: str) -> tuple[str, str]:
+    """Sorts names as a German reader expects (DIN 5007-1, the dictionary order): Ä as A, Ö as O, Ü as U,
+    ß as ss, case ignored; ties keep the spelling in a fixed order. "Bärenthal" comes before "Bubsheim",
+    "Überlingen" among the U, not after Z (which a plain sort does)."""
+    folded = name.casefold()
+    return folded.translate(_DIN_5007_1), folded
+
+
 _OS_ERRORS = {
     errno.ENOSPC: "Auf dem Datenträger ist kein Platz mehr",
     errno.EDQUOT: "Das Speicherkontingent ist erschöpft",

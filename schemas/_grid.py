@@ -111,6 +111,8 @@ class SheetGrid:
     """Rows of data under the header (an autofilter covers them; a totals row may follow)."""
     freeze: tuple[int, int] | None = None
     """Rows and columns kept in view while scrolling."""
+    choices: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    """Drop-down lists over the data rows: (column, allowed values); writers that can offer them do."""
 
     @property
     def first_data_row(self) -> int | None:

@@ -16,7 +16,8 @@ from pathlib import Path
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ._errors import ConfigError
-from ._fields import Ags
+from ._fields import Ags, Email
+from ._mail import MailSettings
 from ._submission import ImMode, PaktModel
 
 GOOGLE_SHEET_PREFIX = "gsheet:"
@@ -167,6 +168,10 @@ class Municipality(PaktModel):
     workbook: str | None = Field(
         None, description="Where its workbook lives: a path, or a Google spreadsheet (its URL, or gsheet:ID)."
     )
+    contact: str | None = Field(
+        None, min_length=1, description="Contact person reminders are addressed to (before the one a submission names)."
+    )
+    email: Email | None = Field(None, description="Address reminders go to (before the one a submission names).")
 
     @property
     def workbook_ref(self) -> WorkbookRef | None:
@@ -183,6 +188,7 @@ class Registry(PaktModel):
     sources: Sources = Field(default_factory=Sources)
     plausibility: Plausibility = Field(default_factory=Plausibility)
     google: GoogleSettings = Field(default_factory=GoogleSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
     municipalities: tuple[Municipality, ...] = Field(min_length=1)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)

@@ -4,6 +4,7 @@
     validate_files(paths) the library behind `pakt validate`
     status_report(state)  the last run and who is missing, from the state store alone
     refresh_overview(...) Aktualisieren's work: a run, then the Übersicht as a grid for an open workbook
+    remind(registry)      `pakt remind`: a run, then a German reminder (.eml file or SMTP) per municipality to remind
 
 Sources implement the `Source` protocol (folders of workbook files, Google
 Sheets); the master's Übersicht is one column table (`OVERVIEW_COLUMNS`) that
@@ -17,10 +18,14 @@ _EXPORTS = {
     "._folder_source": ["FolderSource"],
     "._google_setup": ["Traffic", "service_account_email"],
     "._google_source": ["GoogleSheetsSource"],
+    "._history": ["Decided", "VersionLine", "decide", "version_diff", "version_history"],
     "._master_layout": ["SHEET_OVERVIEW", "STATUS_FILL", "RunStamp"],
     "._overview": ["OVERVIEW_COLUMNS", "OverviewColumn", "Totals", "overview_grid", "read_staff_columns", "sum_total"],
     "._records": ["Annotation", "DistrictFigures", "RunCounts", "RunRecord", "RunSummary", "VersionRecord"],
     "._refresh": ["Refreshed", "refresh_overview"],
+    "._remind": ["EXIT_UNADDRESSED", "Delivery", "RemindOptions", "RemindResult", "remind"],
+    "._reminder_text": ["compose_reminder"],
+    "._reminders": ["Gap", "Reason", "Recipient", "ReminderCase", "reminder_cases"],
     "._run": ["SyncOptions", "SyncResult", "master_path", "run_sync", "sources_for", "state_path"],
     "._source": ["Listing", "Note", "Place", "Source", "SourceEntry", "SourceSet"],
     "._status": ["status_report"],

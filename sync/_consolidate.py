@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from decimal import Decimal
 
 from pakt.schemas import (
@@ -35,17 +35,26 @@ from pakt.schemas import (
     share_fte,
 )
 
-from ._records import Annotation, DistrictFigures, VersionRecord
+from ._diff import change_summary
+from ._records import Annotation, Decision, DistrictFigures, VersionRecord
 from ._row_status import Status
+
+ABSENT = (Status.FEHLT, Status.UEBERFAELLIG)
 
 
 @dataclass(frozen=True)
 class Received:
-    """A municipality's versions for the round: the newest one a present file holds, and the valid one shown."""
+    """A municipality's versions for the round: the newest one a present file holds, the newest valid one,
+    the one the district approved (frozen), and the decision in force on the newest valid one."""
 
     newest: VersionRecord | None
     valid: VersionRecord | None
     unreadable: Finding | None = None
+    approved: VersionRecord | None = None
+    decision: Decision | None = None
+    first_signed: datetime | None = None
+    """When Pakt first saw a signed-off valid version of the round (only while it was watching before the
+    deadline; else None and lateness goes by the date the clerk typed)."""
 
 
 @dataclass(frozen=True)
@@ -59,10 +68,28 @@ class MunicipalityRow:
     newer_broken: VersionRecord | None = None
     remark: str = ""
     annotation: Annotation = field(default_factory=Annotation)
+    review_version: VersionRecord | None = None
+    """The version the Prüfung column decides on: the newest valid one of the round."""
+    decision: Decision | None = None
+    """The decision in force on `review_version`."""
+    approval: Decision | None = None
+    """The approval of the version in the totals (`used`), when the district approved it."""
 
     @property
     def submitted_on(self) -> date | None:
-        return self.submission.sign_off.date if self.submission else None
+        """The date of the clerk's sign-off, only for a submission that was signed off."""
+        if self.submission is None or not self.submission.sign_off.submitted:
+            return None
+        return self.submission.sign_off.date
+
+    @property
+    def absent(self) -> bool:
+        """Nothing received at all (missing, or overdue and missing)."""
+        return self.status in ABSENT and self.used is None and self.newer_broken is None
+
+    @property
+    def approved(self) -> bool:
+        return self.approval is not None
 
 
 @dataclass(frozen=True)
@@ -106,7 +133,8 @@ class DistrictView:
 
     @property
     def missing(self) -> int:
-        return self.count(Status.FEHLT)
+        """Municipalities from which nothing was received (before or after the deadline)."""
+        return sum(1 for row in self.rows if row.absent)
 
     @property
     def invalid(self) -> int:
@@ -114,17 +142,60 @@ class DistrictView:
         return self.count(Status.FEHLERHAFT)
 
 
-def _status(submission: Submission, deadline: date | None) -> Status:
+@dataclass(frozen=True)
+class Calendar:
+    """The dates a row's status depends on: the round's deadline and the day of the run."""
+
+    deadline: date | None = None
+    today: date | None = None
+
+    @property
+    def overdue(self) -> bool:
+        """Whether the deadline has passed (a missing or unsigned submission is then "überfällig")."""
+        return self.deadline is not None and self.today is not None and self.today > self.deadline
+
+
+def _status(submission: Submission, calendar: Calendar, first_signed: datetime | None) -> tuple[Status, str]:
+    """The status of a valid submission, and a remark when the status needs one."""
+    deadline = calendar.deadline
     if not submission.sign_off.submitted:
-        return Status.EINGEGANGEN
+        if calendar.overdue:
+            return Status.UEBERFAELLIG, f"Nicht eingereicht; die Abgabefrist ({format_date(deadline)}) ist verstrichen."
+        return Status.EINGEGANGEN, ""
     signed = submission.sign_off.date
     if deadline and signed and signed > deadline:
-        return Status.VERSPAETET
-    return Status.EINGEREICHT
+        return Status.VERSPAETET, ""
+    if deadline and first_signed and first_signed.date() > deadline:
+        typed = f" (eingetragenes Datum der Freigabe: {format_date(signed)})" if signed else ""
+        return Status.VERSPAETET, (
+            f"Eingereicht am {format_date(first_signed.date())}, nach der Abgabefrist ({format_date(deadline)}){typed}."
+        )
+    return Status.EINGEREICHT, ""
 
 
 def _errors(version: VersionRecord) -> int:
     return sum(1 for f in version.findings if f.blocking)
+
+
+def _missing(municipality: Municipality, calendar: Calendar, annotation: Annotation) -> MunicipalityRow:
+    if calendar.overdue:
+        remark = f"Keine Meldung; die Abgabefrist ({format_date(calendar.deadline)}) ist verstrichen."
+        return MunicipalityRow(municipality, Status.UEBERFAELLIG, remark=remark, annotation=annotation)
+    return MunicipalityRow(municipality, Status.FEHLT, annotation=annotation)
+
+
+def _frozen_remark(
+    received: Received, frozen: Submission | None, newer: Submission | None, approval: Decision | None
+) -> str:
+    """What changed after the approval, beside the frozen figures."""
+    valid, approved = received.valid, received.approved
+    changed = change_summary(frozen, newer) if frozen is not None and newer is not None else ""
+    when = f" am {format_date(approval.decided_at.date())}" if approval else ""
+    return (
+        f"Nach der Freigabe geändert: die Fassung vom {format_date(valid.seen_at.date())} ({changed or 'geändert'}) "
+        f"ist noch nicht freigegeben; in den Summen steht die{when} freigegebene Fassung vom "
+        f"{format_date(approved.seen_at.date())}."
+    )
 
 
 def _row(
@@ -132,58 +203,53 @@ def _row(
     received: Received | None,
     submissions: Mapping[int, Submission],
     rules: RuleSet,
-    deadline: date | None,
+    calendar: Calendar,
     annotation: Annotation,
+    approvals: Mapping[int, Decision],
 ) -> MunicipalityRow:
-    if received is None or (received.newest is None and received.valid is None):
-        return MunicipalityRow(municipality, Status.FEHLT, annotation=annotation)
-    newest, valid = received.newest, received.valid
+    if received is None or (received.newest is None and received.valid is None and received.approved is None):
+        return _missing(municipality, calendar, annotation)
+    newest, valid, frozen = received.newest, received.valid, received.approved
+    shown = frozen or valid
+    submission = submissions.get(shown.id) if shown else None
+    decision = received.decision
+    review = Annotation(
+        annotation.note, annotation.follow_up, *(decision.decision, decision.reason) if decision else ()
+    )
+    common = {
+        "figures": municipal_figures(submission, rules) if submission else None,
+        "used": shown,
+        "submission": submission,
+        "annotation": review,
+        "review_version": valid,
+        "decision": decision,
+        "approval": approvals.get(shown.id) if shown else None,
+    }
     broken = newest if newest is not None and not newest.valid else None
-    submission = submissions.get(valid.id) if valid else None
-    figures = municipal_figures(submission, rules) if submission else None
     if received.unreadable is not None:
-        shown = (
-            f"gezeigt wird die gültige Fassung vom {format_date(valid.seen_at.date())}"
-            if valid
+        state = (
+            f"gezeigt wird die gültige Fassung vom {format_date(shown.seen_at.date())}"
+            if shown
             else "keine gültige Fassung"
         )
-        remark = f"Die neueste Datei ist nicht lesbar ({received.unreadable.message}); {shown}."
-        return MunicipalityRow(
-            municipality,
-            Status.FEHLERHAFT,
-            figures,
-            used=valid,
-            submission=submission,
-            remark=remark,
-            annotation=annotation,
-        )
-    if broken is None:
-        return MunicipalityRow(
-            municipality,
-            _status(submission, deadline),
-            figures,
-            used=valid,
-            submission=submission,
-            annotation=annotation,
-        )
-    file_name = broken.path.rsplit("/", 1)[-1]
-    if valid is None:
-        remark = f"Meldung fehlerhaft ({_errors(broken)} Fehler in {file_name}), siehe Prüfbericht."
-    else:
-        remark = (
-            f"Neuere Fassung fehlerhaft ({_errors(broken)} Fehler in {file_name}, gelesen {format_date(broken.seen_at.date())}); "
-            f"gezeigt wird die gültige Fassung vom {format_date(valid.seen_at.date())}."
-        )
-    return MunicipalityRow(
-        municipality,
-        Status.FEHLERHAFT,
-        figures,
-        used=valid,
-        submission=submission,
-        newer_broken=broken,
-        remark=remark,
-        annotation=annotation,
-    )
+        remark = f"Die neueste Datei ist nicht lesbar ({received.unreadable.message}); {state}."
+        return MunicipalityRow(municipality, Status.FEHLERHAFT, remark=remark, **common)
+    if broken is not None:
+        file_name = broken.path.rsplit("/", 1)[-1]
+        if shown is None:
+            remark = f"Meldung fehlerhaft ({_errors(broken)} Fehler in {file_name}), siehe Prüfbericht."
+        else:
+            remark = (
+                f"Neuere Fassung fehlerhaft ({_errors(broken)} Fehler in {file_name}, gelesen "
+                f"{format_date(broken.seen_at.date())}); gezeigt wird die gültige Fassung vom "
+                f"{format_date(shown.seen_at.date())}."
+            )
+        return MunicipalityRow(municipality, Status.FEHLERHAFT, newer_broken=broken, remark=remark, **common)
+    if frozen is not None and valid is not None and valid.id != frozen.id:
+        remark = _frozen_remark(received, submission, submissions.get(valid.id), common["approval"])
+        return MunicipalityRow(municipality, Status.GEAENDERT, remark=remark, **common)
+    status, remark = _status(submission, calendar, received.first_signed)
+    return MunicipalityRow(municipality, status, remark=remark, **common)
 
 
 def _allocate(rows: list[MunicipalityRow], total_fte: Decimal) -> dict[str, Decimal]:
@@ -252,14 +318,19 @@ def consolidate(
     annotations: Mapping[str, Annotation],
     problems: Sequence[Finding] = (),
     previous: Mapping[str, Submission] | None = None,
+    today: date | None = None,
+    approvals: Mapping[int, Decision] | None = None,
 ) -> DistrictView:
     """The district view: one row per registered municipality, totals equal to the sum of the rows.
 
-    `previous` holds each municipality's submission of the round before, for the jump warning.
+    `previous` holds each municipality's submission of the round before, for the jump warning; `today` makes
+    a missing or unsigned submission "überfällig" after the deadline; `approvals` are the approvals in force,
+    by version id (the approved version of a municipality is in `received`).
     """
-    deadline = registry.round.deadline
+    calendar = Calendar(registry.round.deadline, today)
+    approvals = approvals or {}
     rows = [
-        _row(m, received.get(m.ags), submissions, rules, deadline, annotations.get(m.ags, Annotation()))
+        _row(m, received.get(m.ags), submissions, rules, calendar, annotations.get(m.ags, Annotation()), approvals)
         for m in registry.municipalities
     ]
     totals = district_totals(row.figures for row in rows if row.figures is not None)
@@ -273,17 +344,7 @@ def consolidate(
 
 
 def _with_share(row: MunicipalityRow, share: Decimal | None) -> MunicipalityRow:
-    return MunicipalityRow(
-        row.municipality,
-        row.status,
-        row.figures,
-        share,
-        row.used,
-        row.submission,
-        row.newer_broken,
-        row.remark,
-        row.annotation,
-    )
+    return replace(row, allocated_fte=share)
 
 
 def district_figures(view: DistrictView) -> DistrictFigures:
@@ -318,31 +379,58 @@ def snapshot_rows(view: DistrictView) -> dict[str, dict]:
             "im_fte": str(figures.im_fte) if figures else None,
             "used": row.used.id if row.used else None,
             "broken": row.newer_broken.id if row.newer_broken else None,
+            "absent": row.absent,
+            "review": row.decision.decision if row.decision else "",
+            "review_version": row.review_version.id if row.review_version else None,
+            "approved": row.approved,
         }
     return rows
 
 
-def describe_changes(before: Mapping[str, dict], after: Mapping[str, dict]) -> list[str]:
-    """German sentences for the Verlauf: what differs between the last run's view and this one."""
+VersionChanges = Callable[[int, int], str]
+"""The field changes between two stored versions, by id, as one German line."""
+
+
+def describe_changes(
+    before: Mapping[str, dict], after: Mapping[str, dict], details: VersionChanges | None = None
+) -> list[str]:
+    """German sentences for the Verlauf: what differs between the last run's view and this one, field by
+    field where a new version was taken (`details`)."""
     if not before:
         return ["Erster Abgleich: alle Gemeinden neu übernommen."]
     changes = []
     for ags, now in after.items():
         then = before.get(ags)
-        name = now["name"]
         if then is None:
-            changes.append(f"{name}: neu im Verzeichnis.")
-            continue
-        if then["status"] != now["status"]:
-            changes.append(f"{name}: Status {then['status']} → {now['status']}.")
-        if then["persons"] != now["persons"] and now["persons"] is not None and then["persons"] is not None:
-            changes.append(f"{name}: Personen {then['persons']} → {now['persons']}.")
-        if now["broken"] and now["broken"] != then.get("broken"):
-            changes.append(f"{name}: neue fehlerhafte Fassung, nicht übernommen.")
-        elif then["used"] != now["used"] and now["used"] and then["status"] == now["status"]:
-            changes.append(f"{name}: neue gültige Fassung übernommen.")
+            changes.append(f"{now['name']}: neu im Verzeichnis.")
+        else:
+            changes += [f"{now['name']}: {text}" for text in _row_changes(then, now, details)]
     for ags in before.keys() - after.keys():
         changes.append(f"{before[ags]['name']}: nicht mehr im Verzeichnis.")
+    return changes
+
+
+def _row_changes(then: dict, now: dict, details: VersionChanges | None) -> list[str]:
+    def fields(old: int | None, new: int | None, text: str) -> str:
+        line = details(old, new) if details and old and new else ""
+        return f"{text} ({line})." if line else f"{text}."
+
+    changes = []
+    new_version = bool(then["used"] and now["used"] and then["used"] != now["used"])
+    if then["status"] != now["status"]:
+        changes.append(f"Status {then['status']} → {now['status']}.")
+    persons = then["persons"] != now["persons"] and None not in (now["persons"], then["persons"])
+    if persons and not (new_version and details):
+        changes.append(f"Personen {then['persons']} → {now['persons']}.")
+    if now["broken"] and now["broken"] != then.get("broken"):
+        changes.append("neue fehlerhafte Fassung, nicht übernommen.")
+    elif new_version:
+        changes.append(fields(then["used"], now["used"], "neue gültige Fassung übernommen"))
+    pending = now.get("review_version")
+    if now.get("approved") and pending and pending != now["used"] and then.get("review_version") != pending:
+        changes.append(fields(now["used"], pending, "nach der Freigabe geändert"))
+    if now.get("review", "") != then.get("review", "") and pending == then.get("review_version"):
+        changes.append(f"Prüfung „{then.get('review') or 'offen'}“ → „{now.get('review') or 'offen'}“.")
     return changes
 
 

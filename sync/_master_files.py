@@ -197,3 +197,19 @@ def read_annotations(master: Path) -> dict[str, Annotation] | None:
     except (python_calamine.CalamineError, OSError, ValueError):
         return None
     return read_staff_columns(rows)
+
+
+def last_editor(master: Path) -> str | None:
+    """Who saved the master last, as the office program recorded it (docProps/core.xml, lastModifiedBy):
+    a decision typed into the master is recorded under that name. None when the file does not say."""
+    import re
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(master) as book:
+            core = book.read("docProps/core.xml")[:65536].decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return None
+    found = re.search(r"<cp:lastModifiedBy>([^<]{1,200})</cp:lastModifiedBy>", core)
+    name = found.group(1).strip() if found else ""
+    return name if name and name != "Pakt" else None

@@ -136,6 +136,21 @@ class _GridWriter:
         sheet.repeat_rows(grid.header_row)
         if grid.freeze:
             sheet.freeze_panes(*grid.freeze)
+        first, last = grid.header_row + 1, grid.header_row + max(grid.data_rows, 1)
+        for col, choices in grid.choices:
+            sheet.data_validation(
+                first,
+                col,
+                last,
+                col,
+                {
+                    "validate": "list",
+                    "source": list(choices),
+                    "ignore_blank": True,
+                    "error_title": "Pakt",
+                    "error_message": "Bitte einen Eintrag aus der Liste wählen: " + ", ".join(choices) + ".",
+                },
+            )
 
 
 def _letter(col: int) -> str:

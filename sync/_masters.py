@@ -19,7 +19,7 @@ from pakt.schemas import EnvironmentFailure, MasterMedium, MasterNotWritten, Reg
 
 from ._failpoints import failpoint
 from ._file_access import FileAccess
-from ._master_files import Written, read_annotations, write_master_bytes
+from ._master_files import Written, last_editor, read_annotations, write_master_bytes
 from ._master_layout import RunStamp
 from ._records import Annotation
 from ._store import StateStore
@@ -32,9 +32,21 @@ XLSX, GOOGLE = MasterMedium.XLSX.value, MasterMedium.GOOGLE.value
 """The master media whose notes are tracked."""
 
 
+MEDIUM_EDITORS = {XLSX: "Übersicht (Datei)", GOOGLE: "Google-Übersicht"}
+"""Who a decision typed into a master is recorded as, when the master does not say who typed it."""
+
+
 def shown(annotations: dict[str, Annotation]) -> dict[str, Annotation]:
     """The notes a master shows (empty ones are no note)."""
     return {ags: a for ags, a in annotations.items() if not a.empty}
+
+
+def view_annotations(view: DistrictView) -> tuple[dict[str, Annotation], dict[str, int]]:
+    """What the masters written from `view` show in the staff's columns, and the version each row's decision
+    is about."""
+    notes = shown({row.municipality.ags: row.annotation for row in view.rows})
+    versions = {row.municipality.ags: row.review_version.id for row in view.rows if row.review_version is not None}
+    return notes, versions
 
 
 @dataclass
@@ -72,8 +84,9 @@ class Masters:
         typed = read_annotations(self.master)
         if typed is None:
             return False
+        editor = last_editor(self.master) or MEDIUM_EDITORS[XLSX]
         with self.store.transaction():
-            self.store.take_annotations(typed, XLSX, when)
+            self.store.take_annotations(typed, XLSX, when, self.registry.round.stichtag, editor)
         return True
 
     def read_google(self, when) -> None:
@@ -95,12 +108,13 @@ class Masters:
         self.google_master.meta = meta
         if typed:
             with self.store.transaction():
-                self.store.take_annotations(typed, GOOGLE, when)
+                self.store.take_annotations(typed, GOOGLE, when, self.registry.round.stichtag, MEDIUM_EDITORS[GOOGLE])
 
     def current(self, medium: str, key: str, last_masters_key: str | None) -> bool:
         """Whether a medium already shows the view `key` and the store's notes."""
-        notes = shown(self.store.annotations())
-        return bool(key) and last_masters_key == key and notes == self.store.shown_annotations(medium)
+        notes = shown(self.store.annotations(self.registry.round.stichtag))
+        written = {ags: a.notes() for ags, a in self.store.shown_annotations(medium).items()}
+        return bool(key) and last_masters_key == key and notes == shown(written)
 
     def needs_google(self, key: str, last_masters_key: str | None, names: Sequence[str], full: bool) -> bool:
         google = self.google_master
@@ -121,10 +135,10 @@ class Masters:
         failpoint("master-written")
         if not written.beside:
             with self.store.transaction():
-                self.store.set_shown_annotations(XLSX, shown(self.store.annotations()))
+                self.store.set_shown_annotations(XLSX, *view_annotations(view))
         return written
 
-    def write_google(self, grids: Sequence[SheetGrid]) -> bool:
+    def write_google(self, grids: Sequence[SheetGrid], view: DistrictView) -> bool:
         from ._google_errors import GOOGLE_FAILURES, google_unavailable
         from ._google_master import write_master as write_google_master
 
@@ -138,5 +152,5 @@ class Masters:
             return False
         failpoint("google-written")
         with self.store.transaction():
-            self.store.set_shown_annotations(GOOGLE, shown(self.store.annotations()))
+            self.store.set_shown_annotations(GOOGLE, *view_annotations(view))
         return True

@@ -36,8 +36,8 @@ from pakt.schemas import (
 
 from ._consolidate import DistrictView, MunicipalityRow, Status
 from ._master_layout import AGS_HEADER, CASELOAD_FORMAT, SHEET_OVERVIEW, STATUS_FILL, RunStamp
+from ._records import REVIEW_CHOICES, Annotation
 from ._source import Place
-from ._store import Annotation
 
 STAFF_SOURCE = "staff"
 """A figure that comes from the staff list: it links to the list's first row."""
@@ -54,6 +54,8 @@ class Totals:
     data_range: str
     cell_of: Callable[[str], str]
     """The A1 address of another column's totals cell, by key."""
+    range_of: Callable[[str], str]
+    """The A1 range of another column's data rows, by key."""
 
 
 TotalRule = Callable[[Totals], Cell]
@@ -77,6 +79,8 @@ class OverviewColumn:
     `Annotation` field it is kept in."""
     status_colour: bool = False
     style: Style = Style.PLAIN
+    choices: tuple[str, ...] = ()
+    """What the staff may pick in a staff column (a drop-down where the master's program offers one)."""
 
 
 # -- totals ------------------------------------------------------------------------------------
@@ -96,7 +100,12 @@ def _district_label(totals: Totals) -> Cell:
 def _reported(totals: Totals) -> Cell:
     everyone = len(totals.view.rows)
     text = f"{everyone - totals.view.missing} von {everyone} gemeldet"
-    formula = f'=COUNTIF({totals.data_range},"<>{Status.FEHLT.value}")&" von {everyone} gemeldet"'
+    status, persons = totals.data_range, totals.range_of("persons")
+    missing = (
+        f'COUNTIF({status},"{Status.FEHLT.value}")'
+        f'+SUMPRODUCT(({status}="{Status.UEBERFAELLIG.value}")*ISBLANK({persons}))'
+    )  # overdue and nothing received (an overdue unsigned submission has figures)
+    formula = f'=ROWS({status})-({missing})&" von {everyone} gemeldet"'
     return Cell(text, formula=formula, style=Style.TOTAL)
 
 
@@ -141,6 +150,16 @@ def _managers(row: MunicipalityRow) -> int | None:
 
 def _source_name(row: MunicipalityRow) -> str:
     return PurePath(row.used.path).name if row.used is not None else ""
+
+
+def _decided(row: MunicipalityRow) -> str:
+    """Who decided what and when: on the version shown for review, and the approval still in force."""
+    parts = []
+    if row.decision is not None:
+        parts.append(row.decision.describe())
+    if row.approval is not None and row.approval != row.decision:
+        parts.append(f"in den Summen: Fassung {row.approval.describe()}")
+    return "; ".join(parts)
 
 
 def as_date_or_text(text: str) -> date | str:
@@ -204,6 +223,17 @@ OVERVIEW_COLUMNS: tuple[OverviewColumn, ...] = (
     OverviewColumn("signed_on", "Freigegeben am", 12, lambda r: r.submitted_on, Kind.DATE, source="sign_off.date"),
     OverviewColumn("source", "Quelle", 28, _source_name),
     OverviewColumn("remark", "Hinweis", 40, lambda r: r.remark, style=Style.WRAP),
+    OverviewColumn(
+        "review",
+        "Prüfung",
+        14,
+        lambda r: r.annotation.review,
+        staff_owned=True,
+        style=Style.STAFF,
+        choices=REVIEW_CHOICES,
+    ),
+    OverviewColumn("reason", "Grund", 28, lambda r: r.annotation.reason, staff_owned=True, style=Style.STAFF),
+    OverviewColumn("decided", "Entscheidung", 30, _decided, style=Style.WRAP),
     OverviewColumn("note", "Bemerkung", 36, lambda r: r.annotation.note, staff_owned=True, style=Style.STAFF),
     OverviewColumn(
         "follow_up",
@@ -269,6 +299,9 @@ def _totals_row(
     def cell_of(key: str) -> str:
         return to_a1(totals_row, index[key])
 
+    def range_of(key: str) -> str:
+        return f"{to_a1(first, index[key])}:{to_a1(max(last, first), index[key])}"
+
     cells = []
     for col, column in enumerate(columns):
         if column.total is None:
@@ -276,7 +309,7 @@ def _totals_row(
             continue
         values = [cells_row[col].value for cells_row in body]
         data_range = f"{to_a1(first, col)}:{to_a1(max(last, first), col)}"
-        made = column.total(Totals(view, values, data_range, cell_of))
+        made = column.total(Totals(view, values, data_range, cell_of, range_of))
         cells.append(Cell(made.value, column.kind, Style.TOTAL, made.fill, column.number_format, None, made.formula))
     return tuple(cells)
 
@@ -289,7 +322,9 @@ def overview_title(view: DistrictView, stamp: RunStamp) -> list[tuple[Cell, ...]
         f"Stichtag {format_date(registry.round.stichtag)}{deadline} · {view.rules.name} · "
         f"Stand {stamp.finished_at:%d.%m.%Y %H:%M} (Abgleich Nr. {stamp.run_id})",
         "Alle Zahlen hat Pakt aus den Eingaben der Gemeinden neu berechnet; ein Klick auf eine Zahl öffnet ihre Quellzelle. "
-        "Die gelben Spalten Bemerkung und Wiedervorlage gehören Ihnen und bleiben bei jedem Abgleich erhalten.",
+        "Die gelben Spalten gehören Ihnen und bleiben bei jedem Abgleich erhalten. „freigegeben“ in der Spalte "
+        "Prüfung friert die Zahlen dieser Fassung ein: eine spätere Änderung der Gemeinde erscheint als „nach "
+        "Freigabe geändert“ und zählt erst, wenn Sie sie freigeben.",
     )
 
 
@@ -301,8 +336,15 @@ def overview_grid(view: DistrictView, stamp: RunStamp, places: Places) -> SheetG
     header = tuple(Cell(column.header, style=Style.HEADER) for column in columns)
     body = [_row_cells(row, columns, places) for row in view.rows]
     rows = (*top, header, *body, _totals_row(view, columns, body))
+    choices = tuple((index, column.choices) for index, column in enumerate(columns) if column.choices)
     return SheetGrid(
-        SHEET_OVERVIEW, tuple(rows), tuple(c.width for c in columns), HEADER_ROW, len(body), (HEADER_ROW + 1, 2)
+        SHEET_OVERVIEW,
+        tuple(rows),
+        tuple(c.width for c in columns),
+        HEADER_ROW,
+        len(body),
+        (HEADER_ROW + 1, 2),
+        choices,
     )
 
 
@@ -331,7 +373,9 @@ def read_staff_columns(rows: Sequence[Sequence[Any]], serial_dates: bool = False
     """
     columns = overview_columns()
     staff = [c for c in columns if c.staff_owned]
-    header_index = next((i for i, row in enumerate(rows) if AGS_HEADER in row and staff[0].header in row), None)
+    header_index = next(
+        (i for i, row in enumerate(rows) if AGS_HEADER in row and any(c.header in row for c in staff)), None
+    )
     if header_index is None:
         return None
     header = list(rows[header_index])

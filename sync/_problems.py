@@ -8,7 +8,7 @@ from pakt.schemas import Code, Finding, PaktError, SchemaMismatch, Severity
 def file_problem(
     code: Code,
     message: str,
-    path: str,
+    path: str | None,
     severity: Severity = Severity.ERROR,
     sheet: str | None = None,
     ags: str | None = None,

@@ -3,6 +3,7 @@
 VersionRecord     one stored version of a municipality's submission
 SourceRecord      what the store knows of one source entry
 Annotation        what district staff typed into the master for one municipality
+Decision          the district's decision on one version (geprüft, freigegeben, zurückgewiesen), who and when
 RunRecord         one row of the runs table, with
 └── RunSummary    what a finished run found (JSON in the store; `pakt sync --json` comes from it)
     ├── RunCounts        what the run read and wrote
@@ -72,10 +73,60 @@ class Annotation:
 
     note: str = ""
     follow_up: str = ""
+    review: str = ""
+    """The decision on the version the row shows ("geprüft", "freigegeben", "zurückgewiesen"); kept as a
+    Decision on that version, not as a note, so that a new version starts undecided."""
+    reason: str = ""
+    """Why (mainly for "zurückgewiesen"); kept with the decision."""
 
     @property
     def empty(self) -> bool:
-        return not (self.note or self.follow_up)
+        return not (self.note or self.follow_up or self.review or self.reason)
+
+    def notes(self) -> Annotation:
+        """Only the notes (Bemerkung, Wiedervorlage): what the store keeps per round and municipality."""
+        return Annotation(self.note, self.follow_up)
+
+    def decision(self) -> tuple[str, str]:
+        return (self.review, self.reason)
+
+
+REVIEW_CHOICES = ("geprüft", "freigegeben", "zurückgewiesen")
+"""What district staff may decide on a version (the drop-down of the Übersicht's Prüfung column)."""
+APPROVED = "freigegeben"
+
+
+def review_choice(typed: str) -> str | None:
+    """A typed decision as Pakt keeps it ("Freigegeben " -> "freigegeben", "" -> "" for none); None when it
+    is none of the choices (then nothing is recorded and the master shows the decision in force again)."""
+    text = typed.strip().casefold()
+    if not text:
+        return ""
+    return next((choice for choice in REVIEW_CHOICES if choice == text), None)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The district's decision on one stored version. The newest decision on a version counts; an empty
+    decision withdraws an earlier one. Nothing is ever deleted: every decision stays in the store."""
+
+    id: int
+    ags: str
+    version_id: int
+    decision: str
+    reason: str
+    decided_by: str
+    decided_at: datetime
+
+    @property
+    def approved(self) -> bool:
+        return self.decision == APPROVED
+
+    def describe(self) -> str:
+        """'freigegeben am 26.11.2026 von M. Keller' (German, for the Übersicht and the terminal)."""
+        if not self.decision:
+            return f"Entscheidung zurückgenommen am {self.decided_at:%d.%m.%Y} von {self.decided_by}"
+        return f"{self.decision} am {self.decided_at:%d.%m.%Y} von {self.decided_by}"
 
 
 @dataclass(frozen=True, kw_only=True)

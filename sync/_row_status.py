@@ -9,7 +9,12 @@ class Status(enum.StrEnum):
     """Where a municipality's submission stands, as the Übersicht shows it."""
 
     FEHLT = "fehlt"
+    UEBERFAELLIG = "überfällig"
+    """Missing, or received but not signed off, after the deadline."""
     FEHLERHAFT = "fehlerhaft"
     EINGEGANGEN = "eingegangen"
     EINGEREICHT = "eingereicht"
     VERSPAETET = "verspätet"
+    """Signed off, but first seen (or dated) after the deadline."""
+    GEAENDERT = "nach Freigabe geändert"
+    """The district approved a version; the workbook has changed since. The approved figures stay in the totals."""

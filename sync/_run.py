@@ -21,7 +21,7 @@ import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +83,8 @@ class SyncOptions:
     open_master: tuple[MasterMedium, dict[str, Annotation]] | None = None
     """Notes typed into a master open in Excel or Google Sheets (Aktualisieren), and which master it is:
     taken into the store inside the run, against what that master was last written with."""
+    editor: str = "Aktualisieren"
+    """Who decisions typed into the open master are recorded as (the key's holder, when the add-in knows)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,9 +196,13 @@ def sources_for(registry: Registry, options: SyncOptions, google: GoogleAccess |
     return SourceSet(sources)
 
 
-def _inputs_key(registry: Registry, rules: RuleSet) -> str:
-    """Fingerprint of the registry and the rules: when they change, the view must be rebuilt."""
-    material = registry.model_dump_json() + rules.model_dump_json() + str(registry.base_dir)
+def _inputs_key(registry: Registry, rules: RuleSet, decisions: int, today: date) -> str:
+    """Fingerprint of what the view depends on besides the sources: the registry, the rules, the district's
+    decisions (a decision taken with `pakt approve`) and, while the deadline matters, the day (a run on the
+    day after the deadline turns the missing into "überfällig" without any file changing)."""
+    deadline = registry.round.deadline
+    day = str(min(today, deadline + timedelta(days=1))) if deadline else ""
+    material = registry.model_dump_json() + rules.model_dump_json() + str(registry.base_dir) + f"{decisions}/{day}"
     return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -323,12 +329,36 @@ class _Run:
         from ._matching import current_submissions
 
         store, registry = self.store, self.registry
-        received, problems = current_submissions(store, [e.key for e in self.listing.entries], registry, self.sources)
-        used = [r.valid for r in received.values() if r.valid is not None]
-        submissions = {v.id: v.submission() for v in used}
-        earlier = store.previous_rounds(registry.round.stichtag)
-        previous = {v.ags: earlier[v.ags] for v in used if v.ags in earlier}
-        return consolidate(registry, self.rules, received, submissions, store.annotations(), problems + extra, previous)
+        stichtag, today = registry.round.stichtag, self.options.now().date()
+        present = [e.key for e in self.listing.entries]
+        received, problems = current_submissions(store, present, registry, self.sources, self._first_signed())
+        shown = {v.id: v for r in received.values() for v in (r.valid, r.approved) if v is not None}
+        submissions = {vid: v.submission() for vid, v in shown.items()}
+        earlier = store.previous_rounds(stichtag)
+        previous = {ags: earlier[ags] for ags in received if ags in earlier}
+        approvals = {vid: d for vid, d in store.decisions(shown).items() if d.approved}
+        notes = store.annotations(stichtag)
+        return consolidate(
+            registry, self.rules, received, submissions, notes, problems + extra, previous, today, approvals
+        )
+
+    def _version_changes(self, old_id: int, new_id: int) -> str:
+        from ._diff import change_summary
+
+        versions = self.store.versions([old_id, new_id])
+        old, new = versions.get(old_id), versions.get(new_id)
+        if old is None or new is None or not old.submission_json or not new.submission_json:
+            return ""
+        return change_summary(old.submission(), new.submission(), limit=6)
+
+    def _first_signed(self) -> dict:
+        """When each signed-off submission of the round first arrived, if Pakt was watching before the
+        deadline; a district that starts with Pakt after the deadline judges lateness by the typed date."""
+        deadline = self.registry.round.deadline
+        watching = self.store.watching_since()
+        if deadline is None or watching is None or watching.date() > deadline:
+            return {}
+        return self.store.first_signed(self.registry.round.stichtag)
 
     def _record(
         self, finished: datetime, summary: RunSummary, changes: tuple[str, ...] = (), view_key: str = "",
@@ -385,7 +415,7 @@ class _Run:
         from ._consolidate import describe_changes, snapshot_rows, view_key
 
         snapshot = snapshot_rows(view)
-        changes = tuple(describe_changes(self.store.snapshot(), snapshot))
+        changes = tuple(describe_changes(self.store.snapshot(), snapshot, self._version_changes))
         key = view_key(view, snapshot)
         last_key = self.last.masters_key if self.last is not None else None
         full = self.options.full
@@ -405,7 +435,7 @@ class _Run:
         )
         google_ok = True
         if self.masters.needs_google(key, last_key, names, full):
-            google_ok = self.masters.write_google(grids)
+            google_ok = self.masters.write_google(grids, view)
         if written is None or written.reason not in ("", "unverändert"):
             note = written.reason if written is not None else self.masters.failures[-1].message
             summary = replace(summary, counts=replace(counts, master_note=note))
@@ -422,9 +452,9 @@ class _Run:
         )  # fmt: skip
 
     def _summary(self, view: DistrictView, counts: RunCounts) -> RunSummary:
-        from ._consolidate import Status, district_figures
+        from ._consolidate import district_figures
 
-        missing = tuple(row.municipality.name for row in view.rows if row.status is Status.FEHLT)
+        missing = tuple(row.municipality.name for row in view.rows if row.absent)
         return RunSummary(
             counts=counts, figures=district_figures(view), missing_names=missing, problems=tuple(view.problems),
             inputs=self.inputs,
@@ -453,13 +483,13 @@ def _execute(registry: Registry, options: SyncOptions, store: StateStore, state:
     if options.open_master is not None:
         medium, typed = options.open_master
         with store.transaction():
-            store.take_annotations(typed, medium.value, started)
+            store.take_annotations(typed, medium.value, started, registry.round.stichtag, options.editor)
     listing = sources.listing()
     failpoint("listed")
-    run = _Run(store, registry, rules, options, state, run_id, started, last, interrupted, sources, listing, masters,
-               _inputs_key(registry, rules))  # fmt: skip
+    run = _Run(store, registry, rules, options, state, run_id, started, last, interrupted, sources, listing, masters)
     changed, unchanged, busy, gone = run.read_changes()
     master_is_ours = run.take_notes()
+    run.inputs = _inputs_key(registry, rules, store.decision_mark(), started.date())  # after the staff's decisions
     if run.nothing_changed(changed, gone, master_is_ours):
         return run.quiet_result()
     return run.full_result(changed, unchanged, busy, master_is_ours)

@@ -1,14 +1,69 @@
-"""`pakt status`: the last run and who is missing, from the state store alone."""
+"""`pakt status`: the last run and where every municipality stands, from the state store alone."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
+from pakt.schemas import counted, format_date, german_sort_key
+
+from ._records import RunRecord
 from ._store import StateStore
 
+_RECEIVED_UNAPPROVED = frozenset({"eingegangen", "eingereicht", "verspätet", "überfällig", "nach Freigabe geändert"})
 
-def status_report(state: Path) -> list[str]:
-    """German lines about the last sync run and the municipalities still missing or broken."""
+
+def _names(rows: list[dict]) -> str:
+    return ", ".join(sorted((row["name"] for row in rows), key=german_sort_key))
+
+
+def _last_run_line(last: RunRecord) -> str:
+    counts = last.summary.counts if last.summary else None
+    done = (
+        f"{counts.read} gelesen, {counts.unchanged} unverändert, {counts.new_versions} neue Fassungen. "
+        f"Übersicht: {last.master_path} ({counts.master_note})."
+        if counts
+        else f"Übersicht: {last.master_path}."
+    )
+    return (
+        f"Letzter Abgleich Nr. {last.id}: {last.started_at:%d.%m.%Y %H:%M:%S} bis {last.finished_at:%H:%M:%S}, {done}"
+    )
+
+
+def _absent(row: dict) -> bool:
+    """Nothing received (stores written before rounds kept only the status: "fehlt")."""
+    return row.get("absent", row["status"] == "fehlt")
+
+
+def completeness_lines(snapshot: dict[str, dict], deadline: date | None) -> list[str]:
+    """Who has reported, who is missing, overdue, invalid, changed after approval or not yet approved."""
+    rows = list(snapshot.values())
+    missing = [r for r in rows if _absent(r) and r["status"] == "fehlt"]
+    overdue = [r for r in rows if r["status"] == "überfällig"]
+    invalid = [r for r in rows if r["status"] == "fehlerhaft"]
+    changed = [r for r in rows if r["status"] == "nach Freigabe geändert"]
+    unapproved = [
+        r for r in rows if r["status"] in _RECEIVED_UNAPPROVED and not _absent(r) and not r.get("approved", False)
+    ]
+    absent = sum(1 for r in rows if _absent(r))
+    lines = [f"{len(rows) - absent} von {len(rows)} Gemeinden haben gemeldet."]
+    lines.append(f"Es fehlen ({len(missing)}): {_names(missing)}." if missing else "Vor der Frist fehlt keine Meldung.")
+    if overdue:
+        since = f" (Abgabefrist {format_date(deadline)})" if deadline else ""
+        lines.append(f"Überfällig{since} ({len(overdue)}): {_names(overdue)}.")
+    if invalid:
+        lines.append(f"Fehlerhaft ({len(invalid)}): {_names(invalid)}.")
+    if changed:
+        lines.append(f"Nach Freigabe geändert ({len(changed)}): {_names(changed)}.")
+    if unapproved:
+        lines.append(f"Noch nicht freigegeben ({len(unapproved)}): {_names(unapproved)}.")
+    elif rows and absent < len(rows):
+        lines.append(f"Alle {counted(len(rows) - absent, 'Meldung', 'Meldungen')} sind freigegeben.")
+    return lines
+
+
+def status_report(state: Path, deadline: date | None = None) -> list[str]:
+    """German lines about the last sync run and where the municipalities stand."""
     if not state.exists():
         return ["Noch kein Abgleich gelaufen. Bitte zuerst „pakt sync“ ausführen."]
     with StateStore(state) as store:
@@ -21,20 +76,4 @@ def status_report(state: Path) -> list[str]:
         lines.append(f"Abgleich Nr. {aborted[0].id} vom {aborted[0].started_at:%d.%m.%Y %H:%M} wurde abgebrochen.")
     if last is None:
         return [*lines, "Noch kein Abgleich abgeschlossen."]
-    counts = last.summary.counts if last.summary else None
-    done = (
-        f"{counts.read} gelesen, {counts.unchanged} unverändert, {counts.new_versions} neue Fassungen. "
-        f"Übersicht: {last.master_path} ({counts.master_note})."
-        if counts
-        else f"Übersicht: {last.master_path}."
-    )
-    lines.append(
-        f"Letzter Abgleich Nr. {last.id}: {last.started_at:%d.%m.%Y %H:%M:%S} bis {last.finished_at:%H:%M:%S}, {done}"
-    )
-    missing = sorted(row["name"] for row in snapshot.values() if row["status"] == "fehlt")
-    broken = sorted(row["name"] for row in snapshot.values() if row["status"] == "fehlerhaft")
-    lines.append(f"{len(snapshot) - len(missing)} von {len(snapshot)} Gemeinden haben gemeldet.")
-    lines.append(f"Es fehlen ({len(missing)}): {', '.join(missing)}." if missing else "Es fehlt keine Meldung.")
-    if broken:
-        lines.append(f"Fehlerhaft ({len(broken)}): {', '.join(broken)}.")
-    return lines
+    return [*lines, _last_run_line(last), *completeness_lines(snapshot, deadline)]

@@ -9,9 +9,13 @@ Tables
     versions     one row per distinct content of a municipality's submission (ags, sha256)
     runs         one row per sync run: start, end, counts, what changed, the view it computed and the
                  view its masters show (a run that died or failed to write leaves the next run to write)
-    annotations  the staff's Bemerkung and Wiedervorlage per municipality (with history)
+    round_notes  the staff's Bemerkung and Wiedervorlage per round and municipality (with history in
+                 round_note_history; the older `annotations` table, without rounds, is adopted once by the
+                 first round that asks and then left as it was)
+    decisions    the district's decisions on versions (geprüft, freigegeben, zurückgewiesen): who, when, why
     shown_annotations  what each master medium (the xlsx file, the Google master) was last written with,
-                 so that only what the staff changed there is taken back, never an older value
+                 and which version each row showed, so that only what the staff changed there is taken back
+                 (never an older value) and a decision typed there applies to the version it was typed beside
     snapshot     the district view as of the last run, to say what changed
 
 Every SQLite failure (damaged, read-only, locked, full) becomes StoreUnavailable with a German message.
@@ -30,7 +34,7 @@ from typing import TYPE_CHECKING
 from pakt.schemas import Finding, StoreUnavailable, describe_os_error
 
 from ._file_access import FileAccess
-from ._records import Annotation, RunRecord, RunSummary, SourceRecord, VersionRecord
+from ._records import Annotation, Decision, RunRecord, RunSummary, SourceRecord, VersionRecord, review_choice
 
 if TYPE_CHECKING:
     from pakt.schemas import Submission
@@ -98,9 +102,42 @@ CREATE TABLE IF NOT EXISTS shown_annotations (
     follow_up TEXT NOT NULL,
     PRIMARY KEY (medium, ags)
 );
+CREATE TABLE IF NOT EXISTS round_notes (
+    stichtag TEXT NOT NULL,
+    ags TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    follow_up TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (stichtag, ags)
+);
+CREATE TABLE IF NOT EXISTS round_note_history (
+    id INTEGER PRIMARY KEY,
+    stichtag TEXT NOT NULL,
+    ags TEXT NOT NULL,
+    note TEXT NOT NULL,
+    follow_up TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY,
+    ags TEXT NOT NULL,
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    decision TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    decided_by TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_by_version ON decisions (version_id, id);
 """
-SCHEMA_VERSION = 2
-MIGRATIONS = {"runs": {"masters_key": "TEXT"}}
+SCHEMA_VERSION = 3
+MIGRATIONS = {
+    "runs": {"masters_key": "TEXT"},
+    "shown_annotations": {
+        "review": "TEXT NOT NULL DEFAULT ''",
+        "reason": "TEXT NOT NULL DEFAULT ''",
+        "version_id": "INTEGER",
+    },
+}
 """Columns added since version 1, added to an older store when it is opened."""
 
 _RUN_COLUMNS = (
@@ -241,6 +278,11 @@ class StateStore:
             f"SELECT {_RUN_COLUMNS} FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
         ).fetchone()
         return self._run(row) if row else None
+
+    def watching_since(self) -> datetime | None:
+        """When the first run of this store began: before then, Pakt cannot know when a file arrived."""
+        row = self.db.execute("SELECT MIN(started_at) FROM runs").fetchone()
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     def interrupted_since(self, last: RunRecord | None) -> int:
         """Runs begun after `last` finished that never finished: they may have stored what they read."""
@@ -385,56 +427,195 @@ class StateStore:
 
         return {ags: Submission.model_validate_json(text) for ags, text in rows}
 
+    def versions_of(self, ags: str) -> list[VersionRecord]:
+        """Every stored version of a municipality, of every round, oldest first (`pakt history`)."""
+        rows = self.db.execute(f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE ags=? ORDER BY id", (ags,))
+        return [self._version(row) for row in rows]
+
+    def first_signed(self, stichtag: date) -> dict[str, datetime]:
+        """Per municipality, when Pakt first saw a valid, signed-off version of the round: a submission counts
+        as late by when it arrived, not only by the date the clerk typed."""
+        rows = self.db.execute(
+            "SELECT ags, MIN(seen_at) FROM versions WHERE stichtag=? AND valid=1 "
+            "AND json_extract(submission_json, '$.sign_off.submitted') IN (1, 'true') GROUP BY ags",
+            (stichtag.isoformat(),),
+        )
+        return {ags: datetime.fromisoformat(seen) for ags, seen in rows}
+
+    def round_versions(self) -> dict[tuple[str, date], VersionRecord]:
+        """Per municipality and Stichtag, the version that counts for that round: the approved one, else the
+        newest valid one (the Zeitreihe)."""
+        newest = self.db.execute(
+            f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE id IN ("
+            " SELECT MAX(id) FROM versions WHERE valid=1 AND stichtag IS NOT NULL GROUP BY ags, stichtag)"
+        ).fetchall()
+        counting = {(v.ags, v.stichtag): v for v in map(self._version, newest)}
+        days = {stichtag for _, stichtag in counting}
+        for day in days:
+            for ags, version in self.approved_versions(day).items():
+                counting[(ags, day)] = version
+        return counting
+
     def versions_seen_in(self, run_id: int) -> int:
         """How many versions a run stored for the first time."""
         return int(self.db.execute("SELECT COUNT(*) FROM versions WHERE run_id=?", (run_id,)).fetchone()[0])
 
+    def latest_valid_any_round(self, ags: str) -> VersionRecord | None:
+        """The newest valid version of a municipality, of whatever Stichtag: the last contact person and address
+        it named, for a reminder when this round brought no valid submission."""
+        row = self.db.execute(
+            f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE ags=? AND valid=1 ORDER BY id DESC LIMIT 1", (ags,)
+        ).fetchone()
+        return self._version(row) if row else None
+
     # -- annotations and snapshot --------------------------------------------------------------
 
-    def annotations(self) -> dict[str, Annotation]:
-        return {
-            ags: Annotation(note, follow_up)
-            for ags, note, follow_up in self.db.execute("SELECT ags, note, follow_up FROM annotations")
-        }
+    def annotations(self, stichtag: date) -> dict[str, Annotation]:
+        """The staff's notes of one round, by AGS (a new round starts with none)."""
+        self._adopt_notes_without_round(stichtag)
+        rows = self.db.execute("SELECT ags, note, follow_up FROM round_notes WHERE stichtag=?", (stichtag.isoformat(),))
+        return {ags: Annotation(note, follow_up) for ags, note, follow_up in rows}
 
-    def save_annotations(self, typed: dict[str, Annotation], when: datetime) -> int:
-        """Store what the staff typed; returns how many changed. An emptied cell is stored as empty, with history."""
-        known = self.annotations()
+    def _adopt_notes_without_round(self, stichtag: date) -> None:
+        """Notes kept before rounds existed belong to the round that was running then: the first round that
+        asks takes them over (once; the old table is left as it was)."""
+        (adopted,) = self.db.execute("SELECT COUNT(*) FROM round_notes").fetchone()
+        if adopted:
+            return
+        day = stichtag.isoformat()
+        self.db.execute(
+            "INSERT INTO round_notes (stichtag, ags, note, follow_up, updated_at) "
+            "SELECT ?, ags, note, follow_up, updated_at FROM annotations",
+            (day,),
+        )
+        self.db.execute(
+            "INSERT INTO round_note_history (stichtag, ags, note, follow_up, recorded_at) "
+            "SELECT ?, ags, note, follow_up, recorded_at FROM annotation_history",
+            (day,),
+        )
+
+    def save_annotations(self, typed: dict[str, Annotation], when: datetime, stichtag: date) -> int:
+        """Store the notes the staff typed for a round; returns how many changed. An emptied cell is stored as
+        empty, with history."""
+        known = self.annotations(stichtag)
+        day = stichtag.isoformat()
         changed = 0
-        for ags, annotation in typed.items():
+        for ags, typed_row in typed.items():
+            annotation = typed_row.notes()
             if known.get(ags, Annotation()) == annotation:
                 continue
             changed += 1
             self.db.execute(
-                "INSERT INTO annotations (ags, note, follow_up, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(ags) DO "
-                "UPDATE SET note=excluded.note, follow_up=excluded.follow_up, updated_at=excluded.updated_at",
-                (ags, annotation.note, annotation.follow_up, when.isoformat()),
+                "INSERT INTO round_notes (stichtag, ags, note, follow_up, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(stichtag, ags) DO UPDATE SET note=excluded.note, follow_up=excluded.follow_up, "
+                "updated_at=excluded.updated_at",
+                (day, ags, annotation.note, annotation.follow_up, when.isoformat()),
             )
             self.db.execute(
-                "INSERT INTO annotation_history (ags, note, follow_up, recorded_at) VALUES (?, ?, ?, ?)",
-                (ags, annotation.note, annotation.follow_up, when.isoformat()),
+                "INSERT INTO round_note_history (stichtag, ags, note, follow_up, recorded_at) VALUES (?, ?, ?, ?, ?)",
+                (day, ags, annotation.note, annotation.follow_up, when.isoformat()),
             )
         return changed
 
     def shown_annotations(self, medium: str) -> dict[str, Annotation]:
-        """What the master `medium` ("xlsx", "google") was last written with."""
-        rows = self.db.execute("SELECT ags, note, follow_up FROM shown_annotations WHERE medium=?", (medium,))
-        return {ags: Annotation(note, follow_up) for ags, note, follow_up in rows}
+        """What the master `medium` ("xlsx", "google") was last written with: notes and decisions."""
+        rows = self.db.execute(
+            "SELECT ags, note, follow_up, review, reason FROM shown_annotations WHERE medium=?", (medium,)
+        )
+        return {ags: Annotation(note, follow_up, review, reason) for ags, note, follow_up, review, reason in rows}
 
-    def set_shown_annotations(self, medium: str, shown: dict[str, Annotation]) -> None:
+    def shown_versions(self, medium: str) -> dict[str, int]:
+        """The version each row of the master `medium` showed when it was last written (what a decision typed
+        there is about)."""
+        rows = self.db.execute(
+            "SELECT ags, version_id FROM shown_annotations WHERE medium=? AND version_id IS NOT NULL", (medium,)
+        )
+        return dict(rows.fetchall())
+
+    def set_shown_annotations(self, medium: str, shown: dict[str, Annotation], versions: dict[str, int]) -> None:
         self.db.execute("DELETE FROM shown_annotations WHERE medium=?", (medium,))
         self.db.executemany(
-            "INSERT INTO shown_annotations (medium, ags, note, follow_up) VALUES (?, ?, ?, ?)",
-            ((medium, ags, a.note, a.follow_up) for ags, a in shown.items() if not a.empty),
+            "INSERT INTO shown_annotations (medium, ags, note, follow_up, review, reason, version_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (medium, ags, a.note, a.follow_up, a.review, a.reason, versions.get(ags))
+                for ags in shown.keys() | versions.keys()
+                for a in [shown.get(ags, Annotation())]
+            ),
         )
 
-    def take_annotations(self, typed: dict[str, Annotation], medium: str, when: datetime) -> int:
+    def take_annotations(
+        self, typed: dict[str, Annotation], medium: str, when: datetime, stichtag: date, by: str
+    ) -> tuple[int, list[Decision]]:
         """Take what the staff changed in a master: only cells that differ from what that master was last
         written with. An unchanged cell holding an older value (the master was not rewritten since a note
-        changed elsewhere) never overwrites the newer note. Returns how many notes changed."""
+        changed elsewhere) never overwrites the newer note. A changed Prüfung or Grund becomes a decision on
+        the version that row showed. Returns how many notes changed and the decisions taken."""
         shown = self.shown_annotations(medium)
-        changed = {ags: a for ags, a in typed.items() if a != shown.get(ags, Annotation())}
-        return self.save_annotations(changed, when)
+        versions = self.shown_versions(medium)
+        changed = {ags: a for ags, a in typed.items() if a.notes() != shown.get(ags, Annotation()).notes()}
+        decided = []
+        for ags, annotation in typed.items():
+            before = shown.get(ags, Annotation())
+            choice = review_choice(annotation.review)
+            if annotation.decision() == before.decision() or ags not in versions or choice is None:
+                continue
+            decided.append(self.record_decision(ags, versions[ags], choice, annotation.reason.strip(), by, when))
+        return self.save_annotations(changed, when, stichtag), decided
+
+    # -- decisions ------------------------------------------------------------------------------
+
+    _DECISION_COLUMNS = "id, ags, version_id, decision, reason, decided_by, decided_at"
+
+    @staticmethod
+    def _decision(row: tuple) -> Decision:
+        return Decision(row[0], row[1], row[2], row[3], row[4], row[5], datetime.fromisoformat(row[6]))
+
+    def record_decision(
+        self, ags: str, version_id: int, decision: str, reason: str, by: str, when: datetime
+    ) -> Decision:
+        """Add a decision on a version (never replacing an earlier one: the newest counts)."""
+        cursor = self.db.execute(
+            "INSERT INTO decisions (ags, version_id, decision, reason, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (ags, version_id, decision, reason, by, when.isoformat()),
+        )
+        return Decision(int(cursor.lastrowid), ags, version_id, decision, reason, by, when)
+
+    def decisions(self, version_ids: Iterable[int]) -> dict[int, Decision]:
+        """The decision in force on each of these versions (the newest; versions without one are left out)."""
+        wanted = sorted(set(version_ids))
+        found: dict[int, Decision] = {}
+        for start in range(0, len(wanted), 900):
+            batch = wanted[start : start + 900]
+            marks = ",".join("?" * len(batch))
+            rows = self.db.execute(
+                f"SELECT {self._DECISION_COLUMNS} FROM decisions WHERE id IN (SELECT MAX(id) FROM decisions "
+                f"WHERE version_id IN ({marks}) GROUP BY version_id)",
+                batch,
+            )
+            found.update((row[2], self._decision(row)) for row in rows)
+        return found
+
+    def decision_history(self, ags: str) -> list[Decision]:
+        """Every decision on a municipality's versions, oldest first."""
+        rows = self.db.execute(f"SELECT {self._DECISION_COLUMNS} FROM decisions WHERE ags=? ORDER BY id", (ags,))
+        return [self._decision(row) for row in rows]
+
+    def approved_versions(self, stichtag: date) -> dict[str, VersionRecord]:
+        """Per municipality, the newest version of the round whose decision in force is "freigegeben": the
+        frozen figures, which stay in the totals until the district approves a newer version."""
+        rows = self.db.execute(
+            f"SELECT {self._VERSION_COLUMNS} FROM versions v WHERE stichtag=? AND valid=1 AND ("
+            " SELECT decision FROM decisions d WHERE d.version_id=v.id ORDER BY d.id DESC LIMIT 1) = 'freigegeben' "
+            "ORDER BY id",
+            (stichtag.isoformat(),),
+        ).fetchall()
+        return {version.ags: version for version in map(self._version, rows)}
+
+    def decision_mark(self) -> int:
+        """Grows with every decision: a run whose mark differs from the last one's rebuilds the masters."""
+        (mark,) = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM decisions").fetchone()
+        return int(mark)
 
     def snapshot(self) -> dict[str, dict]:
         return {ags: json.loads(row) for ags, row in self.db.execute("SELECT ags, row_json FROM snapshot")}

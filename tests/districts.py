@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from pakt.schemas import Registry, load_registry
 from pakt.sync import SyncOptions, SyncResult, run_sync
+
+SAMPLE_STICHTAG = date(2018, 6, 30)
+"""The sample district's round (pakt.toml): the staff's notes belong to it."""
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import openpyxl
 import pytest
+from districts import SAMPLE_STICHTAG
 from google_standin.model import Formula
 from master_reading import overview
 from payloads import open_master_payload, written_sheet
@@ -95,4 +96,4 @@ def test_aktualisieren_writes_the_new_column_and_still_reads_the_notes_back(chil
     assert aldingen[header.index("Bemerkung")] == "Kinderzahl mit Schulamt abgleichen"
     registry = live_server.district.registry()
     with StateStore(state_path(registry, master_path(registry))) as store:
-        assert store.annotations()["08327002"].note == "Kinderzahl mit Schulamt abgleichen"
+        assert store.annotations(SAMPLE_STICHTAG)["08327002"].note == "Kinderzahl mit Schulamt abgleichen"

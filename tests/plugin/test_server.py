@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import httpx
 import make_broken
 import pytest
+from districts import SAMPLE_STICHTAG
 from payloads import apps_script_payload, officejs_payload, open_master_payload, written_sheet
 
 from pakt.plugin import PublicUrlRefused, check_public_url
@@ -358,7 +359,7 @@ def test_aktualisieren_writes_the_district_view_and_keeps_annotations(live_serve
     assert money and "€" in money[0]["args"][0] and money[0]["row_count"] == 35
     registry = live_server.district.registry()
     with StateStore(state_path(registry, master_path(registry))) as store:
-        assert store.annotations()["08327066"].note == "Zahlen mit Kämmerei abgleichen"
+        assert store.annotations(SAMPLE_STICHTAG)["08327066"].note == "Zahlen mit Kämmerei abgleichen"
     assert "35 von 35 Gemeinden übernommen" in next(a for a in actions if a["func"] == "alert")["args"][0]
 
 

@@ -105,7 +105,7 @@ def test_a_sheet_not_shared_is_reported_in_german_and_the_rest_is_consolidated(g
     problem = next(p for p in result.problems if p.municipality == "Aldingen")
     assert problem.message.startswith("Die Tabelle von Aldingen ist für das Dienstkonto von Pakt nicht zu sehen")
     assert "nicht freigegeben" in problem.message and "als Betrachter freigeben" in problem.message
-    assert next(r for r in result.view.rows if r.municipality.name == "Aldingen").status is Status.FEHLT
+    assert next(r for r in result.view.rows if r.municipality.name == "Aldingen").absent
     _, body, _ = _google_overview(google_district)
     assert len(body) == 35
 

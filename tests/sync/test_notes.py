@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 
+from districts import SAMPLE_STICHTAG
 from master_reading import notes_in, sheet_rows, type_notes
 
 from pakt.schemas import MasterMedium
@@ -29,7 +30,7 @@ def _open_workbook_with(district, note: str):
 def _stored_note(district) -> str:
     registry = district.registry()
     with StateStore(state_path(registry, master_path(registry))) as store:
-        return store.annotations()[TUTTLINGEN].note
+        return store.annotations(SAMPLE_STICHTAG)[TUTTLINGEN].note
 
 
 def test_an_older_master_saved_again_never_brings_older_notes_back(district):

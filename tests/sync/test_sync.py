@@ -125,7 +125,8 @@ def test_staff_annotations_survive_every_refresh(district):
     district.sync(full=True)
     assert notes_in(district.master) == expected
     book = openpyxl.load_workbook(district.master)
-    note_cell = next(row[15] for row in book["Übersicht"].iter_rows(min_row=6) if row[0].value == "08327066")
+    note_column = [cell.value for cell in book["Übersicht"][5]].index("Bemerkung")
+    note_cell = next(row[note_column] for row in book["Übersicht"].iter_rows(min_row=6) if row[0].value == "08327066")
     assert note_cell.data_type == "s"
 
     district.master.unlink()
@@ -164,12 +165,13 @@ def test_deleted_workbook_shows_as_missing_and_its_history_stays(district):
     district.workbook("Balgheim").unlink()
     result = district.sync()
     row = next(r for r in result.view.rows if r.municipality.name == "Balgheim")
-    assert row.status is Status.FEHLT and row.figures is None
+    assert row.status is Status.UEBERFAELLIG and row.absent and row.figures is None
     assert result.to_json()["missing"] == 1 and result.view.totals.persons == 828 - 6
     with StateStore(result.state) as store:
         assert store.db.execute("SELECT COUNT(*) FROM versions WHERE ags='08327004'").fetchone() == (1,)
     status = run_cli(district, "status")
-    assert "34 von 35 Gemeinden haben gemeldet." in status.stdout and "Es fehlen (1): Balgheim." in status.stdout
+    assert "34 von 35 Gemeinden haben gemeldet." in status.stdout
+    assert "Überfällig (Abgabefrist 31.07.2018) (1): Balgheim." in status.stdout
 
 
 def test_duplicates_unknown_keys_and_stray_files_are_reported_not_consolidated(district, repo):
