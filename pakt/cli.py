@@ -17,6 +17,8 @@ from pakt.schemas import PaktError, counted  # light: pydantic and the models ar
 from ._german_cli import GermanCommand, GermanGroup, use_german_texts
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from rich.table import Table
 
     from pakt.schemas import Registry
@@ -299,6 +301,81 @@ def status(config: ConfigOption = None, master: MasterOption = None) -> None:
     registry = _registry(config, required=True)
     for line in status_report(state_path(registry, master_path(registry, master)), registry.round.deadline):
         out.print(line, markup=False)
+
+
+# -- pakt round start -------------------------------------------------------------------------------
+
+round_app = typer.Typer(
+    help="Berichtsrunden: die laufende Runde abschließen, die nächste beginnen.",
+    cls=GermanGroup,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(round_app, name="round")
+
+
+def _day(text: str) -> "date":
+    """A date as district staff type it: 30.06.2019 or 2019-06-30."""
+    from datetime import datetime
+
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise typer.BadParameter(f"„{text}“ ist kein Datum (TT.MM.JJJJ).")
+
+
+@round_app.command("start", cls=GermanCommand)
+def round_start(
+    stichtag: Annotated[
+        str, typer.Option("--stichtag", help="Stichtag der neuen Runde (TT.MM.JJJJ).", metavar="DATUM")
+    ],
+    deadline: Annotated[
+        str | None, typer.Option("--deadline", help="Abgabefrist der neuen Runde (TT.MM.JJJJ).", metavar="DATUM")
+    ] = None,
+    rules: Annotated[
+        str | None,
+        typer.Option("--rules", help="Regeln der neuen Runde (Voreinstellung: die der laufenden).", metavar="REGELN"),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Zielordner der Meldemappen (Voreinstellung: vorlagen/STICHTAG).", metavar="ORDNER"
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Die nächste Berichtsrunde beginnen.
+
+    Die Übersicht der laufenden Runde bleibt unter ihrem Stichtag erhalten, die neuen Meldemappen (mit dem
+    Stichtag im Namen, Ansprechperson und Integrationsmanager aus der letzten Meldung übernommen) werden in
+    einen eigenen Ordner geschrieben, und pakt.toml führt die laufende Runde unter [[rounds]] weiter.
+    """
+    from pakt.schemas import ReportingRound, format_date
+
+    from ._rounds import start_round
+
+    registry = _registry(config, required=True)
+    new = ReportingRound(
+        stichtag=_day(stichtag),
+        deadline=_day(deadline) if deadline else None,
+        rules=rules or registry.round.rules,
+    )
+    started = start_round(config or DEFAULT_CONFIG, registry, new, out_dir)
+    out.print(
+        f"Runde zum Stichtag {format_date(started.ending.stichtag)} abgeschlossen; neue Runde zum Stichtag "
+        f"{format_date(new.stichtag)}" + (f", Abgabefrist {format_date(new.deadline)}." if new.deadline else "."),
+        markup=False,
+    )
+    if started.archived_master is not None:
+        out.print(f"Übersicht der abgeschlossenen Runde aufbewahrt: {started.archived_master}", markup=False)
+    out.print(
+        f"{counted(len(started.forms), 'Meldemappe', 'Meldemappen')} geschrieben nach {started.forms[0].parent} "
+        f"({counted(started.carried_over, 'Mappe', 'Mappen')} mit Angaben aus der letzten Meldung).",
+        markup=False,
+    )
+    out.print("Der nächste „pakt sync“ schreibt die Übersicht der neuen Runde.", markup=False)
 
 
 # -- pakt approve, pakt history ---------------------------------------------------------------------

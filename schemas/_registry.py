@@ -80,6 +80,10 @@ class ReportingRound(PaktModel):
     rules: str = Field("pfi-2017-2019", description="Id of bundled rules or path to a rules TOML file.")
 
 
+class PastRound(ReportingRound):
+    """A finished round ([[rounds]]): kept so that its figures stay in the Zeitreihe, with its own rules."""
+
+
 class MasterSettings(PaktModel):
     """Where the district master workbook (and, by default, the state store) goes."""
 
@@ -184,6 +188,9 @@ class Registry(PaktModel):
 
     district: District
     round: ReportingRound
+    rounds: tuple[PastRound, ...] = Field(
+        (), description="Earlier rounds, oldest first; `pakt round start` adds the ending round here."
+    )
     master: MasterSettings = Field(default_factory=MasterSettings)
     sources: Sources = Field(default_factory=Sources)
     plausibility: Plausibility = Field(default_factory=Plausibility)
@@ -211,6 +218,24 @@ class Registry(PaktModel):
             seen_ags.add(municipality.ags)
             seen_names.add(municipality.name)
         return self
+
+    @model_validator(mode="after")
+    def past_rounds_before_current(self) -> Registry:
+        seen: set[date] = set()
+        for past in self.rounds:
+            if past.stichtag >= self.round.stichtag:
+                raise ValueError(
+                    f"Die frühere Runde zum Stichtag {past.stichtag:%d.%m.%Y} liegt nicht vor der laufenden "
+                    f"({self.round.stichtag:%d.%m.%Y})"
+                )
+            if past.stichtag in seen:
+                raise ValueError(f"Die Runde zum Stichtag {past.stichtag:%d.%m.%Y} ist doppelt eingetragen")
+            seen.add(past.stichtag)
+        return self
+
+    def all_rounds(self) -> list[ReportingRound]:
+        """Every round of the registry, oldest first, the running one last."""
+        return [*sorted(self.rounds, key=lambda r: r.stichtag), self.round]
 
     @property
     def base_dir(self) -> Path:

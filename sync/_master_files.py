@@ -18,7 +18,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from pakt.schemas import MasterNotWritten, describe_os_error
@@ -213,3 +213,20 @@ def last_editor(master: Path) -> str | None:
     found = re.search(r"<cp:lastModifiedBy>([^<]{1,200})</cp:lastModifiedBy>", core)
     name = found.group(1).strip() if found else ""
     return name if name and name != "Pakt" else None
+
+
+def archive_master(master: Path, stichtag: date, access: FileAccess) -> Path | None:
+    """Keep the master of an ending round under a name with its Stichtag, beside the master
+    ('Pakt_Uebersicht_2018-06-30.xlsx'); the next sync writes the new round's master. An archive already
+    there is never overwritten (a second copy gets a number). None when there is no master to keep."""
+    if not master.exists():
+        return None
+    target = master.with_name(f"{master.stem}_{stichtag.isoformat()}{master.suffix}")
+    number = 1
+    while target.exists():
+        if target.read_bytes() == master.read_bytes():
+            return target
+        number += 1
+        target = master.with_name(f"{master.stem}_{stichtag.isoformat()} ({number}){master.suffix}")
+    _replace_atomically(target, master.read_bytes(), access)
+    return target

@@ -13,6 +13,7 @@ SHEET_OVERVIEW = "Übersicht"
 SHEET_STAFF = "Integrationsmanager"
 SHEET_REPORT = "Prüfbericht"
 SHEET_HISTORY = "Verlauf"
+SHEET_SERIES = "Zeitreihe"
 SHEET_CHARTS = "Auswertung"
 
 AGS_HEADER = "AGS"

@@ -3,6 +3,7 @@
     Übersicht            one row per municipality (see _overview.py, the column table)
     Integrationsmanager  every manager in every municipality, linked to the source row
     Prüfbericht          every finding, with the version it belongs to
+    Zeitreihe            persons, allowance and FTE per municipality and round
     Verlauf              what changed since the last run, and the last runs
 
 The xlsx master adds a sheet of charts (Auswertung), which only a file can carry.
@@ -19,6 +20,7 @@ from ._consolidate import DistrictView, StaffLine
 from ._master_layout import SHEET_HISTORY, SHEET_REPORT, SHEET_STAFF, RunStamp
 from ._overview import Places, overview_grid
 from ._records import RunRecord
+from ._time_series import Series, series_grid
 
 
 def _header(*names: str) -> tuple[Cell, ...]:
@@ -147,12 +149,18 @@ def history_grid(runs: Sequence[RunRecord], changes: Sequence[str]) -> SheetGrid
 
 
 def master_grids(
-    view: DistrictView, stamp: RunStamp, runs: Sequence[RunRecord], changes: Sequence[str], places: Places
+    view: DistrictView,
+    stamp: RunStamp,
+    runs: Sequence[RunRecord],
+    changes: Sequence[str],
+    places: Places,
+    series: Series | None = None,
 ) -> list[SheetGrid]:
     """Every sheet of the master that both writers carry, in order."""
     return [
         overview_grid(view, stamp, places),
         staff_grid(view, places),
         report_grid(view),
+        series_grid(view, series or {}),
         history_grid(runs, changes),
     ]

@@ -469,8 +469,9 @@ class _Run:
         )  # fmt: skip
         runs = [current, *(r for r in self.store.runs(HISTORY_RUNS) if r.id != self.run_id)][:HISTORY_RUNS]
         from ._master_sheets import master_grids
+        from ._time_series import round_series
 
-        return master_grids(view, stamp, runs, changes, self.sources.place)
+        return master_grids(view, stamp, runs, changes, self.sources.place, round_series(view, self.store))
 
 
 def _execute(registry: Registry, options: SyncOptions, store: StateStore, state: Path, masters: Masters,

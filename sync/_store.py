@@ -442,12 +442,14 @@ class StateStore:
         )
         return {ags: datetime.fromisoformat(seen) for ags, seen in rows}
 
-    def round_versions(self) -> dict[tuple[str, date], VersionRecord]:
+    def round_versions(self, besides: date | None = None) -> dict[tuple[str, date], VersionRecord]:
         """Per municipality and Stichtag, the version that counts for that round: the approved one, else the
-        newest valid one (the Zeitreihe)."""
+        newest valid one (the Zeitreihe). `besides`: a round left out (the running one, which the view has)."""
         newest = self.db.execute(
             f"SELECT {self._VERSION_COLUMNS} FROM versions WHERE id IN ("
-            " SELECT MAX(id) FROM versions WHERE valid=1 AND stichtag IS NOT NULL GROUP BY ags, stichtag)"
+            " SELECT MAX(id) FROM versions WHERE valid=1 AND stichtag IS NOT NULL AND stichtag IS NOT ?"
+            " GROUP BY ags, stichtag)",
+            (besides.isoformat() if besides else None,),
         ).fetchall()
         counting = {(v.ags, v.stichtag): v for v in map(self._version, newest)}
         days = {stichtag for _, stichtag in counting}

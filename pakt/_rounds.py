@@ -1,0 +1,108 @@
+"""`pakt round start`: close the running round and open the next one.
+
+Everything is checked before anything is written; then the new round's forms
+are written to a folder of their own, the ending round's master is kept under
+its Stichtag, and pakt.toml is replaced last (atomically), so a failure
+anywhere leaves the district in the old round with nothing lost.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from pakt.plugin import workbook_filename, write_templates
+from pakt.schemas import (
+    ConfigError,
+    PaktError,
+    Registry,
+    ReportingRound,
+    format_date,
+    load_rules,
+    write_next_round,
+)
+from pakt.sync import master_path, state_path
+from pakt.sync._file_access import FileAccess
+from pakt.sync._folder_scan import registered_path
+from pakt.sync._master_files import archive_master
+from pakt.sync._rounds import last_submissions
+from pakt.sync._run_lock import RunLock
+
+
+@dataclass(frozen=True)
+class RoundStarted:
+    """What `pakt round start` did."""
+
+    ending: ReportingRound
+    new: ReportingRound
+    forms: list[Path]
+    archived_master: Path | None
+    carried_over: int
+    """Forms pre-filled from a municipality's last submission."""
+
+
+def _check_new_round(registry: Registry, new: ReportingRound) -> None:
+    ending = registry.round
+    if new.stichtag <= ending.stichtag:
+        raise ConfigError(
+            f"Der neue Stichtag {format_date(new.stichtag)} liegt nicht nach dem laufenden "
+            f"({format_date(ending.stichtag)})."
+        )
+    if new.deadline is not None and new.deadline < new.stichtag:
+        raise ConfigError(
+            f"Die Abgabefrist {format_date(new.deadline)} liegt vor dem Stichtag {format_date(new.stichtag)}."
+        )
+    rules = load_rules(new.rules, registry.base_dir)
+    if not rules.covers(new.stichtag):
+        raise ConfigError(
+            f"Die Regeln „{rules.name}“ gelten vom {rules.period_text()}, nicht am Stichtag "
+            f"{format_date(new.stichtag)}. Bitte mit --rules die Regeln des neuen Förderzeitraums angeben."
+        )
+
+
+def _inside_sources(registry: Registry, folder: Path) -> bool:
+    """Whether sync would read forms in `folder` (a source folder, not excluded): pre-filled forms would
+    then count as submissions with their persons missing."""
+    resolved = folder.resolve()
+    for source in registry.sources.folders:
+        root = registry.resolve(source).resolve()
+        if resolved == root or root in resolved.parents:
+            relative = PurePosixPath(resolved.relative_to(root).as_posix())
+            return not any(relative.match(pattern) or pattern in relative.parts for pattern in registry.sources.exclude)
+    return False
+
+
+def _new_workbook_paths(registry: Registry, stichtag: date) -> dict[str, str]:
+    """Registered workbook files get the new round's name in the same folder (where the filled form is
+    expected back); Google sheets and unregistered municipalities stay as they are."""
+    moved = {}
+    for municipality in registry.municipalities:
+        if registered_path(registry, municipality.workbook_ref) is None:
+            continue
+        folder = os.path.dirname(municipality.workbook or "")
+        name = workbook_filename(municipality, stichtag)
+        moved[municipality.ags] = f"{folder}/{name}" if folder else name
+    return moved
+
+
+def start_round(config: Path, registry: Registry, new: ReportingRound, out_dir: Path | None) -> RoundStarted:
+    """Close the running round, open `new`: forms, the kept master, the registry (in this order)."""
+    _check_new_round(registry, new)
+    out = out_dir or registry.resolve(f"vorlagen/{new.stichtag.isoformat()}")
+    if _inside_sources(registry, out):
+        raise PaktError(
+            f"Der Zielordner {out} liegt in einem Quellordner ([sources] folders): die vorausgefüllten Mappen "
+            "würden beim Abgleich als Meldungen gelesen. Bitte einen anderen Ordner mit --out angeben oder ihn "
+            "unter [sources] exclude eintragen."
+        )
+    master = master_path(registry)
+    state = state_path(registry, master)
+    with RunLock(state.with_name(state.name + ".lock"), 30.0):
+        previous = last_submissions(registry, state)
+        next_registry = registry.model_copy(update={"round": new})
+        forms = write_templates(next_registry, out, previous=previous, with_stichtag=True)
+        archived = archive_master(master, registry.round.stichtag, FileAccess.of(registry))
+        write_next_round(config, new, _new_workbook_paths(registry, new.stichtag))
+    return RoundStarted(registry.round, new, forms, archived, len(previous))
