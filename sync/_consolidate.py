@@ -383,6 +383,7 @@ def snapshot_rows(view: DistrictView) -> dict[str, dict]:
             "review": row.decision.decision if row.decision else "",
             "review_version": row.review_version.id if row.review_version else None,
             "approved": row.approved,
+            "round": view.registry.round.stichtag.isoformat(),
         }
     return rows
 
@@ -398,6 +399,14 @@ def describe_changes(
     field where a new version was taken (`details`)."""
     if not before:
         return ["Erster Abgleich: alle Gemeinden neu übernommen."]
+    new_round = next(iter(after.values()), {}).get("round")
+    if new_round and next(iter(before.values())).get("round") != new_round:
+        received = sum(1 for row in after.values() if not row.get("absent"))
+        day = date.fromisoformat(new_round)
+        return [
+            f"Neue Runde zum Stichtag {format_date(day)}: die Übersicht zeigt ihre Meldungen "
+            f"({received} von {len(after)} Gemeinden haben gemeldet)."
+        ]
     changes = []
     for ags, now in after.items():
         then = before.get(ags)

@@ -116,7 +116,7 @@ def _run_row(run: RunRecord) -> tuple[Cell, ...]:
     if summary is None:
         return tuple(cells)
     counts, figures = summary.counts, summary.figures
-    numbers = (counts.read, counts.unchanged, counts.new_versions, figures.invalid, figures.missing)
+    numbers = (counts.read, counts.unchanged, counts.new_versions, figures.invalid, figures.missing, len(run.changes))
     return (*cells, *(Cell(n, Kind.COUNT) for n in numbers), Cell(counts.master_note))
 
 
@@ -141,11 +141,12 @@ def history_grid(runs: Sequence[RunRecord], changes: Sequence[str]) -> SheetGrid
             "neue Fassungen",
             "fehlerhaft",
             "fehlend",
+            "Änderungen",
             "Übersicht",
         )
     )
     rows += [_run_row(run) for run in runs]
-    return SheetGrid(SHEET_HISTORY, tuple(rows), (10, 18, 18, 13, 13, 13, 13, 13, 16), header_row, len(runs))
+    return SheetGrid(SHEET_HISTORY, tuple(rows), (10, 18, 18, 13, 13, 13, 13, 13, 13, 16), header_row, len(runs))
 
 
 def master_grids(

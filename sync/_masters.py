@@ -15,13 +15,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pakt.schemas import EnvironmentFailure, MasterMedium, MasterNotWritten, Registry, SheetGrid
+from pakt.schemas import (
+    Code,
+    EnvironmentFailure,
+    Finding,
+    MasterMedium,
+    MasterNotWritten,
+    Registry,
+    Severity,
+    SheetGrid,
+)
 
 from ._failpoints import failpoint
 from ._file_access import FileAccess
 from ._master_files import Written, last_editor, read_annotations, write_master_bytes
 from ._master_layout import RunStamp
-from ._records import Annotation
+from ._records import REVIEW_CHOICES, Annotation
 from ._store import StateStore
 
 if TYPE_CHECKING:  # Google's client and XlsxWriter are imported only by a run that writes (start-up)
@@ -39,6 +48,25 @@ MEDIUM_EDITORS = {XLSX: "Übersicht (Datei)", GOOGLE: "Google-Übersicht"}
 def shown(annotations: dict[str, Annotation]) -> dict[str, Annotation]:
     """The notes a master shows (empty ones are no note)."""
     return {ags: a for ags, a in annotations.items() if not a.empty}
+
+
+def refused_decisions(refused: dict[str, str], registry: Registry, where: str) -> list[Finding]:
+    """Typed Prüfung texts that are no decision: reported, not recorded (the master then shows the decision
+    in force again)."""
+    from ._problems import file_problem
+
+    choices = ", ".join(REVIEW_CHOICES)
+    return [
+        file_problem(
+            Code.WERT_UNGUELTIG,
+            f"„{typed}“ in der Spalte Prüfung ist keine Entscheidung (möglich: {choices}); nicht übernommen.",
+            where,
+            Severity.WARNING,
+            ags=ags,
+            municipality=municipality.name if (municipality := registry.municipality(ags)) else None,
+        )
+        for ags, typed in sorted(refused.items())
+    ]
 
 
 def view_annotations(view: DistrictView) -> tuple[dict[str, Annotation], dict[str, int]]:
@@ -74,6 +102,8 @@ class Masters:
     google: GoogleAccess | None
     google_master: GoogleMaster | None = None
     failures: list[EnvironmentFailure] = field(default_factory=list)
+    refused: list[Finding] = field(default_factory=list)
+    """Typed Prüfung texts that were no decision, for the Prüfbericht (their master is then rewritten)."""
 
     def take_xlsx_notes(self, stat_unchanged: bool, when) -> bool:
         """Take what the staff changed in the xlsx master into the store. False when the file is not a master."""
@@ -86,7 +116,8 @@ class Masters:
             return False
         editor = last_editor(self.master) or MEDIUM_EDITORS[XLSX]
         with self.store.transaction():
-            self.store.take_annotations(typed, XLSX, when, self.registry.round.stichtag, editor)
+            _, _, refused = self.store.take_annotations(typed, XLSX, when, self.registry.round.stichtag, editor)
+        self.refused += refused_decisions(refused, self.registry, str(self.master))
         return True
 
     def read_google(self, when) -> None:
@@ -108,7 +139,10 @@ class Masters:
         self.google_master.meta = meta
         if typed:
             with self.store.transaction():
-                self.store.take_annotations(typed, GOOGLE, when, self.registry.round.stichtag, MEDIUM_EDITORS[GOOGLE])
+                _, _, refused = self.store.take_annotations(
+                    typed, GOOGLE, when, self.registry.round.stichtag, MEDIUM_EDITORS[GOOGLE]
+                )
+            self.refused += refused_decisions(refused, self.registry, target.url)
 
     def current(self, medium: str, key: str, last_masters_key: str | None) -> bool:
         """Whether a medium already shows the view `key` and the store's notes."""

@@ -43,7 +43,7 @@ from ._folder_source import FolderSource
 from ._google_setup import SessionFactory, Traffic, credential_warnings, google_municipalities, quota_path, uses_google
 from ._master_files import Written, remove_stale_temp_files
 from ._master_layout import RunStamp
-from ._masters import GOOGLE, XLSX, Masters
+from ._masters import GOOGLE, XLSX, Masters, refused_decisions
 from ._problems import file_problem
 from ._records import Annotation, DistrictFigures, RunCounts, RunRecord, RunSummary, SourceRecord
 from ._run_lock import RunLock
@@ -315,7 +315,7 @@ class _Run:
         """Whether the last run's masters still show everything: no source changed, no run died since,
         the masters were written from the last view with the store's notes, registry and rules the same."""
         last = self.last
-        if self.options.full or changed or gone or self.interrupted or not master_is_ours:
+        if self.options.full or changed or gone or self.interrupted or not master_is_ours or self.masters.refused:
             return False
         if last is None or last.summary is None or last.summary.inputs != self.inputs or not last.view_key:
             return False
@@ -410,7 +410,7 @@ class _Run:
     ) -> SyncResult:
         """Rebuild the district view from the store and write each master that does not show it."""
         self.masters.read_google(self.options.now())
-        view = self.consolidated(busy + _notes_as_findings(self.listing.notes))
+        view = self.consolidated(busy + _notes_as_findings(self.listing.notes) + self.masters.refused)
         failpoint("consolidated")
         from ._consolidate import describe_changes, snapshot_rows, view_key
 
@@ -484,7 +484,10 @@ def _execute(registry: Registry, options: SyncOptions, store: StateStore, state:
     if options.open_master is not None:
         medium, typed = options.open_master
         with store.transaction():
-            store.take_annotations(typed, medium.value, started, registry.round.stichtag, options.editor)
+            _, _, refused = store.take_annotations(
+                typed, medium.value, started, registry.round.stichtag, options.editor
+            )
+        masters.refused += refused_decisions(refused, registry, "geöffnete Übersicht")
     listing = sources.listing()
     failpoint("listed")
     run = _Run(store, registry, rules, options, state, run_id, started, last, interrupted, sources, listing, masters)

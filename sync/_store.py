@@ -548,22 +548,26 @@ class StateStore:
 
     def take_annotations(
         self, typed: dict[str, Annotation], medium: str, when: datetime, stichtag: date, by: str
-    ) -> tuple[int, list[Decision]]:
+    ) -> tuple[int, list[Decision], dict[str, str]]:
         """Take what the staff changed in a master: only cells that differ from what that master was last
         written with. An unchanged cell holding an older value (the master was not rewritten since a note
         changed elsewhere) never overwrites the newer note. A changed Prüfung or Grund becomes a decision on
-        the version that row showed. Returns how many notes changed and the decisions taken."""
+        the version that row showed. Returns how many notes changed, the decisions taken, and the typed
+        Prüfung texts that are no decision (by AGS; nothing is recorded for them)."""
         shown = self.shown_annotations(medium)
         versions = self.shown_versions(medium)
         changed = {ags: a for ags, a in typed.items() if a.notes() != shown.get(ags, Annotation()).notes()}
-        decided = []
+        decided, refused = [], {}
         for ags, annotation in typed.items():
             before = shown.get(ags, Annotation())
+            if annotation.decision() == before.decision() or ags not in versions:
+                continue
             choice = review_choice(annotation.review)
-            if annotation.decision() == before.decision() or ags not in versions or choice is None:
+            if choice is None:
+                refused[ags] = annotation.review
                 continue
             decided.append(self.record_decision(ags, versions[ags], choice, annotation.reason.strip(), by, when))
-        return self.save_annotations(changed, when, stichtag), decided
+        return self.save_annotations(changed, when, stichtag), decided, refused
 
     # -- decisions ------------------------------------------------------------------------------
 

@@ -62,3 +62,19 @@ def test_missing_and_broken_files_are_reported(tmp_path: Path):
     broken.write_text("[district\nname=", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"kein gültiges TOML"):
         load_registry(broken)
+
+
+def test_earlier_rounds_must_lie_before_the_running_one_and_appear_once(tmp_path: Path):
+    base = (
+        '[district]\nname = "LK"\nkey = "08327"\n[round]\nstichtag = 2019-06-30\n'
+        '[[municipalities]]\nags = "08327002"\nname = "A"\nim_mode = "selbst"\n'
+    )
+    path = tmp_path / "pakt.toml"
+    path.write_text(base + "[[rounds]]\nstichtag = 2018-06-30\n", encoding="utf-8")
+    assert [r.stichtag.year for r in load_registry(path).all_rounds()] == [2018, 2019]
+    path.write_text(base + "[[rounds]]\nstichtag = 2020-06-30\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"30\.06\.2020 liegt nicht vor der laufenden"):
+        load_registry(path)
+    path.write_text(base + "[[rounds]]\nstichtag = 2018-06-30\n[[rounds]]\nstichtag = 2018-06-30\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"30\.06\.2018 ist doppelt eingetragen"):
+        load_registry(path)
