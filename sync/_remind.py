@@ -105,10 +105,7 @@ class RemindResult:
             recipient = delivery.message["To"]
             found_in = case.recipient.found_in if case.recipient else ""
             passed_over = f"; nicht verwendbar: {', '.join(case.unusable_addresses)}" if case.unusable_addresses else ""
-            head = (
-                f"{case.who}, Meldung {case.status.value}: Erinnerung an {recipient} (Adresse aus: {found_in}"
-                f"{passed_over})"
-            )
+            head = f"{case.who}, Meldung {case.word}: Erinnerung an {recipient} (Adresse aus: {found_in}{passed_over})"
             if not delivery.done:
                 lines.append(f"{head} – Probelauf, nicht {verb}.")
                 lines += _shown(delivery.message, delivery.where, self.medium)
@@ -123,7 +120,7 @@ class RemindResult:
                 else "keine Adresse bekannt (weder im Gemeindeverzeichnis noch in einer Meldung)"
             )
             lines.append(
-                f"{case.who}, Meldung {case.status.value}: keine Erinnerung – {known}. Bitte contact und email bei "
+                f"{case.who}, Meldung {case.word}: keine Erinnerung – {known}. Bitte contact und email bei "
                 "der Gemeinde in pakt.toml eintragen."
             )
         for case, reason in self.refused:

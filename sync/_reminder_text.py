@@ -35,7 +35,7 @@ def _wrap(text: str, indent: str = "") -> str:
 def subject(case: ReminderCase, registry: Registry) -> str:
     """'Erinnerung Pakt für Integration: Meldung überfällig – Aldingen, Stichtag 30.06.2018 – Landkreis Tuttlingen'."""
     return (
-        f"Erinnerung {PROGRAMME}: Meldung {case.status.value} – {case.municipality.name}, "
+        f"Erinnerung {PROGRAMME}: Meldung {case.word} – {case.municipality.name}, "
         f"Stichtag {format_date(case.stichtag)} – {registry.district.name}"
     )
 
@@ -79,6 +79,10 @@ def _situation(case: ReminderCase) -> list[str]:
             f"die Meldemappe {who} zum {PROGRAMME}, Stichtag {stichtag}, ist bei uns eingegangen{read}, "
             "aber noch nicht eingereicht. Es fehlt:"
         )
+    elif case.reason is Reason.REJECTED:
+        opening = (
+            f"die Meldung {who} zum {PROGRAMME}, Stichtag {stichtag}{read}, haben wir bei der Prüfung zurückgewiesen:"
+        )
     else:
         errors = counted(len(case.gaps), "Fehler", "Fehler")
         opening = (
@@ -115,6 +119,8 @@ def _what_to_do(case: ReminderCase) -> str:
         )
     if case.reason is Reason.UNSIGNED:
         return "Bitte prüfen Sie die Mappe mit „Prüfen“ und reichen Sie sie mit „Einreichen“ ein."
+    if case.reason is Reason.REJECTED:
+        return "Bitte berichtigen Sie die Meldung entsprechend und reichen Sie sie mit „Einreichen“ erneut ein."
     return (
         "Bitte füllen Sie die Meldemappe vollständig aus, prüfen Sie sie mit „Prüfen“ und reichen Sie sie mit "
         "„Einreichen“ ein."

@@ -34,6 +34,8 @@ class Reason(enum.StrEnum):
     MISSING = "fehlt"
     UNSIGNED = "nicht eingereicht"
     INVALID = "fehlerhaft"
+    REJECTED = "zurückgewiesen"
+    """The district rejected the version under review (with its reason): the municipality must correct it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,11 +90,13 @@ class ReminderCase:
     """Addresses passed over because no mail can go to them (German, with where each was found)."""
 
     @property
-    def status(self) -> Status:
-        """The word the mail and the report use: fehlt, überfällig or fehlerhaft."""
+    def word(self) -> str:
+        """The word the mail and the report use: fehlt, überfällig, fehlerhaft or zurückgewiesen."""
         if self.reason is Reason.INVALID:
-            return Status.FEHLERHAFT
-        return Status.UEBERFAELLIG if self.overdue else Status.FEHLT
+            return Status.FEHLERHAFT.value
+        if self.reason is Reason.REJECTED:
+            return Reason.REJECTED.value
+        return (Status.UEBERFAELLIG if self.overdue else Status.FEHLT).value
 
     @property
     def who(self) -> str:
@@ -137,6 +141,8 @@ def _invalid_gaps(row: MunicipalityRow) -> tuple[Gap, ...]:
 def _reason(row: MunicipalityRow, overdue: bool) -> Reason | None:
     if row.status is Status.FEHLERHAFT:
         return Reason.INVALID
+    if row.decision is not None and row.decision.decision == "zurückgewiesen":
+        return Reason.REJECTED
     if row.status is Status.FEHLT:
         return Reason.MISSING
     if row.status is Status.UEBERFAELLIG:
@@ -223,6 +229,10 @@ def reminder_case(
     elif reason is Reason.UNSIGNED:
         gaps = _sign_off_gaps(row) or (Gap(sheet=None, cell=None, message="Die Meldung ist nicht eingereicht."),)
         version = row.used
+    elif reason is Reason.REJECTED:
+        why = row.decision.reason or "ohne Angabe eines Grundes"
+        gaps = (Gap(sheet=None, cell=None, message=f"Grund: {why}"),)
+        version = row.review_version
     else:
         gaps = _invalid_gaps(row)
         version = row.newer_broken  # None for a file that cannot be read at all: its gap says so

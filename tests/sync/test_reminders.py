@@ -29,6 +29,7 @@ from pakt.sync import (
 
 PASSWORD_VARIABLE = "PAKT_TEST_SMTP_PASSWORT"
 ALDINGEN, BALGHEIM, BAERENTHAL, BOETTINGEN = "08327002", "08327004", "08327006", "08327008"
+TUTTLINGEN = "08327066"
 REGISTRY_CONTACT = ("Karin Register", "buergermeisteramt@baerenthal.example")
 BOETTINGEN_CONTACT = ("Petra Probe", "rathaus@boettingen.example")
 DEADLINE = "31.07.2018"
@@ -355,12 +356,12 @@ def test_before_the_deadline_a_missing_submission_is_reminded_with_the_days_left
 
     result = remind(district.registry(), RemindOptions(out=tmp_path / "post", now=lambda: before))
 
-    reasons = {case.municipality.name: (case.reason, case.status) for case in result.cases}
+    reasons = {case.municipality.name: (case.reason, case.word) for case in result.cases}
     # Böttingen's unsigned workbook is not overdue yet: no reminder; the missing ones and the broken one are
     assert reasons == {
-        "Aldingen": (Reason.INVALID, Status.FEHLERHAFT),
-        "Balgheim": (Reason.MISSING, Status.FEHLT),
-        "Bärenthal": (Reason.MISSING, Status.FEHLT),
+        "Aldingen": (Reason.INVALID, "fehlerhaft"),
+        "Balgheim": (Reason.MISSING, "fehlt"),
+        "Bärenthal": (Reason.MISSING, "fehlt"),
     }
     balgheim = next(d for d in result.delivered if d.case.municipality.ags == BALGHEIM)
     assert "Meldung fehlt – Balgheim" in str(balgheim.message["Subject"])
@@ -376,7 +377,7 @@ def test_the_cases_follow_the_view_and_the_registry_address_comes_first(district
 
     (case,) = reminder_cases(view, today)
 
-    assert (case.reason, case.status, case.overdue) == (Reason.MISSING, Status.UEBERFAELLIG, True)
+    assert (case.reason, case.word, case.overdue) == (Reason.MISSING, "überfällig", True)
     assert (case.recipient.name, case.recipient.email, case.recipient.found_in) == (
         "Anna Amt",
         "amt@aldingen.example",
@@ -463,3 +464,21 @@ def test_the_help_is_german():
     assert "Aufruf: pakt remind [OPTIONEN]" in text and "--out ORDNER" in text and "--dry-run" in text
     assert "Exit 0: alles erledigt; 1: Gemeinden ohne Adresse" in text
     assert not [word for word in ("Usage:", "Show this message", "[default:") if word in result.output]
+
+
+def test_a_rejected_submission_is_reminded_with_the_districts_reason(district, tmp_path):
+    district.sync()
+    rejected = subprocess.run(
+        ["pakt", "approve", TUTTLINGEN, "-d", "zurückgewiesen", "-r", "Sachkosten Büro bitte belegen"],
+        cwd=district.root, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert rejected.returncode == 0, rejected.stderr
+
+    result = remind(district.registry(), RemindOptions(out=tmp_path / "post", now=lambda: datetime(2018, 7, 20, 9)))
+
+    (case,) = [case for case in result.cases if case.municipality.ags == TUTTLINGEN]
+    assert case.reason is Reason.REJECTED and case.word == "zurückgewiesen"
+    (delivered,) = [d for d in result.delivered if d.case.municipality.ags == TUTTLINGEN]
+    assert "Meldung zurückgewiesen – Tuttlingen" in str(delivered.message["Subject"])
+    body = flat(delivered.message.get_content())
+    assert "haben wir bei der Prüfung zurückgewiesen" in body and "Grund: Sachkosten Büro bitte belegen" in body
