@@ -24,6 +24,15 @@ from xlsxwriter.worksheet import Worksheet
 from pakt.schemas import LINK_COLOUR, Cell, Link, SheetGrid, Style, to_a1
 
 from ._consolidate import DistrictView, Status
+from ._master_binding import (
+    HEADER_NAME,
+    MASTER_BINDING_FIELDS,
+    MASTER_KIND,
+    MASTER_SCHEMA,
+    ROWS_NAME,
+    SHEET_MASTER_BINDING,
+    TOTALS_NAME,
+)
 from ._master_layout import SHEET_CHARTS, SHEET_OVERVIEW, STATUS_FILL, RunStamp
 from ._overview import overview_columns
 
@@ -206,6 +215,37 @@ def _write_charts(book: Workbook, sheet: Worksheet, view: DistrictView, overview
         sheet.insert_chart(anchor, chart)
 
 
+def _write_binding(book: Workbook, view: DistrictView, stamp: RunStamp, overview: SheetGrid) -> None:
+    """The hidden binding sheet and the defined names a reader finds the master's table by."""
+    sheet = book.add_worksheet(SHEET_MASTER_BINDING)
+    registry = view.registry
+    values = (
+        MASTER_KIND,
+        MASTER_SCHEMA,
+        registry.district.key,
+        registry.district.name,
+        registry.round.stichtag.isoformat(),
+        view.rules.id,
+        str(stamp.run_id),
+        stamp.finished_at.isoformat(timespec="seconds"),
+    )
+    text = book.add_format({"num_format": "@"})
+    sheet.set_column(0, 1, 30)
+    sheet.write_string(0, 0, "Pakt-Bindung der Übersicht – bitte nicht ändern")
+    for row, (field, value) in enumerate(zip(MASTER_BINDING_FIELDS, values, strict=True), start=1):
+        sheet.write_string(row, 0, field.label)
+        sheet.write_string(row, 1, value, text)
+        book.define_name(field.name, f"='{SHEET_MASTER_BINDING}'!$B${row + 1}")
+    header_row, width = overview.header_row, len(overview.header)
+    last_col = _letter(width - 1)
+    first, last = header_row + 2, header_row + 1 + max(overview.data_rows, 1)
+    where = f"'{SHEET_OVERVIEW}'!"
+    book.define_name(HEADER_NAME, f"={where}$A${header_row + 1}:${last_col}${header_row + 1}")
+    book.define_name(ROWS_NAME, f"={where}$A${first}:${last_col}${last}")
+    book.define_name(TOTALS_NAME, f"={where}$A${last + 1}:${last_col}${last + 1}")
+    sheet.hide()
+
+
 def build_master(grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp, master_dir: Path) -> bytes:
     """The whole master workbook as bytes: the grids (the Übersicht first), then the charts."""
     buffer = io.BytesIO()
@@ -225,6 +265,7 @@ def build_master(grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp
         sheets.append(sheet)
     charts = book.add_worksheet(SHEET_CHARTS)
     _write_charts(book, charts, view, grids[0])
+    _write_binding(book, view, stamp, grids[0])
     sheets[0].activate()
     for sheet in [*sheets, charts]:
         sheet.set_landscape()
