@@ -474,6 +474,51 @@ def history(
         out.print(_history_line(line), markup=False)
 
 
+# -- pakt payments ----------------------------------------------------------------------------------
+
+
+@command()
+def payments(
+    config: ConfigOption = None,
+    master: MasterOption = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Zahlungsliste (CSV) für die Kasse; wird nie überschrieben.", metavar="DATEI"),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Nur zeigen, was angewiesen würde; nichts schreiben, nichts vermerken.")
+    ] = False,
+) -> None:
+    """Die Zahlungsliste der nächsten Auszahlung schreiben (CSV für die Kasse) und als angewiesen vermerken.
+
+    In die Liste kommen nur freigegebene Meldungen. Was angewiesen ist, bleibt so: eine spätere Korrektur
+    erscheint als Nachzahlung oder Rückforderung in der nächsten Auszahlung.
+    """
+    from pakt.schemas import format_date, format_eur
+    from pakt.sync import SyncOptions, write_payment_list
+
+    registry = _registry(config, required=True)
+    if out_file is None and not dry_run:
+        raise PaktError("Bitte mit --out DATEI angeben, wohin die Zahlungsliste geschrieben wird (oder --dry-run).")
+    written = write_payment_list(registry, None if dry_run else out_file, SyncOptions(master=master))
+    for line in written.lines:
+        due = format_date(line.due) if line.due else "ohne Termin"
+        out.print(f"{line.ags}  {line.name:<28} {format_eur(line.amount):>16}  {line.kind:<13} {due}", markup=False)
+    what = f"„{written.tranche}“: {counted(len(written.lines), 'Zahlung', 'Zahlungen')}, {format_eur(written.total)}"
+    if written.path is None:
+        out.print(f"Probelauf {what}; nichts geschrieben, nichts vermerkt.", markup=False)
+    else:
+        out.print(f"Zahlungsliste {what} geschrieben nach {written.path} und als angewiesen vermerkt.", markup=False)
+    if written.withheld:
+        names = ", ".join(line.name for line in written.withheld[:10])
+        more = f" und {len(written.withheld) - 10} weitere" if len(written.withheld) > 10 else ""
+        err.print(
+            f"Nicht in der Liste, weil nicht freigegeben ({len(written.withheld)}): {names}{more}. "
+            "Sie werden mit der nächsten Auszahlung nachgezahlt, sobald sie freigegeben sind.",
+            markup=False,
+        )
+
+
 # -- pakt token -------------------------------------------------------------------------------------
 
 token_app = typer.Typer(

@@ -35,11 +35,13 @@ class Rate(PaktModel):
 
 
 class Payment(PaktModel):
-    """An instalment: persons are counted on `stichtag`, money flows on `paid_on`."""
+    """An instalment (tranche): persons are counted on `stichtag`, money flows on `paid_on`; `share` is the
+    part of that Stichtag's allowance it pays (several tranches of one Stichtag share it out)."""
 
     name: str
     stichtag: date
     paid_on: date
+    share: Decimal = Field(Decimal("1"), gt=0, le=1)
 
 
 class RuleSet(PaktModel):
@@ -64,6 +66,22 @@ class RuleSet(PaktModel):
             if later.valid_from <= earlier.valid_until:
                 raise ValueError(f"Sätze überschneiden sich am {later.valid_from}")
         return self
+
+    @model_validator(mode="after")
+    def tranches_pay_each_stichtag_once(self) -> RuleSet:
+        shares: dict[date, Decimal] = {}
+        for payment in self.payments:
+            shares[payment.stichtag] = shares.get(payment.stichtag, Decimal(0)) + payment.share
+        for day, total in shares.items():
+            if total != 1:
+                raise ValueError(
+                    f"Die Anteile der Auszahlungen zum Stichtag {format_date(day)} ergeben {total}, nicht 1"
+                )
+        return self
+
+    def tranches(self, stichtag: date) -> list[Payment]:
+        """The tranches that pay the allowance counted on `stichtag`, in the order they are due."""
+        return sorted((p for p in self.payments if p.stichtag == stichtag), key=lambda p: (p.paid_on, p.name))
 
     @property
     def rounding_mode(self) -> str:

@@ -18,6 +18,7 @@ _EXPORTS = {
     "._folder_source": ["FolderSource"],
     "._google_setup": ["Traffic", "service_account_email"],
     "._google_source": ["GoogleSheetsSource"],
+    "._payout": ["PaymentList", "payment_csv", "write_payment_list"],
     "._history": ["Decided", "VersionLine", "decide", "version_diff", "version_history"],
     "._master_layout": ["SHEET_OVERVIEW", "STATUS_FILL", "RunStamp"],
     "._overview": ["OVERVIEW_COLUMNS", "OverviewColumn", "Totals", "overview_grid", "read_staff_columns", "sum_total"],

@@ -21,11 +21,18 @@ from typing import Any
 from pakt.schemas import EXCEL_EPOCH, GERMAN_LOCALE_TAG, LINK_COLOUR, Cell, Kind, SheetGrid, Style
 
 from ._google_client import GoogleAccess
-from ._master_layout import SHEET_HISTORY, SHEET_OVERVIEW, SHEET_REPORT, SHEET_SERIES, SHEET_STAFF
+from ._master_layout import SHEET_HISTORY, SHEET_OVERVIEW, SHEET_PAYMENTS, SHEET_REPORT, SHEET_SERIES, SHEET_STAFF
 from ._overview import read_staff_columns
 from ._records import Annotation
 
-SHEET_IDS = {SHEET_OVERVIEW: 7001, SHEET_STAFF: 7002, SHEET_REPORT: 7003, SHEET_HISTORY: 7004, SHEET_SERIES: 7005}
+SHEET_IDS = {
+    SHEET_OVERVIEW: 7001,
+    SHEET_STAFF: 7002,
+    SHEET_REPORT: 7003,
+    SHEET_HISTORY: 7004,
+    SHEET_SERIES: 7005,
+    SHEET_PAYMENTS: 7006,
+}
 SPARE_ROWS = 20
 
 

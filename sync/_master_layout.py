@@ -14,6 +14,7 @@ SHEET_STAFF = "Integrationsmanager"
 SHEET_REPORT = "Prüfbericht"
 SHEET_HISTORY = "Verlauf"
 SHEET_SERIES = "Zeitreihe"
+SHEET_PAYMENTS = "Auszahlung"
 SHEET_CHARTS = "Auswertung"
 
 AGS_HEADER = "AGS"

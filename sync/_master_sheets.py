@@ -3,6 +3,7 @@
     Übersicht            one row per municipality (see _overview.py, the column table)
     Integrationsmanager  every manager in every municipality, linked to the source row
     Prüfbericht          every finding, with the version it belongs to
+    Auszahlung           the round's tranches with their totals, every payment line
     Zeitreihe            persons, allowance and FTE per municipality and round
     Verlauf              what changed since the last run, and the last runs
 
@@ -19,6 +20,8 @@ from pakt.schemas import ERROR_FILL, Cell, Kind, Severity, SheetGrid, Style, cou
 from ._consolidate import DistrictView, StaffLine
 from ._master_layout import SHEET_HISTORY, SHEET_REPORT, SHEET_STAFF, RunStamp
 from ._overview import Places, overview_grid
+from ._payment_sheet import payments_grid
+from ._payments import PaymentLine
 from ._records import RunRecord
 from ._time_series import Series, series_grid
 
@@ -156,12 +159,15 @@ def master_grids(
     changes: Sequence[str],
     places: Places,
     series: Series | None = None,
+    payments: Sequence[PaymentLine] = (),
 ) -> list[SheetGrid]:
     """Every sheet of the master that both writers carry, in order."""
+    tranches = view.rules.tranches(view.registry.round.stichtag)
     return [
         overview_grid(view, stamp, places),
         staff_grid(view, places),
         report_grid(view),
+        payments_grid(view, tranches, payments),
         series_grid(view, series or {}),
         history_grid(runs, changes),
     ]

@@ -65,6 +65,17 @@ class VersionRecord:
 
 
 @dataclass(frozen=True)
+class PaidLine:
+    """One line of a payment list that went to the finance office (kept in the state store, never changed)."""
+
+    ags: str
+    tranche: str
+    kind: str
+    amount: Decimal
+    recorded_on: date
+
+
+@dataclass(frozen=True)
 class Annotation:
     """What district staff typed into the master for one municipality.
 

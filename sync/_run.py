@@ -196,13 +196,16 @@ def sources_for(registry: Registry, options: SyncOptions, google: GoogleAccess |
     return SourceSet(sources)
 
 
-def _inputs_key(registry: Registry, rules: RuleSet, decisions: int, today: date) -> str:
+def _inputs_key(registry: Registry, rules: RuleSet, decisions: int, today: date, paid: int) -> str:
     """Fingerprint of what the view depends on besides the sources: the registry, the rules, the district's
-    decisions (a decision taken with `pakt approve`) and, while the deadline matters, the day (a run on the
-    day after the deadline turns the missing into "überfällig" without any file changing)."""
+    decisions (taken after the staff's notes were read, or with `pakt approve`), the payment lists that went
+    out, and, while the deadline matters, the day (a run on the day after the deadline turns the missing
+    into "überfällig" without any file changing)."""
     deadline = registry.round.deadline
     day = str(min(today, deadline + timedelta(days=1))) if deadline else ""
-    material = registry.model_dump_json() + rules.model_dump_json() + str(registry.base_dir) + f"{decisions}/{day}"
+    material = (
+        registry.model_dump_json() + rules.model_dump_json() + str(registry.base_dir) + f"{decisions}/{day}/{paid}"
+    )
     return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -469,9 +472,12 @@ class _Run:
         )  # fmt: skip
         runs = [current, *(r for r in self.store.runs(HISTORY_RUNS) if r.id != self.run_id)][:HISTORY_RUNS]
         from ._master_sheets import master_grids
+        from ._payments import payment_plan
         from ._time_series import round_series
 
-        return master_grids(view, stamp, runs, changes, self.sources.place, round_series(view, self.store))
+        stichtag = self.registry.round.stichtag
+        plan = payment_plan(view, view.rules.tranches(stichtag), self.store.paid_lines(stichtag))
+        return master_grids(view, stamp, runs, changes, self.sources.place, round_series(view, self.store), plan)
 
 
 def _execute(registry: Registry, options: SyncOptions, store: StateStore, state: Path, masters: Masters,
@@ -493,7 +499,7 @@ def _execute(registry: Registry, options: SyncOptions, store: StateStore, state:
     run = _Run(store, registry, rules, options, state, run_id, started, last, interrupted, sources, listing, masters)
     changed, unchanged, busy, gone = run.read_changes()
     master_is_ours = run.take_notes()
-    run.inputs = _inputs_key(registry, rules, store.decision_mark(), started.date())  # after the staff's decisions
+    run.inputs = _inputs_key(registry, rules, store.decision_mark(), started.date(), store.paid_mark())
     if run.nothing_changed(changed, gone, master_is_ours):
         return run.quiet_result()
     return run.full_result(changed, unchanged, busy, master_is_ours)

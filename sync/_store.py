@@ -13,6 +13,7 @@ Tables
                  round_note_history; the older `annotations` table, without rounds, is adopted once by the
                  first round that asks and then left as it was)
     decisions    the district's decisions on versions (geprüft, freigegeben, zurückgewiesen): who, when, why
+    paid_lines   every line of every payment list that went to the finance office (never changed afterwards)
     shown_annotations  what each master medium (the xlsx file, the Google master) was last written with,
                  and which version each row showed, so that only what the staff changed there is taken back
                  (never an older value) and a decision typed there applies to the version it was typed beside
@@ -28,13 +29,14 @@ import os
 import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pakt.schemas import Finding, StoreUnavailable, describe_os_error
 
 from ._file_access import FileAccess
-from ._records import Annotation, Decision, RunRecord, RunSummary, SourceRecord, VersionRecord, review_choice
+from ._records import Annotation, Decision, PaidLine, RunRecord, RunSummary, SourceRecord, VersionRecord, review_choice
 
 if TYPE_CHECKING:
     from pakt.schemas import Submission
@@ -128,6 +130,16 @@ CREATE TABLE IF NOT EXISTS decisions (
     decided_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS decisions_by_version ON decisions (version_id, id);
+CREATE TABLE IF NOT EXISTS paid_lines (
+    id INTEGER PRIMARY KEY,
+    stichtag TEXT NOT NULL,
+    ags TEXT NOT NULL,
+    tranche TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    list_file TEXT NOT NULL
+);
 """
 SCHEMA_VERSION = 3
 MIGRATIONS = {
@@ -568,6 +580,35 @@ class StateStore:
                 continue
             decided.append(self.record_decision(ags, versions[ags], choice, annotation.reason.strip(), by, when))
         return self.save_annotations(changed, when, stichtag), decided, refused
+
+    # -- payments -------------------------------------------------------------------------------
+
+    def paid_lines(self, stichtag: date) -> list[PaidLine]:
+        """What went to the finance office for a round, in the order it was recorded."""
+        rows = self.db.execute(
+            "SELECT ags, tranche, kind, amount, recorded_at FROM paid_lines WHERE stichtag=? ORDER BY id",
+            (stichtag.isoformat(),),
+        )
+        return [
+            PaidLine(ags, tranche, kind, Decimal(amount), datetime.fromisoformat(at).date())
+            for ags, tranche, kind, amount, at in rows
+        ]
+
+    def paid_mark(self) -> int:
+        """Grows with every payment list recorded: the masters then show those lines as angewiesen."""
+        (mark,) = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM paid_lines").fetchone()
+        return int(mark)
+
+    def record_paid(self, stichtag: date, lines: Iterable, when: datetime, list_file: str) -> None:
+        """Keep the lines of a payment list that went out: from now on they are what was paid."""
+        self.db.executemany(
+            "INSERT INTO paid_lines (stichtag, ags, tranche, kind, amount, recorded_at, list_file) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (stichtag.isoformat(), line.ags, line.tranche, line.kind, str(line.amount), when.isoformat(), list_file)
+                for line in lines
+            ),
+        )
 
     # -- decisions ------------------------------------------------------------------------------
 

@@ -27,14 +27,16 @@ def uno_python() -> str:
     raise AssertionError("python3-uno fehlt: apt-get install python3-uno (siehe .ci/run)")
 
 
-def convert(source: Path, target_format: str, out_dir: Path) -> Path:
-    """`soffice --convert-to`, with a throw-away profile so parallel runs never share a lock."""
+def convert(source: Path, target_format: str, out_dir: Path, infilter: str | None = None) -> Path:
+    """`soffice --convert-to`, with a throw-away profile so parallel runs never share a lock; `infilter` as a
+    user would pick the import options (for a CSV: separator, encoding, column types, language)."""
     profile = out_dir / ".lo-profile"
     subprocess.run(
         [
             soffice(),
             f"-env:UserInstallation=file://{profile}",
             "--headless",
+            *([f"--infilter={infilter}"] if infilter else []),
             "--convert-to",
             target_format,
             "--outdir",
