@@ -2,6 +2,7 @@
 
     python bench/sync_benchmark.py                        # 35, 1,101 and 10,000 workbooks (minutes)
     python bench/sync_benchmark.py --sizes 35 --work DIR  # the CI smoke run
+    python bench/sync_benchmark.py --state                # the state roll-up of 44 district masters
 
 For each size it generates the submission workbooks once (kept under --work).
 Then, on the same files and in this same run, it starts each of these as a
@@ -20,6 +21,20 @@ memory of the process and all its children (sampled from /proc):
               no history, no links, only sheet dumps
     openpyxl  the same with engine="openpyxl" (the usual way as most guides show it; sizes up to 1,101)
 
+With --state it measures the state roll-up the same way, on the sample state
+(sample_state/generate.py: Baden-Württemberg's 44 district masters, 1,101
+municipalities, figures invented; generated once under --work/state):
+
+    floor     python-calamine reading the Übersicht rows of the 44 masters in one process, nothing else
+    cold      `pakt sync` on the state registry with an empty state store: every master read, checked, the
+              state master written
+    warm      `pakt sync` again, nothing changed
+    pandas    pandas.read_excel(engine="calamine") of the 44 masters' Übersicht sheets, concatenated, written
+              with to_excel's default writer
+    generate  `python sample_state/generate.py`: the sample district synced, the other 43 masters built
+
+When `pakt sync` cannot roll a state up (yet), cold and warm say so instead of a figure.
+
 Each figure is the median of --repeats runs taken in alternation (floor, cold,
 pandas, floor, cold, ...), so a slow moment of the machine hits all alike.
 Python writes no bytecode cache here when PYTHONDONTWRITEBYTECODE is set; the
@@ -30,6 +45,7 @@ the cache once before measuring. This is a benchmark, not a test: it reports.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -240,6 +256,20 @@ def _environment() -> dict[str, str]:
     return env
 
 
+class ProcessFailed(SystemExit):
+    """A measured command did not succeed (uncaught, it ends the benchmark with the command's error)."""
+
+    def __init__(self, command: list[str], code: int, stderr: str) -> None:
+        super().__init__(f"{' '.join(command)} ended with {code}:\n{stderr[-2000:]}")
+        self.stderr = stderr
+
+    @property
+    def reason(self) -> str:
+        """The last line the command wrote to stderr (for a German Pakt error: its message)."""
+        lines = [line.strip() for line in self.stderr.splitlines() if line.strip()]
+        return lines[-1] if lines else "(no message)"
+
+
 SAMPLE_EVERY_S = 0.02
 """How often the process tree's memory is sampled: rarely enough that the sampling does not slow what it
 measures on two cores (every 5 ms cost the measured command a fifth of a core)."""
@@ -266,7 +296,7 @@ def run_process(command: list[str], cwd: Path) -> dict:
     sampler.join()
     peak = peaks[0]
     if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} ended with {process.returncode}:\n{err[-2000:]}")
+        raise ProcessFailed(command, process.returncode, err)
     return {"seconds": seconds, "peak_mb": peak / 1024, "stdout": out}
 
 
@@ -330,6 +360,131 @@ def measure(root: Path, count: int, repeats: int) -> dict[str, dict]:
     }
 
 
+# -- the state roll-up -----------------------------------------------------------------------
+
+STATE_DISTRICTS = 44
+STATE_MUNICIPALITIES = 1_101
+STATE_GENERATOR = REPO / "sample_state" / "generate.py"
+STATE_PHASES = ("floor", "cold", "pandas", "warm", "generate")
+
+
+def _sample_state():
+    """sample_state/generate.py, loaded by its path (sample_workbooks/generate.py owns the module name)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sample_state_generate", STATE_GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def prepare_state(root: Path) -> Path:
+    """Generate the sample state under root (once; reused while the generator's source is unchanged)."""
+    marker = root / "generated.json"
+    stamp = {"generator": hashlib.sha256(STATE_GENERATOR.read_bytes()).hexdigest()}
+    if marker.exists() and json.loads(marker.read_text()) == stamp and (root / "pakt.toml").exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    state = _sample_state().generate(root)
+    print(
+        f"state: {len(state.masters)} district masters generated in {state.seconds:.2f} s "
+        f"(sample district synced in {state.sample_seconds:.2f} s, 43 invented in {state.invented_seconds:.2f} s)"
+    )
+    marker.write_text(json.dumps(stamp))
+    return root
+
+
+def _state_masters(root: Path) -> list[Path]:
+    return sorted((root / "landkreise").glob("*.xlsx"))
+
+
+def phase_state_floor(root: Path) -> None:
+    """python-calamine reading the Übersicht rows of every district master, in one process (the floor)."""
+    import python_calamine
+
+    masters = _state_masters(root)
+    rows = 0
+    for path in masters:
+        values = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Übersicht").to_python()
+        header = next(i for i, row in enumerate(values) if row and row[0] == "AGS")
+        rows += sum(1 for row in values[header + 1 :] if row and row[0] not in ("", None))
+    print(json.dumps({"files": len(masters), "rows": rows}))
+
+
+def phase_state_pandas(root: Path) -> None:
+    """The usual way: every master's Übersicht read with pandas, concatenated, written with the default writer."""
+    import pandas as pd
+
+    masters = _state_masters(root)
+    frames = []
+    for path in masters:
+        frame = pd.read_excel(path, sheet_name="Übersicht", engine="calamine", header=None)
+        frame.insert(0, "Datei", path.name)
+        frames.append(frame)
+    pd.concat(frames, ignore_index=True).to_excel(root / "baseline-state.xlsx", sheet_name="Übersicht", index=False)
+    print(json.dumps({"files": len(masters)}))
+
+
+def _state_summary(figures: dict, cold: bool) -> dict:
+    """The run's figures without its output; a cold run must have read, a warm one nothing."""
+    summary = json.loads(figures.pop("stdout"))
+    read = summary.get("read")
+    if read is not None:
+        assert (read > 0) if cold else (read == 0), summary
+    return figures
+
+
+def _state_phases(root: Path) -> dict[str, Callable[[], dict]]:
+    me = [sys.executable, __file__, "--work", str(root), "--phase"]
+    pakt = _pakt()
+    regenerated = root.parent / f"{root.name}-regenerated"
+
+    def cold() -> dict:
+        _fresh(root)
+        return _state_summary(run_process([*pakt, "sync", "--json"], root), cold=True)
+
+    def warm() -> dict:
+        return _state_summary(run_process([*pakt, "sync", "--json"], root), cold=False)
+
+    def generate() -> dict:
+        shutil.rmtree(regenerated, ignore_errors=True)
+        return run_process([sys.executable, str(STATE_GENERATOR), "--out", str(regenerated)], root)
+
+    return {
+        "floor": lambda: run_process([*me, "state-floor"], root),
+        "cold": cold,
+        "pandas": lambda: run_process([*me, "state-pandas"], root),
+        "warm": warm,
+        "generate": generate,
+    }
+
+
+def measure_state(root: Path, repeats: int) -> tuple[dict[str, dict], str | None]:
+    """Medians of the state phases, and why cold and warm were not measured (None when they were)."""
+    phases = _state_phases(root)
+    try:
+        phases["cold"]()  # caches warm, and: can `pakt sync` roll a state up at all?
+    except ProcessFailed as failed:
+        phases.pop("cold"), phases.pop("warm")
+        unavailable = failed.reason
+    else:
+        unavailable = None
+    runs: dict[str, list[dict]] = {name: [] for name in phases}
+    for _ in range(repeats):
+        for name, phase in phases.items():
+            runs[name].append(phase())
+    shutil.rmtree(root.parent / f"{root.name}-regenerated", ignore_errors=True)
+    figures = {
+        name: {
+            "seconds": statistics.median(r["seconds"] for r in found),
+            "peak_mb": statistics.median(r["peak_mb"] for r in found),
+        }
+        for name, found in runs.items()
+    }
+    return figures, unavailable
+
+
 # -- the report --------------------------------------------------------------------------------
 
 NOTES = {
@@ -366,23 +521,69 @@ def print_rows(count: int, figures: dict[str, dict]) -> None:
         print(f"{count:>7} | {name:<9} | {found['seconds']:>8.3f} | {rate} | {found['peak_mb']:>8.0f} | {note}")
 
 
+STATE_NOTES = {
+    "floor": "python-calamine, Übersicht rows of the 44 masters, 1 process",
+    "cold": "{floor:.1f}x the floor; {pandas:.1f}x faster than pandas (calamine)",
+    "warm": "{cold_warm:.0f}x faster than cold",
+    "pandas": "pandas, calamine engine, 44 Übersicht sheets, default writer",
+    "generate": "sample_state/generate.py: sample district synced, 43 masters built",
+}
+
+
+def print_state_rows(figures: dict[str, dict], unavailable: str | None) -> None:
+    print(
+        f"state roll-up: {STATE_DISTRICTS} district masters, {STATE_MUNICIPALITIES:,} municipalities "
+        "(sample_state, figures invented); files = district masters"
+    )
+    seconds = {name: f["seconds"] for name, f in figures.items()}
+    ratios = {}
+    if unavailable is None:
+        ratios = {
+            "floor": seconds["cold"] / seconds["floor"],
+            "pandas": seconds["pandas"] / seconds["cold"],
+            "cold_warm": seconds["cold"] / seconds["warm"],
+        }
+    for name in STATE_PHASES:
+        found = figures.get(name)
+        if found is None:
+            note = f"not measured: `pakt sync` on the state registry failed: {unavailable}"
+            print(f"{STATE_DISTRICTS:>7} | {name:<9} | {'n/a':>8} | {'':>8} | {'n/a':>8} | {note}")
+            continue
+        rate = f"{STATE_DISTRICTS / found['seconds']:>8.0f}" if name in ("floor", "cold", "pandas") else " " * 8
+        note = STATE_NOTES[name].format(**ratios)
+        print(
+            f"{STATE_DISTRICTS:>7} | {name:<9} | {found['seconds']:>8.3f} | {rate} | {found['peak_mb']:>8.0f} | {note}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark of pakt as whole commands against pandas and calamine.")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[35, 1101, 10000])
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", help="district sizes in workbooks (default 35 1101 10000; none with --state)"
+    )
+    parser.add_argument("--state", action="store_true", help="also the state roll-up of 44 district masters")
     parser.add_argument("--repeats", type=int, default=3, help="rounds per size (medians); 1 for sizes over 5,000")
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "work")
-    parser.add_argument("--phase", choices=["floor", "pandas", "openpyxl"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--phase", choices=["floor", "pandas", "openpyxl", "state-floor", "state-pandas"], help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
-    if args.phase == "floor":
-        phase_floor(args.work)
+    if args.phase in ("floor", "state-floor"):
+        (phase_floor if args.phase == "floor" else phase_state_floor)(args.work)
+        return 0
+    if args.phase == "state-pandas":
+        phase_state_pandas(args.work)
         return 0
     if args.phase:
         phase_pandas(args.work, "calamine" if args.phase == "pandas" else "openpyxl")
         return 0
+    sizes = args.sizes if args.sizes is not None else ([] if args.state else [35, 1101, 10000])
     print_header()
-    for count in args.sizes:
+    for count in sizes:
         root = prepare(args.work / f"n{count}", count)
         print_rows(count, measure(root, count, args.repeats if count <= 5_000 else 1))
+    if args.state:
+        print_state_rows(*measure_state(prepare_state(args.work / "state"), args.repeats))
     return 0
 
 

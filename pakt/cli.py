@@ -267,10 +267,15 @@ def sync(
         bool, typer.Option("--full", help="Alle Dateien neu lesen, Fingerabdrücke nicht beachten.")
     ] = False,
 ) -> None:
-    """Alle Meldungen der Gemeinden einlesen und die Übersicht des Landkreises neu schreiben."""
+    """Alle Meldungen der Gemeinden einlesen und die Übersicht des Landkreises neu schreiben (für ein Land mit
+    [[districts]]: die Übersichten der Landkreise zur Übersicht des Landes)."""
     from pakt.sync import SyncOptions, run_sync
 
     registry = _registry(config, required=True)
+    if registry.is_state:  # the state roll-up of the districts' masters (pakt/_state_cli.py)
+        from ._state_cli import sync_state
+
+        raise typer.Exit(sync_state(registry, master, full, as_json))
     with contextlib.ExitStack() as shown:
         bar: list[Any] = []
 

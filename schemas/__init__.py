@@ -101,6 +101,7 @@ _EXPORTS = {
     "._reader": ["Draft", "Entry", "RawCell", "RawTable", "WorkbookView", "read_draft"],
     "._registry": [
         "District",
+        "DistrictEntry",
         "GoogleSettings",
         "GoogleSpreadsheet",
         "Municipality",

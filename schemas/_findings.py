@@ -49,6 +49,8 @@ class Code(enum.StrEnum):
     STICHTAG_ABWEICHEND = "STICHTAG_ABWEICHEND"
     DATEI_UEBERSPRUNGEN = "DATEI_UEBERSPRUNGEN"
     MAPPE_VERSCHOBEN = "MAPPE_VERSCHOBEN"
+    SUMME_ABWEICHEND = "SUMME_ABWEICHEND"
+    KREIS_ABWEICHEND = "KREIS_ABWEICHEND"
 
     def describe(self) -> str:
         return _DESCRIPTIONS[self]
@@ -81,6 +83,8 @@ _DESCRIPTIONS = {
     Code.STICHTAG_ABWEICHEND: "Die Meldung gehört zu einem anderen Stichtag als die laufende Runde.",
     Code.DATEI_UEBERSPRUNGEN: "Eine Datei im Ordner wurde bewusst übergangen (Sperrdatei, temporär, keine Mappe).",
     Code.MAPPE_VERSCHOBEN: "Die in pakt.toml eingetragene Mappe liegt nicht mehr dort; sie wurde anderswo gefunden.",
+    Code.SUMME_ABWEICHEND: "Eine Summe der Übersicht eines Landkreises ist nicht die Summe ihrer Zeilen.",
+    Code.KREIS_ABWEICHEND: "Die Übersicht gehört zu einem anderen Landkreis, als pakt.toml des Landes einträgt.",
 }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from ._config_errors import describe_config_error
 from ._errors import ConfigError
 from ._fields import Ags, Email
 from ._mail import MailSettings
@@ -183,8 +184,20 @@ class Municipality(PaktModel):
         return parse_workbook_ref(self.workbook) if self.workbook else None
 
 
+class DistrictEntry(PaktModel):
+    """A district of a state's registry ([[districts]]): its master is the state roll-up's source."""
+
+    key: str = Field(
+        pattern=r"^\d{5}$", title="Kreisschlüssel", description="Fünfstellig, beginnt mit dem Landesschlüssel."
+    )
+    name: str = Field(min_length=1, title="Landkreis")
+    master: str = Field(
+        min_length=1, description="Where its district master (xlsx) lives: a path, relative to pakt.toml."
+    )
+
+
 class Registry(PaktModel):
-    """Everything Pakt knows about one district."""
+    """Everything Pakt knows about one district, or about one state and its districts (`districts`)."""
 
     district: District
     round: ReportingRound
@@ -196,10 +209,43 @@ class Registry(PaktModel):
     plausibility: Plausibility = Field(default_factory=Plausibility)
     google: GoogleSettings = Field(default_factory=GoogleSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
-    municipalities: tuple[Municipality, ...] = Field(min_length=1)
+    municipalities: tuple[Municipality, ...] = ()
+    districts: tuple[DistrictEntry, ...] = Field(
+        (), description="A state's districts: a registry lists either municipalities or districts."
+    )
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _by_ags: dict[str, Municipality] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def municipalities_or_districts(self) -> Registry:
+        if self.municipalities and self.districts:
+            raise ValueError(
+                "Eine Konfiguration nennt entweder Gemeinden ([[municipalities]], ein Landkreis) oder Landkreise "
+                "([[districts]], ein Land), nicht beides"
+            )
+        if not self.municipalities and not self.districts:
+            raise ValueError(
+                "Die Konfiguration nennt weder Gemeinden ([[municipalities]]) noch Landkreise ([[districts]])"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def district_keys_unique_and_in_state(self) -> Registry:
+        seen_keys: set[str] = set()
+        seen_names: set[str] = set()
+        for entry in self.districts:
+            if not entry.key.startswith(self.district.key) or len(self.district.key) >= len(entry.key):
+                raise ValueError(
+                    f"Kreisschlüssel {entry.key} ({entry.name}) gehört nicht zum Landesschlüssel {self.district.key}"
+                )
+            if entry.key in seen_keys:
+                raise ValueError(f"Kreisschlüssel {entry.key} ist doppelt eingetragen")
+            if entry.name in seen_names:
+                raise ValueError(f"Landkreis {entry.name} ist doppelt eingetragen")
+            seen_keys.add(entry.key)
+            seen_names.add(entry.name)
+        return self
 
     @model_validator(mode="after")
     def keys_unique_and_in_district(self) -> Registry:
@@ -238,6 +284,11 @@ class Registry(PaktModel):
         return [*sorted(self.rounds, key=lambda r: r.stichtag), self.round]
 
     @property
+    def is_state(self) -> bool:
+        """A state's registry: its sources are the masters of its districts, not municipal workbooks."""
+        return bool(self.districts)
+
+    @property
     def base_dir(self) -> Path:
         """Folder that relative paths in the registry are resolved against."""
         return self._base_dir
@@ -253,12 +304,6 @@ class Registry(PaktModel):
         return self._by_ags.get(ags)
 
 
-def _describe(error: dict) -> str:
-    where = ".".join(str(part) for part in error["loc"])
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message
-
-
 def load_registry(path: Path) -> Registry:
     """Read pakt.toml; ConfigError with a German message when it cannot be used."""
     try:
@@ -272,7 +317,7 @@ def load_registry(path: Path) -> Registry:
     try:
         registry = Registry.model_validate(data)
     except ValidationError as exc:
-        details = "; ".join(_describe(e) for e in exc.errors()[:5])
+        details = "; ".join(describe_config_error(e) for e in exc.errors()[:5])
         raise ConfigError(f"Die Konfigurationsdatei {path} ist fehlerhaft: {details}.") from exc
     registry._base_dir = path.resolve().parent
     return registry

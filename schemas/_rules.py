@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
+from ._config_errors import describe_config_error
 from ._errors import ConfigError, RulesError
 from ._german import format_date
 from ._submission import PaktModel
@@ -120,8 +121,8 @@ def load_rules_file(path: Path) -> RuleSet:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"Die Regeldatei {path} ist kein gültiges TOML: {exc}.") from exc
     except ValidationError as exc:
-        message = exc.errors()[0]["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"Die Regeldatei {path} ist unvollständig oder fehlerhaft: {message}.") from exc
+        details = "; ".join(describe_config_error(e) for e in exc.errors()[:5])
+        raise ConfigError(f"Die Regeldatei {path} ist unvollständig oder fehlerhaft: {details}.") from exc
 
 
 @lru_cache(maxsize=32)

@@ -5,6 +5,7 @@
     status_report(state)  the last run and who is missing, from the state store alone
     refresh_overview(...) Aktualisieren's work: a run, then the Übersicht as a grid for an open workbook
     remind(registry)      `pakt remind`: a run, then a German reminder (.eml file or SMTP) per municipality to remind
+    run_state_sync(state) the state roll-up: the districts' masters of a registry with [[districts]] into a state master
 
 Sources implement the `Source` protocol (folders of workbook files, Google
 Sheets); the master's Übersicht is one column table (`OVERVIEW_COLUMNS`) that
@@ -29,6 +30,9 @@ _EXPORTS = {
     "._reminders": ["Gap", "Reason", "Recipient", "ReminderCase", "reminder_cases"],
     "._run": ["SyncOptions", "SyncResult", "master_path", "run_sync", "sources_for", "state_path"],
     "._source": ["Listing", "Note", "Place", "Source", "SourceEntry", "SourceSet"],
+    "._state_reading": ["MasterFileView", "MasterReading", "read_master"],
+    "._state_run": ["StateSyncOptions", "StateSyncResult", "run_state_sync"],
+    "._state_view": ["DistrictStatus", "StateFigures", "StateView"],
     "._status": ["status_report"],
     "._store": ["StateStore"],
     "._validate_files": [

@@ -25,6 +25,7 @@ from pakt.schemas import (
 
 from ._intake import Intake, intake_from_draft
 from ._isolation import Failure
+from ._master_binding import MASTER_BINDING_FIELDS
 from ._problems import file_problem, unreadable
 from ._regular_files import read_regular
 from ._source import SourceEntry
@@ -63,8 +64,18 @@ def fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+DISTRICT_MASTER = (
+    "Diese Arbeitsmappe ist eine Übersicht von Pakt (eines Landkreises oder Landes), keine Pakt-Meldung einer "
+    "Gemeinde. Die Übersicht eines Landkreises liest der Abgleich des Landes (pakt.toml mit [[districts]]); bitte "
+    "aus dem Ordner der Meldungen nehmen."
+)
+
+
 def _parse(entry: SourceEntry, data: bytes, registry: Registry) -> Intake:
-    draft = read_draft(XlsxFileView(entry.path.name, data))
+    view = XlsxFileView(entry.path.name, data)
+    if MASTER_BINDING_FIELDS[0].name in view.defined_names():  # a master where submissions belong
+        raise SchemaMismatch(DISTRICT_MASTER, file=view.label)
+    draft = read_draft(view)
     draft.label = entry.key
     return intake_from_draft(entry, fingerprint(data), draft, registry)
 

@@ -32,6 +32,7 @@ from ._master_binding import (
     ROWS_NAME,
     SHEET_MASTER_BINDING,
     TOTALS_NAME,
+    BindingField,
 )
 from ._master_layout import SHEET_CHARTS, SHEET_OVERVIEW, STATUS_FILL, RunStamp
 from ._overview import overview_columns
@@ -217,7 +218,6 @@ def _write_charts(book: Workbook, sheet: Worksheet, view: DistrictView, overview
 
 def _write_binding(book: Workbook, view: DistrictView, stamp: RunStamp, overview: SheetGrid) -> None:
     """The hidden binding sheet and the defined names a reader finds the master's table by."""
-    sheet = book.add_worksheet(SHEET_MASTER_BINDING)
     registry = view.registry
     values = (
         MASTER_KIND,
@@ -229,10 +229,19 @@ def _write_binding(book: Workbook, view: DistrictView, stamp: RunStamp, overview
         str(stamp.run_id),
         stamp.finished_at.isoformat(timespec="seconds"),
     )
+    write_binding_sheet(book, tuple(zip(MASTER_BINDING_FIELDS, values, strict=True)), overview)
+
+
+def write_binding_sheet(
+    book: Workbook, binding: Sequence[tuple[BindingField, str]], overview: SheetGrid
+) -> None:  # the state master writes its binding the same way, with its own kind
+    """The hidden binding sheet (label and value per field, each value a defined name) and the names of the
+    Übersicht's header, rows and totals."""
+    sheet = book.add_worksheet(SHEET_MASTER_BINDING)
     text = book.add_format({"num_format": "@"})
     sheet.set_column(0, 1, 30)
     sheet.write_string(0, 0, "Pakt-Bindung der Übersicht – bitte nicht ändern")
-    for row, (field, value) in enumerate(zip(MASTER_BINDING_FIELDS, values, strict=True), start=1):
+    for row, (field, value) in enumerate(binding, start=1):
         sheet.write_string(row, 0, field.label)
         sheet.write_string(row, 1, value, text)
         book.define_name(field.name, f"='{SHEET_MASTER_BINDING}'!$B${row + 1}")
@@ -246,6 +255,17 @@ def _write_binding(book: Workbook, view: DistrictView, stamp: RunStamp, overview
     sheet.hide()
 
 
+def write_grids(book: Workbook, grids: Sequence[SheetGrid], master_dir: Path) -> list[Worksheet]:
+    """Each grid as a sheet of `book`, in order, with the master's look (the state master shares it)."""
+    writer = _GridWriter(book, master_dir)
+    sheets = []
+    for grid in grids:
+        sheet = book.add_worksheet(grid.name)
+        writer.write(sheet, grid)
+        sheets.append(sheet)
+    return sheets
+
+
 def build_master(grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp, master_dir: Path) -> bytes:
     """The whole master workbook as bytes: the grids (the Übersicht first), then the charts."""
     buffer = io.BytesIO()
@@ -257,12 +277,7 @@ def build_master(grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp
             "created": stamp.finished_at,
         }
     )
-    writer = _GridWriter(book, master_dir)
-    sheets = []
-    for grid in grids:
-        sheet = book.add_worksheet(grid.name)
-        writer.write(sheet, grid)
-        sheets.append(sheet)
+    sheets = write_grids(book, grids, master_dir)
     charts = book.add_worksheet(SHEET_CHARTS)
     _write_charts(book, charts, view, grids[0])
     _write_binding(book, view, stamp, grids[0])

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from pakt.schemas import (
     Code,
+    ConfigError,
     EnvironmentFailure,
     Finding,
     MasterMedium,
@@ -511,6 +512,11 @@ def run_sync(registry: Registry, options: SyncOptions | None = None) -> SyncResu
     Raises a German EnvironmentFailure when the run cannot happen at all (the state store unusable,
     another run in progress); what fails during a run (a master, Google) is in the result's failures.
     """
+    if registry.is_state:  # a state's registry would overwrite the state master with an empty district's
+        raise ConfigError(
+            "Diese Konfiguration nennt Landkreise ([[districts]]): ihr Abgleich ist die Übersicht des Landes "
+            "(„pakt sync“), nicht der eines Landkreises."
+        )
     options = options or SyncOptions()
     master = master_path(registry, options.master)
     state = state_path(registry, master)

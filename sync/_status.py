@@ -47,7 +47,8 @@ def completeness_lines(snapshot: dict[str, dict], deadline: date | None) -> list
     ]
     absent = sum(1 for r in rows if _absent(r))
     lines = [f"{len(rows) - absent} von {len(rows)} Gemeinden haben gemeldet."]
-    lines.append(f"Es fehlen ({len(missing)}): {_names(missing)}." if missing else "Vor der Frist fehlt keine Meldung.")
+    verb = "fehlt" if len(missing) == 1 else "fehlen"
+    lines.append(f"Es {verb} ({len(missing)}): {_names(missing)}." if missing else "Vor der Frist fehlt keine Meldung.")
     if overdue:
         since = f" (Abgabefrist {format_date(deadline)})" if deadline else ""
         lines.append(f"Überfällig{since} ({len(overdue)}): {_names(overdue)}.")

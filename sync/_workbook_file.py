@@ -70,6 +70,8 @@ MAX_ROW, MAX_COL = 1_048_576, 16_384
 MAX_FORM_ROWS, MAX_FORM_COLUMNS = 100_000, 256
 """How far a sheet of a submission may reach (its form uses a few dozen rows and columns); a sheet whose
 stated extent goes further was changed outside the form and is refused with the cell to clear."""
+MAX_RANGE_CELLS = 500_000
+"""Cells a named rectangle may span when read whole (a district master of 1,000 municipalities has 20,000)."""
 KEEP_BYTES = 4 * 1024 * 1024
 """XML parts up to this much in all are kept from the CRC check for parsing (a submission has about 200 KB)."""
 REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")
@@ -719,6 +721,11 @@ class XlsxFileView:
     at opening or at the first access to a sheet.
     """
 
+    wanted_names: frozenset[str] = WANTED_NAMES
+    """Defined names of single cells this view keeps (a subclass that reads another kind of workbook names its own)."""
+    wanted_ranges: frozenset[str] = frozenset({STAFF_RANGE})
+    """Defined names of rectangles this view keeps whole."""
+
     def __init__(self, label: str, data: bytes) -> None:
         self.label = label
         _refuse_non_zip(label, data)
@@ -785,7 +792,7 @@ class XlsxFileView:
     def _wanted(self, sheet: str) -> _Wanted:
         if sheet not in self._wanted_by_sheet:
             tables = tuple(sorted((t.name, t.sheet, t.ref) for t in self._tables_by_name().values()))
-            key = (sheet, tuple(sorted(self._names.items())), tables)
+            key = (self.wanted_names, self.wanted_ranges, sheet, tuple(sorted(self._names.items())), tables)
             wanted = _WANTED.get(key)
             if wanted is None:
                 wanted = self._find_wanted(sheet)
@@ -797,11 +804,12 @@ class XlsxFileView:
     def _find_wanted(self, sheet: str) -> _Wanted:
         wanted = _Wanted()
         for name, reference in self._names.items():
-            parsed = parse_reference(reference) if name in WANTED_NAMES or name == STAFF_RANGE else None
+            kept = name in self.wanted_names or name in self.wanted_ranges
+            parsed = parse_reference(reference) if kept else None
             if parsed is None or parsed[0] != sheet:
                 continue
             (top, left), (bottom, right) = parse_a1(parsed[1]), parse_a1(parsed[2])
-            if name == STAFF_RANGE:
+            if name in self.wanted_ranges:
                 wanted.boxes.append((top, left, bottom, right))
             else:
                 wanted.cells.add((top, left))
@@ -842,6 +850,23 @@ class XlsxFileView:
             return None
         row, col = parse_a1(parsed[1])
         return self._cell(parsed[0], row, col)
+
+    def named_range(self, name: str) -> tuple[tuple[RawCell, ...], ...] | None:
+        """The cells of a named rectangle (one of `wanted_ranges`), row by row; None when the name is missing."""
+        reference = self._names.get(name) if name in self.wanted_ranges else None
+        parsed = parse_reference(reference) if reference else None
+        if parsed is None or parsed[0] not in self._sheet_parts:
+            return None
+        (top, left), (bottom, right) = parse_a1(parsed[1]), parse_a1(parsed[2])
+        if (bottom - top + 1) * (right - left + 1) > MAX_RANGE_CELLS or bottom < top or right < left:
+            raise WorkbookUnreadable(
+                f"Der benannte Bereich {name} ({parsed[1]}:{parsed[2]}) ist ungültig oder viel zu groß.",
+                file=self.label,
+                sheet=parsed[0],
+            )
+        self._sheet(parsed[0])
+        columns = range(left, right + 1)
+        return tuple(tuple(self._cell(parsed[0], r, c) for c in columns) for r in range(top, bottom + 1))
 
     def table(self, name: str) -> RawTable | None:
         """The table's header and its non-empty data rows (entirely empty rows are left out); the named
