@@ -16,7 +16,6 @@ Every SQLite failure becomes StoreUnavailable with a German message (the distric
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +26,7 @@ from pakt.schemas import Finding
 from ._file_access import FileAccess
 from ._state_reading import MasterReading
 from ._state_view import KnownReading, MasterFile, StateFigures
-from ._store import _Transaction, store_unavailable
+from ._store import _Transaction, open_store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rollup_readings (
@@ -133,19 +132,7 @@ class RollupStore:
 
     def __init__(self, path: Path, access: FileAccess | None = None) -> None:
         self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            (access or FileAccess()).ensure(path)
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        except (sqlite3.Error, OSError) as error:
-            raise store_unavailable(path, error) from error
-        try:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
-        except sqlite3.Error as error:
-            self.db.close()
-            raise store_unavailable(path, error) from error
+        self.db = open_store(path, access, SCHEMA)
 
     def close(self) -> None:
         self.db.close()

@@ -201,21 +201,32 @@ def _findings(text: str | None) -> tuple[Finding, ...]:
     return tuple(Finding.model_validate(item) for item in json.loads(text or "[]"))
 
 
+def open_store(path: Path, access: FileAccess | None, schema: str) -> sqlite3.Connection:
+    """A state store's connection (WAL, autocommit outside `transaction()`), its tables created; every
+    failure as StoreUnavailable in German."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (access or FileAccess()).ensure(path)
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    except (sqlite3.Error, OSError) as error:
+        raise store_unavailable(path, error) from error
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(schema)
+    except sqlite3.Error as error:
+        db.close()
+        raise store_unavailable(path, error) from error
+    return db
+
+
 class StateStore:
     """The SQLite state of one district's sync."""
 
     def __init__(self, path: Path, access: FileAccess | None = None) -> None:
         self.path = path
+        self.db = open_store(path, access, SCHEMA)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            (access or FileAccess()).ensure(path)
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        except (sqlite3.Error, OSError) as error:
-            raise store_unavailable(path, error) from error
-        try:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
             self._migrate()
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.Error as error:
