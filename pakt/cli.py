@@ -633,7 +633,11 @@ def appsscript(
     from pakt.plugin import export_appsscript
 
     written = export_appsscript(out_dir)
-    out.print(f"{len(written)} Dateien geschrieben nach {out_dir}: " + ", ".join(p.name for p in written), markup=False)
+    out.print(
+        f"{counted(len(written), 'Datei', 'Dateien')} geschrieben nach {out_dir}: "
+        + ", ".join(p.name for p in written),
+        markup=False,
+    )
 
 
 # -- pakt remind ------------------------------------------------------------------------------------

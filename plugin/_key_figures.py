@@ -13,6 +13,28 @@ Rounding to the nearest cent (ROUND) removes that noise in every program; roundi
 turns it into a lost cent wherever the program does not first snap the noise away (LibreOffice does,
 a plain floor of x*100 does not).
 tests/plugin/test_key_figures.py checks both halves of this argument.
+
+Why the form calls no PAKT.PAUSCHALE (issue 16 asked for `IFERROR(PAKT.PAUSCHALE(…); persons × rate)`, the
+add-in's figure where it is present, the native one elsewhere). Microsoft documents how a clerk calls an
+add-in's custom function in Excel (=PAKT.PAUSCHALE(…), the namespace from the manifest) but not how Excel
+stores that call in an xlsx file, nor that Excel evaluates such a call written by another program. What is
+public are maintainers' and users' reports on GitHub: Excel saves a JavaScript custom function under an
+internal `_xldudf` prefix (OfficeDev/Excel-Custom-Functions#108, OfficeDev/office-js#2568 and #3558), the
+call shows as `_xldudf_…` until the add-in's metadata is loaded, and calls put into a workbook without Excel
+registering them were not calculated on opening even where the add-in was present (#108: only re-entering
+each formula made it calculate). XlsxWriter's documentation covers the `_xlfn.` prefixes of Excel's own
+newer functions and otherwise says to save a formula from Excel and read its XML, which needs an Excel
+this project does not have. Writing `_xldudf_PAKT_PAUSCHALE(…)` would be a guess about an undocumented
+format, and the one place it could go wrong (Excel with the add-in) is the one no test here can run.
+
+Elsewhere such a call is an unknown function: LibreOffice shows #NAME? for it and IFERROR then gives the
+fallback (tried with this project's LibreOffice); Google Sheets has no PAKT.PAUSCHALE either (Pakt's
+Google function is =PAUSCHALE(…), from the Apps Script file, without a namespace). So the form keeps the
+native formula alone: it is the fallback the issue names, computed by the district's rules (the rate in
+force on the Stichtag, rounded as argued above) in every program, with or without the add-in, and it never
+shows #NAME?. tests/plugin/test_key_figures.py holds it, recalculated by LibreOffice, to Python's figure and
+to PAKT.PAUSCHALE's answers in the golden table (tests/golden/formulas.toml). A clerk who wants the add-in's
+figure types =PAKT.PAUSCHALE(pakt_persons_total) into a cell in Excel, which then stores it its own way.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ workbook is, and writes the grid it gets back.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol
 
 from pakt.schemas import MasterMedium, Registry, SheetGrid
@@ -19,13 +20,19 @@ SheetReader = Callable[[str], list[list[Any]]]
 
 
 class Refreshed(Protocol):
-    """What a refresh gives back: the sheet to write and a German sentence for the district staff."""
+    """What a refresh gives back: the sheet to write, a German sentence for the district staff, and where
+    file links start from."""
 
     @property
     def sheet(self) -> SheetGrid: ...
 
     @property
     def message(self) -> str: ...
+
+    @property
+    def link_base(self) -> Path | None:
+        """The folder the master file is kept in: links to source files are relative to it, as in the file."""
+        ...
 
 
 Refresh = Callable[[Registry, SheetReader, MasterMedium], Refreshed]

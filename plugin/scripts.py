@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from pakt.schemas import CheckContext, Checked, MasterMedium, PaktError, check, format_date, read_draft, rules_for
+from pakt.schemas import (
+    CheckContext,
+    Checked,
+    MasterMedium,
+    PaktError,
+    check,
+    counted,
+    format_date,
+    read_draft,
+    rules_for,
+)
 
 from ._book_view import BookView
 from ._context import GOOGLE_CLIENT, current
-from ._grid_writer import write_grid
+from ._grid_writer import APPS_SCRIPT, OFFICE_JS, write_grid
 from ._marks import as_text, clear_marks, mark_findings, write_report
 from ._xlwings import Book, script
 
@@ -25,14 +35,18 @@ def check_book(book: Book) -> Checked:
     return check(draft, CheckContext(rules=rules_for(draft, registry), registry=registry))
 
 
-def _headline(checked: Checked) -> str:
-    errors = sum(1 for f in checked.findings if f.blocking)
-    warnings = len(checked.findings) - errors
-    if not checked.findings:
+def check_headline(errors: int, warnings: int) -> str:
+    """The first line of Prüfen's report: what the clerk has to do, counted in German."""
+    if not errors and not warnings:
         return "Keine Beanstandungen – die Meldung kann eingereicht werden."
     if errors:
-        return f"{errors} Fehler und {warnings} Warnungen – bitte die markierten Zellen korrigieren."
-    return f"{warnings} Warnungen – bitte prüfen; einreichen ist möglich."
+        return f"{errors} Fehler und {counted(warnings, 'Warnung', 'Warnungen')} – bitte die markierten Zellen korrigieren."
+    return f"{counted(warnings, 'Warnung', 'Warnungen')} – bitte prüfen; einreichen ist möglich."
+
+
+def _headline(checked: Checked) -> str:
+    errors = sum(1 for f in checked.findings if f.blocking)
+    return check_headline(errors, len(checked.findings) - errors)
 
 
 def review(book: Book) -> Checked:
@@ -95,7 +109,8 @@ def aktualisieren(book: Book) -> None:
     context = current()
     if context.refresh is None or context.registry is None:
         raise PaktError("Aktualisieren ist auf diesem Server nicht eingerichtet (kein Landkreis konfiguriert).")
-    medium = MasterMedium.GOOGLE if context.client == GOOGLE_CLIENT else MasterMedium.XLSX
+    google = context.client == GOOGLE_CLIENT
+    medium = MasterMedium.GOOGLE if google else MasterMedium.XLSX
     refreshed = context.refresh(context.registry, lambda name: _sheet_values(book, name), medium)
-    write_grid(book, refreshed.sheet)
+    write_grid(book, refreshed.sheet, refreshed.link_base, APPS_SCRIPT if google else OFFICE_JS)
     book.app.alert(refreshed.message, "Pakt – Aktualisieren")

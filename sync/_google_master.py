@@ -4,21 +4,35 @@ A tab the staff renamed or deleted is added again under its name (a renamed one
 keeps Pakt's sheet id, so the new tab takes the next free one: Google refuses
 two tabs with one id or one title).
 
-It renders the same grids as the xlsx master. Values go in as typed cells
+It renders the same grids as the xlsx master, with what a Google Sheet carries
+of them: every sheet the xlsx master has except the charts (Auswertung), German
+number formats, fills and text styles, frozen title and header rows, column
+widths, a filter over each table, the drop-down of the staff's Prüfung column
+(ONE_OF_LIST) and the links to the sources. Values go in as typed cells
 (stringValue, numberValue), so text from clerks or staff never becomes a
 formula; only the totals are formulaValue, and they are Pakt's own. The
 staff's Bemerkung and Wiedervorlage are read before the view is built and
 written back with it.
+
+Links, as a Google user can follow them:
+
+    a Google spreadsheet    a cell-level link to the spreadsheet (textFormat.link); the tab and cell go into
+                            the cell's note, because a link can address a cell only by the tab's gid, which
+                            the Drive export Pakt reads the sheets with does not carry (learning it would cost
+                            one Sheets read per sheet and run)
+    a file on the share     no link (a browser opens no file path from a Google Sheet); the note names the
+                            file, tab and cell, as the xlsx master's link tip does
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pakt.schemas import EXCEL_EPOCH, GERMAN_LOCALE_TAG, LINK_COLOUR, Cell, Kind, SheetGrid, Style
+from pakt.schemas import EXCEL_EPOCH, LINK_COLOUR, Cell, Kind, SheetGrid, Style
 
 from ._google_client import GoogleAccess
 from ._master_layout import SHEET_HISTORY, SHEET_OVERVIEW, SHEET_PAYMENTS, SHEET_REPORT, SHEET_SERIES, SHEET_STAFF
@@ -34,6 +48,9 @@ SHEET_IDS = {
     SHEET_PAYMENTS: 7006,
 }
 SPARE_ROWS = 20
+CELL_FIELDS = "userEnteredValue,userEnteredFormat,note"
+"""What Pakt writes into a cell: the clearing pass also drops data validation (set again per range)."""
+_LOCALE_TAG = re.compile(r"\[\$-[0-9A-Fa-f]+\]")
 
 
 def _rgb(hex_color: str) -> dict[str, float]:
@@ -54,12 +71,16 @@ def _value(value: Any) -> dict[str, Any] | None:
     return None
 
 
-def _number_format(cell: Cell) -> dict[str, str] | None:
+def number_format(cell: Cell) -> dict[str, str] | None:
+    """The cell's number format as a Sheets NumberFormat: the xlsx code without Excel's locale tag (the
+    master's spreadsheet locale, de_DE, gives German separators), dates in Sheets' lower-case tokens."""
     code = cell.format_code
     if code is None or code == "@":
         return None
-    pattern = code.replace(GERMAN_LOCALE_TAG, "").replace("DD.MM.YYYY", "dd.mm.yyyy")
-    return {"type": "DATE" if cell.kind is Kind.DATE else "NUMBER", "pattern": pattern}
+    pattern = _LOCALE_TAG.sub("", code)
+    if cell.kind is Kind.DATE:
+        return {"type": "DATE", "pattern": pattern.lower()}
+    return {"type": "NUMBER", "pattern": pattern}
 
 
 _TEXT_FORMATS: dict[Style, dict[str, Any]] = {
@@ -73,7 +94,7 @@ _TEXT_FORMATS: dict[Style, dict[str, Any]] = {
 
 def _format(cell: Cell) -> dict[str, Any]:
     fmt: dict[str, Any] = {}
-    number = _number_format(cell)
+    number = number_format(cell)
     if number:
         fmt["numberFormat"] = number
     if cell.background:
@@ -100,6 +121,8 @@ def cell_data(cell: Cell) -> dict[str, Any]:
     fmt = _format(cell)
     if fmt:
         data["userEnteredFormat"] = fmt
+    if cell.link is not None and cell.link.tip:
+        data["note"] = cell.link.tip
     return data
 
 
@@ -128,6 +151,65 @@ def _free_id(wanted: int, used: set[int]) -> int:
     return sheet_id
 
 
+def column_pixels(width: float) -> int:
+    """An xlsx column width (characters of the default font) in screen pixels, as Excel converts it."""
+    return round(width * 7 + 5)
+
+
+def _grid_properties(grid: SheetGrid, height: int, width: int) -> dict[str, int]:
+    rows, cols = grid.freeze or (0, 0)
+    return {"rowCount": height, "columnCount": width, "frozenRowCount": rows, "frozenColumnCount": cols}
+
+
+def _layout_requests(sheet_id: int, grid: SheetGrid) -> list[dict]:
+    """Column widths, the filter over the table and the drop-downs, after the cells are written."""
+    requests: list[dict] = [
+        {
+            "updateDimensionProperties": {
+                "range": {"sheetId": sheet_id, "dimension": "COLUMNS", "startIndex": col, "endIndex": col + 1},
+                "properties": {"pixelSize": column_pixels(width)},
+                "fields": "pixelSize",
+            }
+        }
+        for col, width in enumerate(grid.widths)
+    ]
+    first = grid.first_data_row
+    if first is None or not grid.data_rows:
+        return requests
+    table = {
+        "sheetId": sheet_id,
+        "startRowIndex": grid.header_row,
+        "endRowIndex": first + grid.data_rows,
+        "startColumnIndex": 0,
+        "endColumnIndex": len(grid.header),
+    }
+    requests.append({"setBasicFilter": {"filter": {"range": table}}})
+    for col, choices in grid.choices:
+        requests.append(
+            {
+                "setDataValidation": {
+                    "range": {
+                        "sheetId": sheet_id,
+                        "startRowIndex": first,
+                        "endRowIndex": first + grid.data_rows,
+                        "startColumnIndex": col,
+                        "endColumnIndex": col + 1,
+                    },
+                    "rule": {
+                        "condition": {
+                            "type": "ONE_OF_LIST",
+                            "values": [{"userEnteredValue": choice} for choice in choices],
+                        },
+                        "inputMessage": "Bitte einen Eintrag aus der Liste wählen: " + ", ".join(choices) + ".",
+                        "strict": True,
+                        "showCustomUi": True,
+                    },
+                }
+            }
+        )
+    return requests
+
+
 def _sheet_requests(index: int, grid: SheetGrid, existing: dict[str, dict], used: set[int]) -> list[dict]:
     rows = [{"values": [cell_data(cell) for cell in row]} for row in grid.rows]
     height, width = len(rows) + SPARE_ROWS, max(grid.width, 1)
@@ -142,7 +224,7 @@ def _sheet_requests(index: int, grid: SheetGrid, existing: dict[str, dict], used
                         "sheetId": sheet_id,
                         "title": grid.name,
                         "index": index,
-                        "gridProperties": {"rowCount": height, "columnCount": width},
+                        "gridProperties": _grid_properties(grid, height, width),
                     }
                 }
             }
@@ -150,38 +232,31 @@ def _sheet_requests(index: int, grid: SheetGrid, existing: dict[str, dict], used
     else:
         sheet_id = props["sheetId"]
         grid_props = props.get("gridProperties", {})
-        if grid_props.get("rowCount", 0) < height or grid_props.get("columnCount", 0) < width:
-            requests.append(
-                {
-                    "updateSheetProperties": {
-                        "properties": {
-                            "sheetId": sheet_id,
-                            "gridProperties": {
-                                "rowCount": max(height, grid_props.get("rowCount", 0)),
-                                "columnCount": max(width, grid_props.get("columnCount", 0)),
-                            },
-                        },
-                        "fields": "gridProperties(rowCount,columnCount)",
-                    }
-                }
-            )
+        size = (max(height, grid_props.get("rowCount", 0)), max(width, grid_props.get("columnCount", 0)))
         requests.append(
-            {"updateCells": {"range": {"sheetId": sheet_id}, "fields": "userEnteredValue,userEnteredFormat"}}
+            {
+                "updateSheetProperties": {
+                    "properties": {"sheetId": sheet_id, "gridProperties": _grid_properties(grid, *size)},
+                    "fields": "gridProperties(rowCount,columnCount,frozenRowCount,frozenColumnCount)",
+                }
+            }
         )
+        requests.append({"updateCells": {"range": {"sheetId": sheet_id}, "fields": CELL_FIELDS + ",dataValidation"}})
     requests.append(
         {
             "updateCells": {
                 "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0},
                 "rows": rows,
-                "fields": "userEnteredValue,userEnteredFormat",
+                "fields": CELL_FIELDS,
             }
         }
     )
-    return requests
+    return requests + _layout_requests(sheet_id, grid)
 
 
 def master_requests(grids: Sequence[SheetGrid], meta: dict) -> list[dict]:
-    """The batchUpdate requests that make the master show the grids (sheets added or resized, cleared, filled)."""
+    """The batchUpdate requests that make the master show the grids (sheets added or resized, cleared, filled,
+    laid out)."""
     existing = {s["properties"]["title"]: s["properties"] for s in meta.get("sheets", [])}
     used = {props["sheetId"] for props in existing.values()}
     return [request for index, grid in enumerate(grids) for request in _sheet_requests(index, grid, existing, used)]

@@ -11,23 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from pakt.schemas import MasterMedium, Registry, SheetGrid, counted
+from pakt.schemas import MasterMedium, Registry, SheetGrid, counted, format_number
 
 from ._master_layout import SHEET_OVERVIEW
 from ._overview import overview_grid, read_staff_columns
-from ._run import SyncOptions, run_sync
+from ._run import SyncOptions, master_path, run_sync
 
 SheetReader = Callable[[str], list[list[Any]]]
 
 
 @dataclass(frozen=True)
 class Refreshed:
-    """The Übersicht to write into the open workbook, and what to tell the district staff."""
+    """The Übersicht to write into the open workbook, what to tell the district staff, and the master's folder
+    (the open workbook's links to source files are relative to it, as the master file's are)."""
 
     sheet: SheetGrid
     message: str
+    link_base: Path | None = None
 
 
 REFRESH_WAIT_S = 60.0
@@ -49,9 +52,18 @@ def refresh_overview(
     options.open_master = (medium, typed)
     result = run_sync(registry, options)
     figures = result.figures
-    message = (
-        f"{figures.received} von {counted(figures.municipalities, 'Gemeinde', 'Gemeinden')} übernommen, "
-        f"{figures.missing} {'fehlt' if figures.missing == 1 else 'fehlen'}, {figures.invalid} fehlerhaft."
-    )
     failures = " ".join(failure.message for failure in result.failures)
-    return Refreshed(overview_grid(result.view, result.stamp, result.place), f"{message} {failures}".strip())
+    message = refresh_message(figures.received, figures.municipalities, figures.missing, figures.invalid)
+    return Refreshed(
+        sheet=overview_grid(result.view, result.stamp, result.place),
+        message=f"{message} {failures}".strip(),
+        link_base=master_path(registry, options.master).parent,
+    )
+
+
+def refresh_message(received: int, municipalities: int, missing: int, invalid: int) -> str:
+    """What Aktualisieren tells the district staff: '34 von 35 Gemeinden übernommen, 1 fehlt, 0 fehlerhaft.'"""
+    return (
+        f"{format_number(received)} von {counted(municipalities, 'Gemeinde', 'Gemeinden')} übernommen, "
+        f"{format_number(missing)} {'fehlt' if missing == 1 else 'fehlen'}, {format_number(invalid)} fehlerhaft."
+    )

@@ -180,14 +180,37 @@ def _unlocked(sheet) -> list[str]:
     ]
 
 
+def _looks(sheet, formulas_sheet) -> dict:
+    """A sheet's number formats, formulas and hyperlinks by A1 address, as the Excel stand-in keeps them."""
+    formats, formulas, links = {}, {}, {}
+    for row in formulas_sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                formulas[cell.coordinate] = cell.value
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.number_format not in ("General", "@"):
+                formats[cell.coordinate] = cell.number_format
+            if cell.hyperlink is not None and cell.hyperlink.target:
+                links[cell.coordinate] = {"address": cell.hyperlink.target, "screenTip": cell.hyperlink.tooltip}
+    return {"formats": formats, "formulas": formulas, "links": links}
+
+
 def excel_workbook(path: Path) -> dict:
     """A workbook as the Excel stand-in holds it: values (serial dates), defined names, tables, each sheet's
-    protection and its unlocked cells."""
+    protection and its unlocked cells, number formats, formulas and hyperlinks."""
     payload = officejs_payload(path)
     book = _load(path)
+    with_formulas = openpyxl.load_workbook(path)
     return {
         "sheets": [
-            {"name": s["name"], "values": s["values"], "protection": _protection(ws), "unlocked": _unlocked(ws)}
+            {
+                "name": s["name"],
+                "values": s["values"],
+                "protection": _protection(ws),
+                "unlocked": _unlocked(ws),
+                **_looks(ws, with_formulas[ws.title]),
+            }
             for s, ws in zip(payload["sheets"], book.worksheets, strict=True)
         ],
         "names": [{"name": n, "sheet": s, "address": a} for n, s, a in _names(book)],
@@ -195,10 +218,13 @@ def excel_workbook(path: Path) -> dict:
     }
 
 
-def open_master_payload(path: Path, overview_rows: list[list[Any]]) -> dict:
-    """An Apps Script payload of a workbook with an Übersicht sheet in front (an open master, as staff keep it)."""
-    payload = apps_script_payload(path)
-    payload["sheets"].insert(0, {"name": "Übersicht", "pictures": [], "tables": [], "values": overview_rows})
+def open_master_payload(path: Path, overview_rows: list[list[Any]], client: str = "Google Apps Script") -> dict:
+    """A payload of a workbook with an Übersicht sheet in front (an open master, as staff keep it), as the Apps
+    Script client or ("Office.js") Pakt's task pane sends it."""
+    payload = officejs_payload(path) if client == "Office.js" else apps_script_payload(path)
+    extra = {"notes": [], "notes_supported": False, "shapes": [], "charts": [], "pivot_tables": [],
+             "show_gridlines": True} if client == "Office.js" else {}  # fmt: skip
+    payload["sheets"].insert(0, {"name": "Übersicht", "pictures": [], "tables": [], "values": overview_rows, **extra})
     for name in payload["names"]:
         name["sheet_index"] += 1
     return payload

@@ -4,9 +4,10 @@
  * Reads the open workbook into the JSON that xlwings' remote Book understands
  * (sheets with values from A1, defined names, tables), posts it to a Pakt
  * script (Prüfen, Einreichen, Aktualisieren) and carries out the actions the
- * server returns (values, fill colours, sheets, notes). Everything the clerk
- * reads is German. Written for the Excel JavaScript API; the same functions
- * run under Node with a stand-in of that API in the tests.
+ * server returns (values, number formats, formulas, links, fill colours,
+ * sheets, notes). Everything the clerk reads is German. Written for the
+ * Excel JavaScript API; the same functions run under Node with a stand-in of
+ * that API in the tests.
  */
 (function (root) {
   "use strict";
@@ -168,8 +169,25 @@
     return cells;
   }
 
+  // One value for every cell of the action's range (Range.numberFormat takes a matrix of its size).
+  function filled(action, value) {
+    return Array.from({ length: action.row_count }, () => new Array(action.column_count).fill(value));
+  }
+
+  // xlwings' addHyperlink: [address, text to display, screen tip]. Without a text (a figure's link) the cell
+  // keeps its value; Excel shows the text only where one is given.
+  function hyperlink(action) {
+    const link = { address: String(action.args[0]) };
+    if (action.args[1] !== null && action.args[1] !== undefined) link.textToDisplay = String(action.args[1]);
+    if (action.args[2]) link.screenTip = String(action.args[2]);
+    return link;
+  }
+
   const handlers = {
     setValues: (run, a) => { rangeOf(run.sheets, a).values = a.values; },
+    setNumberFormat: (run, a) => { rangeOf(run.sheets, a).numberFormat = filled(a, a.args[0]); },
+    setFormula: (run, a) => { rangeOf(run.sheets, a).formulas = a.values; },
+    addHyperlink: (run, a) => { rangeOf(run.sheets, a).hyperlink = hyperlink(a); },
     setRangeColor: (run, a) => {
       if (run.locked.has(a.sheet_position)) return;
       const fill = rangeOf(run.sheets, a).format.fill;
@@ -210,7 +228,7 @@
     await context.sync();
   }
 
-  const MARKING = new Set(["setRangeColor", "paktSetNote", "paktClearNote", "rangeClear", "sheetClear"]);
+  const MARKING = new Set(["setRangeColor", "setNumberFormat", "addHyperlink", "paktSetNote", "paktClearNote", "rangeClear", "sheetClear"]);
 
   // Protected sheets (the template protects every sheet, without a password) refuse colours and notes:
   // lift the protection of each sheet the answer marks, and put the same protection back afterwards.

@@ -4,7 +4,7 @@
     GET  /v4/spreadsheets/{id}/values:batchGet    values.batchGet
     GET  /v4/spreadsheets/{id}/values/{range}     values.get
     POST /v4/spreadsheets/{id}/values:batchUpdate values.batchUpdate (RAW, USER_ENTERED)
-    POST /v4/spreadsheets/{id}:batchUpdate        batchUpdate (addSheet, updateCells, repeatCell, ...)
+    POST /v4/spreadsheets/{id}:batchUpdate        batchUpdate (addSheet, updateCells, setDataValidation, ...)
     GET  /drive/v3/files                          files.list (q, corpora, shared drives, pageToken)
     GET  /drive/v3/files/{id}                     files.get (metadata; alt=media downloads an uploaded file)
     GET  /drive/v3/files/{id}/export              files.export (xlsx)

@@ -60,7 +60,20 @@ class Sheet:
     values: list[list[Any]] = field(default_factory=list)
     rows: int = 1000
     cols: int = 26
-    backgrounds: dict[tuple[int, int], dict] = field(default_factory=dict)
+    formats: dict[tuple[int, int], dict] = field(default_factory=dict)
+    """Each cell's userEnteredFormat (CellFormat), by (row, column)."""
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)
+    validations: dict[tuple[int, int], dict] = field(default_factory=dict)
+    """Each cell's data validation rule (DataValidationRule)."""
+    column_pixels: dict[int, int] = field(default_factory=dict)
+    frozen_rows: int = 0
+    frozen_columns: int = 0
+    basic_filter: dict | None = None
+
+    @property
+    def backgrounds(self) -> dict[tuple[int, int], dict]:
+        """Each cell's background colour (from its format)."""
+        return {key: fmt["backgroundColor"] for key, fmt in self.formats.items() if "backgroundColor" in fmt}
 
     def get(self, r: int, c: int) -> Any:
         return self.values[r][c] if r < len(self.values) and c < len(self.values[r]) else None

@@ -5,14 +5,32 @@ gspread's recorded traffic: values come back with trailing empty cells and rows
 left out, an open range is bounded by the grid, a date is a serial number or
 formatted text, cells carry an effective number-format type (DATE for dates),
 and batchUpdate refuses a second sheet with an id or a title already taken.
+
+batchUpdate is all or nothing, as Google's reference says. Each request that
+carries a `fields` mask has it checked against the schema it names fields of
+(CellData, SheetProperties, DimensionProperties) and honoured: a masked field
+the request leaves out is cleared. What the stand-in keeps of a cell beyond its
+value (format, note, data validation) and of a sheet (frozen rows and columns,
+column widths, the basic filter) comes back from spreadsheets.get with grid
+data, a cell-level link as the read-only `hyperlink`. A data validation rule is
+held to what the reference says of it (read from the discovery document's enum
+descriptions): a condition type "supported by data validation", as many values
+as that type takes, no relative dates, and a ONE_OF_LIST of values that are no
+formulas.
+
+Not checked, because nothing published describes it in a machine-readable way:
+the syntax of number-format patterns, whether a link's URI is one Google
+accepts, and whether a formula parses (see README, Google stand-in).
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import datetime
 from typing import Any
 
+from . import discovery
 from .errors import ApiError
 from .model import EPOCH, Formula, NamedRange, Sheet, Spreadsheet, column_index, column_letters
 
@@ -93,39 +111,56 @@ def value_range(book: Spreadsheet, text: str, option: str, dates: str) -> dict:
 
 
 def _sheet_properties(sheet: Sheet, index: int) -> dict:
+    grid: dict[str, int] = {"rowCount": sheet.rows, "columnCount": sheet.cols}
+    if sheet.frozen_rows:
+        grid["frozenRowCount"] = sheet.frozen_rows
+    if sheet.frozen_columns:
+        grid["frozenColumnCount"] = sheet.frozen_columns
     return {
         "sheetId": sheet.sheet_id,
         "title": sheet.title,
         "index": index,
         "sheetType": "GRID",
-        "gridProperties": {"rowCount": sheet.rows, "columnCount": sheet.cols},
+        "gridProperties": grid,
     }
 
 
-def _cell_data(value: Any) -> dict:
-    if value is None:
-        return {}
+def _cell_data(sheet: Sheet, r: int, c: int) -> dict:
+    """A cell as spreadsheets.get gives it with grid data: value, format, note, validation and its link."""
+    value = sheet.get(r, c)
+    cell: dict[str, Any] = {}
     number_format = None
-    if isinstance(value, bool):
-        entered = {"boolValue": value}
-    elif isinstance(value, (int, float)):
-        entered = {"numberValue": value}
-    elif isinstance(value, datetime):
-        entered = {"numberValue": (value - EPOCH).total_seconds() / 86400}
-        number_format = {"type": "DATE", "pattern": "dd.MM.yyyy"}
-    elif isinstance(value, Formula):
-        entered = {"formulaValue": str(value)}
-    else:
-        entered = {"stringValue": str(value)}
-    effective = {"numberValue": 0} if isinstance(value, Formula) else entered
-    cell: dict[str, Any] = {
-        "userEnteredValue": entered,
-        "effectiveValue": effective,
-        "formattedValue": _render(value, "FORMATTED_VALUE", ""),
-    }
-    if number_format:
-        cell["userEnteredFormat"] = {"numberFormat": number_format}
-        cell["effectiveFormat"] = {"numberFormat": number_format}
+    if value is not None:
+        if isinstance(value, bool):
+            entered = {"boolValue": value}
+        elif isinstance(value, (int, float)):
+            entered = {"numberValue": value}
+        elif isinstance(value, datetime):
+            entered = {"numberValue": (value - EPOCH).total_seconds() / 86400}
+            number_format = {"type": "DATE", "pattern": "dd.MM.yyyy"}
+        elif isinstance(value, Formula):
+            entered = {"formulaValue": str(value)}
+        else:
+            entered = {"stringValue": str(value)}
+        effective = {"numberValue": 0} if isinstance(value, Formula) else entered
+        cell.update(
+            {
+                "userEnteredValue": entered,
+                "effectiveValue": effective,
+                "formattedValue": _render(value, "FORMATTED_VALUE", ""),
+            }
+        )
+    fmt = sheet.formats.get((r, c)) or ({"numberFormat": number_format} if number_format else None)
+    if fmt:
+        cell["userEnteredFormat"] = fmt
+        cell["effectiveFormat"] = fmt
+        link = fmt.get("textFormat", {}).get("link", {}).get("uri")
+        if link:
+            cell["hyperlink"] = link  # read-only: what a cell-level link in the format makes of the cell
+    if (r, c) in sheet.notes:
+        cell["note"] = sheet.notes[(r, c)]
+    if (r, c) in sheet.validations:
+        cell["dataValidation"] = sheet.validations[(r, c)]
     return cell
 
 
@@ -133,16 +168,22 @@ def spreadsheet_answer(book: Spreadsheet, ranges: list[str], grid: bool) -> dict
     sheets = []
     for index, sheet in enumerate(book.sheets):
         entry: dict[str, Any] = {"properties": _sheet_properties(sheet, index)}
+        if sheet.basic_filter is not None:
+            entry["basicFilter"] = sheet.basic_filter
         if grid:
             wanted = [grid_range(book, r) for r in ranges] or [(sheet, 0, 0, sheet.rows, sheet.cols)]
             data = []
             for target, r1, c1, r2, c2 in wanted:
                 if target is sheet:
+                    used = max(
+                        [len(sheet.values)] + [r + 1 for r, _ in (*sheet.formats, *sheet.notes, *sheet.validations)]
+                    )
                     rows = [
-                        {"values": [_cell_data(sheet.get(r, c)) for c in range(c1, min(c2, sheet.cols))]}
-                        for r in range(r1, min(r2, len(sheet.values)))
+                        {"values": [_cell_data(sheet, r, c) for c in range(c1, min(c2, sheet.cols))]}
+                        for r in range(r1, min(r2, used))
                     ]
-                    data.append({"startRow": r1, "startColumn": c1, "rowData": rows})
+                    columns = [{"pixelSize": sheet.column_pixels.get(c, 100)} for c in range(c1, min(c2, sheet.cols))]
+                    data.append({"startRow": r1, "startColumn": c1, "rowData": rows, "columnMetadata": columns})
             entry["data"] = data
         sheets.append(entry)
     return {
@@ -184,95 +225,269 @@ def _entered(cell: dict) -> Any:
     return None
 
 
-def batch_update(book: Spreadsheet, requests: list[dict]) -> list[dict]:
-    replies = []
-    for request in requests:
-        ((kind, body),) = request.items()
-        if kind == "addSheet":
-            props = body.get("properties", {})
-            sheet_id = props.get("sheetId", max([s.sheet_id for s in book.sheets] + [0]) + 1)
-            if book.sheet_by_id(sheet_id) is not None:
-                raise ApiError(
-                    400,
-                    f"Invalid requests[{len(replies)}].addSheet: It is an error to specify the ID of a sheet that "
-                    f"already exists ({sheet_id}).",
+# -- batchUpdate ----------------------------------------------------------------------------------
+
+MASKED = {
+    "updateCells": "CellData",
+    "repeatCell": "CellData",
+    "updateSheetProperties": "SheetProperties",
+    "updateDimensionProperties": "DimensionProperties",
+}
+"""Requests whose `fields` mask names what they change, and the schema the mask is rooted at."""
+
+
+class _Request:
+    """One request of a batch: its kind, body and position, and Google's refusal of it."""
+
+    def __init__(self, index: int, kind: str, body: dict) -> None:
+        self.index, self.kind, self.body = index, kind, body
+
+    def refuse(self, message: str) -> ApiError:
+        return ApiError(400, f"Invalid requests[{self.index}].{self.kind}: {message}")
+
+    def mask(self) -> dict[str, Any]:
+        """The request's `fields` mask, checked against the schema it names fields of (Google: 400)."""
+        text = self.body.get("fields", "")
+        if not text:
+            raise self.refuse("At least one field must be specified.")
+        if text.strip() == "*":
+            return {"*": {}}
+        mask = discovery.parse_mask(text)
+        problems = discovery.check_mask("sheets", {"$ref": MASKED[self.kind]}, mask)
+        if problems:
+            for problem in problems:
+                discovery.record(
+                    f"request to sheets.spreadsheets.batchUpdate: requests[{self.index}].{self.kind}: {problem}"
                 )
-            if book.sheet(props["title"]) is not None:
-                raise ApiError(
-                    400,
-                    f'Invalid requests[{len(replies)}].addSheet: A sheet with the name "{props["title"]}" already '
-                    "exists. Please enter another name.",
-                )
-            grid = props.get("gridProperties", {})
-            sheet = Sheet(sheet_id, props["title"], rows=grid.get("rowCount", 1000), cols=grid.get("columnCount", 26))
-            book.sheets.insert(props.get("index", len(book.sheets)), sheet)
-            replies.append({"addSheet": {"properties": _sheet_properties(sheet, book.sheets.index(sheet))}})
-            continue
-        if kind == "deleteSheet":
-            book.sheets = [s for s in book.sheets if s.sheet_id != body["sheetId"]]
-        elif kind == "updateSheetProperties":
-            sheet = book.sheet_by_id(body["properties"]["sheetId"])
-            if sheet is None:
-                raise ApiError(400, f"Invalid requests[{len(replies)}].updateSheetProperties: No grid with id: "
-                               f"{body['properties']['sheetId']}")  # fmt: skip
-            grid = body["properties"].get("gridProperties", {})
-            sheet.rows, sheet.cols = grid.get("rowCount", sheet.rows), grid.get("columnCount", sheet.cols)
-            sheet.title = body["properties"].get("title", sheet.title)
-        elif kind == "updateCells":
-            _update_cells(book, body)
-        elif kind == "repeatCell":
-            target = body["range"]
-            sheet = book.sheet_by_id(target["sheetId"])
-            for r in range(target.get("startRowIndex", 0), target.get("endRowIndex", sheet.rows)):
-                for c in range(target.get("startColumnIndex", 0), target.get("endColumnIndex", sheet.cols)):
-                    background = body["cell"].get("userEnteredFormat", {}).get("backgroundColor")
-                    if background:
-                        sheet.backgrounds[(r, c)] = background
-        elif kind == "addNamedRange":
-            target = body["namedRange"]["range"]
-            book.named_ranges.append(
-                NamedRange(
-                    f"nr{len(book.named_ranges)}",
-                    body["namedRange"]["name"],
-                    target["sheetId"],
-                    target["startRowIndex"],
-                    target["startColumnIndex"],
-                    target["endRowIndex"],
-                    target["endColumnIndex"],
-                )
-            )
+            raise self.refuse(problems[0])
+        return mask
+
+    def sheet(self, book: Spreadsheet, sheet_id: Any) -> Sheet:
+        sheet = book.sheet_by_id(sheet_id)
+        if sheet is None:
+            raise self.refuse(f"No grid with id: {sheet_id}")
+        return sheet
+
+    def grid(self, book: Spreadsheet, target: dict) -> tuple[Sheet, int, int, int, int]:
+        """A GridRange's sheet and bounds (missing indexes: unbounded), refused beyond the grid as Google does."""
+        sheet = self.sheet(book, target.get("sheetId", 0))
+        r0, r1 = target.get("startRowIndex", 0), target.get("endRowIndex", sheet.rows)
+        c0, c1 = target.get("startColumnIndex", 0), target.get("endColumnIndex", sheet.cols)
+        if r1 > sheet.rows or c1 > sheet.cols:
+            raise self.refuse(f"Range ({sheet.title}!{column_letters(c1 - 1)}{r1}) exceeds grid limits.")
+        if r0 > r1 or c0 > c1:
+            raise self.refuse("The range's start index is greater than its end index.")
+        return sheet, r0, r1, c0, c1
+
+
+def _masked(current: dict | None, given: dict | None, mask: dict[str, Any]) -> dict:
+    """`current` with the masked fields taken from `given` (a masked field `given` lacks is cleared)."""
+    if "*" in mask:
+        return dict(given or {})
+    result = dict(current or {})
+    for key, inner in mask.items():
+        if inner and isinstance((given or {}).get(key), dict):
+            result[key] = _masked(result.get(key), given[key], inner)
+        elif given is not None and key in given:
+            result[key] = given[key]
         else:
-            raise ApiError(400, f"Invalid requests[{len(replies)}]: unsupported request {kind}")
-        replies.append({})
-    return replies
+            result.pop(key, None)
+    return {k: v for k, v in result.items() if v != {}}
 
 
-def _update_cells(book: Spreadsheet, body: dict) -> None:
-    fields = body.get("fields", "*")
-    if "range" in body:
+def _write_cell(sheet: Sheet, r: int, c: int, cell: dict, mask: dict[str, Any]) -> None:
+    """Write the masked fields of a CellData into a cell (a masked field the CellData lacks is cleared)."""
+    every = "*" in mask
+    if every or "userEnteredValue" in mask:
+        sheet.set(r, c, _entered(cell))
+    key = (r, c)
+    for field_name, store in (("userEnteredFormat", sheet.formats), ("dataValidation", sheet.validations)):
+        if every or field_name in mask:
+            inner = {"*": {}} if every else (mask[field_name] or {"*": {}})
+            merged = _masked(store.get(key), cell.get(field_name), inner)
+            if merged:
+                store[key] = merged
+            else:
+                store.pop(key, None)
+    if every or "note" in mask:
+        if cell.get("note"):
+            sheet.notes[key] = cell["note"]
+        else:
+            sheet.notes.pop(key, None)
+
+
+_COUNTS = {
+    "Requires no ConditionValues": (0, 0),
+    "Requires a single ConditionValue": (1, 1),
+    "Requires exactly two ConditionValues": (2, 2),
+    "Supports zero, one or two": (0, 2),
+    "Supports any number of condition values, one per item in the list": (1, None),
+}
+"""How many values a condition takes, in the words of the reference's enum descriptions."""
+
+
+def _data_validation_types() -> dict[str, tuple[int, int | None]]:
+    """Condition types the reference says data validation supports, with how many values each takes."""
+    spec = discovery.document("sheets")["schemas"]["BooleanCondition"]["properties"]["type"]
+    found = {}
+    for kind, text in zip(spec["enum"], spec["enumDescriptions"], strict=True):
+        if "Supported by data validation" in text:
+            found[kind] = next((count for words, count in _COUNTS.items() if words in text), (0, None))
+    return found
+
+
+def _check_rule(request: _Request, rule: dict) -> None:
+    """A DataValidationRule as Google's reference describes what it accepts."""
+    condition = rule.get("condition")
+    if not condition or "type" not in condition:
+        raise request.refuse("A data validation rule needs a condition.")
+    kind = condition["type"]
+    supported = _data_validation_types()
+    if kind not in supported:
+        raise request.refuse(f"Invalid ConditionType {kind} for data validation.")
+    values = condition.get("values", [])
+    least, most = supported[kind]
+    if len(values) < least or (most is not None and len(values) > most):
+        raise request.refuse(f"Invalid number of condition values ({len(values)}) for {kind}.")
+    for value in values:
+        if "relativeDate" in value:
+            raise request.refuse("Relative dates are not supported in data validation.")
+        if value.get("userEnteredValue") is None:
+            raise request.refuse(f"{kind} condition values need a userEnteredValue.")
+    if kind == "ONE_OF_LIST" and any(v["userEnteredValue"].startswith("=") for v in values):
+        raise request.refuse("Formulas are not supported in the values of ONE_OF_LIST.")
+
+
+def batch_update(book: Spreadsheet, requests: list[dict]) -> list[dict]:
+    """All requests, or none: a refused request leaves the spreadsheet as it was (Google's batchUpdate is
+    atomic)."""
+    saved = copy.deepcopy((book.sheets, book.named_ranges))
+    try:
+        return [_apply(book, _Request(index, *next(iter(request.items())))) for index, request in enumerate(requests)]
+    except ApiError:
+        book.sheets, book.named_ranges = saved
+        raise
+
+
+def _apply(book: Spreadsheet, request: _Request) -> dict:
+    kind, body = request.kind, request.body
+    if kind == "addSheet":
+        props = body.get("properties", {})
+        sheet_id = props.get("sheetId", max([s.sheet_id for s in book.sheets] + [0]) + 1)
+        if book.sheet_by_id(sheet_id) is not None:
+            raise request.refuse(f"It is an error to specify the ID of a sheet that already exists ({sheet_id}).")
+        if book.sheet(props["title"]) is not None:
+            raise request.refuse(f'A sheet with the name "{props["title"]}" already exists. Please enter another name.')
+        grid = props.get("gridProperties", {})
+        sheet = Sheet(sheet_id, props["title"], rows=grid.get("rowCount", 1000), cols=grid.get("columnCount", 26))
+        sheet.frozen_rows, sheet.frozen_columns = grid.get("frozenRowCount", 0), grid.get("frozenColumnCount", 0)
+        book.sheets.insert(props.get("index", len(book.sheets)), sheet)
+        return {"addSheet": {"properties": _sheet_properties(sheet, book.sheets.index(sheet))}}
+    if kind == "deleteSheet":
+        request.sheet(book, body["sheetId"])
+        book.sheets = [s for s in book.sheets if s.sheet_id != body["sheetId"]]
+    elif kind == "updateSheetProperties":
+        _update_sheet_properties(book, request)
+    elif kind == "updateCells":
+        _update_cells(book, request)
+    elif kind == "repeatCell":
+        mask = request.mask()
+        sheet, r0, r1, c0, c1 = request.grid(book, body["range"])
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                _write_cell(sheet, r, c, body.get("cell", {}), mask)
+    elif kind == "setDataValidation":
+        sheet, r0, r1, c0, c1 = request.grid(book, body["range"])
+        rule = body.get("rule")
+        if rule:
+            _check_rule(request, rule)
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                if rule:
+                    sheet.validations[(r, c)] = rule
+                else:
+                    sheet.validations.pop((r, c), None)
+    elif kind == "updateDimensionProperties":
+        mask = request.mask()
         target = body["range"]
-        sheet = book.sheet_by_id(target["sheetId"])
-        r0, c0 = target.get("startRowIndex", 0), target.get("startColumnIndex", 0)
-        r_end, c_end = target.get("endRowIndex", sheet.rows), target.get("endColumnIndex", sheet.cols)
-        if not body.get("rows"):
-            for r in range(r0, min(r_end, len(sheet.values))):
-                for c in range(c0, min(c_end, len(sheet.values[r]))):
-                    sheet.values[r][c] = None
-            if "userEnteredFormat" in fields or fields == "*":
-                sheet.backgrounds = {
-                    k: v for k, v in sheet.backgrounds.items() if not (r0 <= k[0] < r_end and c0 <= k[1] < c_end)
-                }
-            return
+        sheet = request.sheet(book, target.get("sheetId", 0))
+        if target.get("dimension") == "COLUMNS":
+            start, end = target.get("startIndex", 0), target.get("endIndex", sheet.cols)
+            if end > sheet.cols:
+                raise request.refuse(f"Range ({sheet.title}!{column_letters(end - 1)}1) exceeds grid limits.")
+            if "*" in mask or "pixelSize" in mask:
+                for col in range(start, end):
+                    sheet.column_pixels[col] = body.get("properties", {}).get("pixelSize", 100)
+    elif kind == "setBasicFilter":
+        target = body.get("filter", {}).get("range")
+        if target is None:
+            raise request.refuse("A basic filter needs a range.")
+        sheet = request.grid(book, target)[0]
+        sheet.basic_filter = body["filter"]
+    elif kind == "addNamedRange":
+        target = body["namedRange"]["range"]
+        book.named_ranges.append(
+            NamedRange(
+                f"nr{len(book.named_ranges)}",
+                body["namedRange"]["name"],
+                target["sheetId"],
+                target["startRowIndex"],
+                target["startColumnIndex"],
+                target["endRowIndex"],
+                target["endColumnIndex"],
+            )
+        )
     else:
-        start = body["start"]
-        sheet = book.sheet_by_id(start["sheetId"])
-        r0, c0 = start.get("rowIndex", 0), start.get("columnIndex", 0)
-    for i, row in enumerate(body.get("rows", [])):
+        raise ApiError(400, f"Invalid requests[{request.index}]: the stand-in does not carry out {kind}")
+    return {}
+
+
+def _update_sheet_properties(book: Spreadsheet, request: _Request) -> None:
+    mask = request.mask()
+    props = request.body["properties"]
+    sheet = request.sheet(book, props["sheetId"])
+    every = "*" in mask
+    grid, wanted = props.get("gridProperties", {}), mask.get("gridProperties", {})
+
+    def masked(name: str) -> bool:
+        return every or ("gridProperties" in mask and (not wanted or name in wanted))
+
+    for name, attribute in (
+        ("rowCount", "rows"),
+        ("columnCount", "cols"),
+        ("frozenRowCount", "frozen_rows"),
+        ("frozenColumnCount", "frozen_columns"),
+    ):
+        if masked(name) and name in grid:
+            setattr(sheet, attribute, grid[name])
+        elif masked(name) and name.startswith("frozen"):
+            setattr(sheet, attribute, 0)
+    if (every or "title" in mask) and "title" in props:
+        sheet.title = props["title"]
+
+
+def _update_cells(book: Spreadsheet, request: _Request) -> None:
+    """Rows written from `start`, or into `range`; the masked fields of a range's cells the rows do not
+    cover are cleared (Google's reference for UpdateCellsRequest.range)."""
+    body = request.body
+    mask = request.mask()
+    rows = body.get("rows", [])
+    if "range" in body:
+        sheet, r0, r_end, c0, c_end = request.grid(book, body["range"])
+        used_rows = max([len(sheet.values)] + [r + 1 for r, _ in (*sheet.formats, *sheet.notes, *sheet.validations)])
+        for r in range(r0, min(r_end, used_rows)):
+            width = max([len(sheet.values[r]) if r < len(sheet.values) else 0]
+                        + [c + 1 for rr, c in (*sheet.formats, *sheet.notes, *sheet.validations) if rr == r])  # fmt: skip
+            for c in range(c0, min(c_end, width)):
+                i, j = r - r0, c - c0
+                covered = i < len(rows) and j < len(rows[i].get("values", []))
+                _write_cell(sheet, r, c, rows[i]["values"][j] if covered else {}, mask)
+        return
+    start = body["start"]
+    sheet = request.sheet(book, start.get("sheetId", 0))
+    r0, c0 = start.get("rowIndex", 0), start.get("columnIndex", 0)
+    for i, row in enumerate(rows):
         for j, cell in enumerate(row.get("values", [])):
             if r0 + i >= sheet.rows or c0 + j >= sheet.cols:
-                raise ApiError(400, f"Range ({sheet.title}!{column_letters(c0 + j)}{r0 + i + 1}) exceeds grid limits.")
-            if "userEnteredValue" in fields or fields == "*":
-                sheet.set(r0 + i, c0 + j, _entered(cell))
-            background = cell.get("userEnteredFormat", {}).get("backgroundColor")
-            if background and ("userEnteredFormat" in fields or fields == "*"):
-                sheet.backgrounds[(r0 + i, c0 + j)] = background
+                raise request.refuse(f"Range ({sheet.title}!{column_letters(c0 + j)}{r0 + i + 1}) exceeds grid limits.")
+            _write_cell(sheet, r0 + i, c0 + j, cell, mask)

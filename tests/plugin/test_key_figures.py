@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+import tomllib
 import typing
 from datetime import date
 from decimal import Decimal
@@ -26,6 +27,7 @@ from pakt.schemas import (
     Municipality,
     RulesError,
     RuleSet,
+    bundled_rule_ids,
     check,
     field_by_path,
     format_eur,
@@ -248,11 +250,41 @@ def _cases(folder: Path) -> list[tuple[str, RuleSet, date]]:
     ]
 
 
+GOLDEN = tomllib.loads((Path(__file__).parents[1] / "golden" / "formulas.toml").read_text(encoding="utf-8"))["case"]
+SAMPLE_STICHTAG = date(2018, 6, 30)
+"""The golden table's default Stichtag (the sample registry's round)."""
+
+
+def _golden_forms() -> list[tuple[str, RuleSet, date, int, Decimal]]:
+    """PAUSCHALE's golden cases a form can show: one whole count of persons on a Stichtag a bundled period
+    covers, with the cell PAKT.PAUSCHALE gives for it."""
+    periods = [load_rules(ref) for ref in bundled_rule_ids()]
+    found = []
+    for case in GOLDEN:
+        if case["func"] != "pauschale" or not isinstance(case["args"][0], int) or case["args"][0] < 0:
+            continue
+        day = date.fromisoformat(case["args"][1]["date"]) if len(case["args"]) > 1 else SAMPLE_STICHTAG
+        rules = next((r for r in periods if r.covers(day)), None)
+        if rules is not None:
+            found.append((case["name"], rules, day, case["args"][0], Decimal(str(case["expected"][0][0]))))
+    return found
+
+
 @pytest.mark.libreoffice
 def test_libreoffice_recalculates_the_allowance_to_pythons_figure_to_the_cent(tmp_path):
+    """The form's native formula (the fallback wherever the add-in is missing, and the only formula the form
+    has: see _key_figures) gives Python's figure, and PAKT.PAUSCHALE's answer in the golden table."""
     counts = [None, 0, 1, 3, 13, 226, 999_999]
     expected: dict[str, Decimal] = {}
     paths: list[Path] = []
+    golden = _golden_forms()
+    assert len(golden) >= 6
+    for number, (name, rules, stichtag, count, cell) in enumerate(golden):
+        assert per_head_allowance(count, stichtag, rules) == cell, name  # Python and the golden table agree
+        path = tmp_path / f"golden-{number}.xlsx"
+        path.write_bytes(build_workbook_bytes(Binding(DISTRICT, rules, stichtag, ALDINGEN), filled(count)))
+        paths.append(path)
+        expected[path.name] = cell
     for key, rules, stichtag in _cases(tmp_path):
         binding = Binding(DISTRICT, rules, stichtag, ALDINGEN, date(2024, 7, 31))
         assert rules.rate_on(stichtag) != rules.rates[0].per_person_eur or key == "pfi"
@@ -276,3 +308,7 @@ def test_libreoffice_recalculates_the_allowance_to_pythons_figure_to_the_cent(tm
         assert Decimal(str(formula["value"])).quantize(CENT) == allowance, name
         assert abs(Decimal(str(formula["value"])) - allowance) < Decimal("0.000001"), name
         assert formula["text"] == format_eur(allowance), name  # shown in German, to the cent
+    for name, sheets in recalculated.items():  # no #NAME? or any other error, and nothing needs the add-in
+        cells = [cell for sheet in sheets.values() for cell in sheet.values()]
+        assert all(cell["error"] == 0 for cell in cells), name
+        assert not [cell["formula"] for cell in cells if "PAUSCHALE" in cell["formula"].upper()], name

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import struct
 import subprocess
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import httpx
 import make_broken
@@ -14,10 +16,12 @@ from districts import SAMPLE_STICHTAG
 from payloads import apps_script_payload, officejs_payload, open_master_payload, written_sheet
 
 from pakt.plugin import PublicUrlRefused, check_public_url
+from pakt.plugin._appsscript import xlwings_client
 from pakt.plugin._manifest import manifest_version
 from pakt.plugin._marks import REPORT_SHEET
 from pakt.schemas import ERROR_FILL, INPUT_FILL
 
+PLUGIN = Path(__file__).parents[2] / "plugin"
 FORMULAS = {"PAUSCHALE", "SATZ", "IM_ANTEIL", "IM_VERTEILUNG", "FALLZAHL", "AGS_PRUEFEN"}
 
 
@@ -326,44 +330,100 @@ def test_einreichen_stamps_the_sign_off_when_clean(live_server, tmp_path):
     assert "eingereicht am" in next(a for a in actions if a["func"] == "alert")["args"][0]
 
 
-def test_aktualisieren_writes_the_district_view_and_keeps_annotations(live_server, repo):
-    from pakt.sync import StateStore, master_path, state_path
+def _client_actions(client: str) -> set[str]:
+    """The actions a client carries out: xlwings' Apps Script client with Pakt's own (functions it dispatches
+    to by name), or the handlers of Pakt's task pane."""
+    if client == "Google Apps Script":
+        code = xlwings_client().read_text(encoding="utf-8") + (PLUGIN / "appsscript" / "Pakt.js").read_text("utf-8")
+        return set(re.findall(r"^function (\w+)\(workbook, action\)", code, re.MULTILINE))
+    code = (PLUGIN / "static" / "taskpane.js").read_text(encoding="utf-8")
+    table = code[code.index("const handlers = {") : code.index("};", code.index("const handlers = {"))]
+    return set(re.findall(r"^ {4}(\w+): ", table, re.MULTILINE))
 
+
+def _refresh(live_server, repo, client: str, staff_rows: list[list]) -> tuple[list[dict], list[list], int]:
+    """Aktualisieren on an open master as `client` sends it: the actions, the Übersicht written, its header row."""
     master_like = open_master_payload(
         repo / "sample_workbooks" / "08327002_Aldingen.xlsx",
-        [
-            [""],
-            [""],
-            [""],
-            [""],
-            ["AGS", "Gemeinde", "Bemerkung", "Wiedervorlage"],
-            ["08327066", "Tuttlingen", "Zahlen mit Kämmerei abgleichen", "2018-08-01T00:00:00.000Z"],
-        ],
+        [[""], [""], [""], [""], ["AGS", "Gemeinde", "Bemerkung", "Wiedervorlage"], *staff_rows],
+        client,
     )
     actions = _actions(
         post(live_server, "/xlwings/custom-scripts-call/aktualisieren", live_server.landkreis, master_like)
     )
+    assert {a["func"] for a in actions} <= _client_actions(client), "an action the client does not carry out"
     sheet = written_sheet(actions)
-    table = sheet[next(i for i, row in enumerate(sheet) if row[0] == "AGS") :]
-    header, rows, totals = table[0], table[1:-1], table[-1]
+    return actions, sheet, next(i for i, row in enumerate(sheet) if row[0] == "AGS")
+
+
+def test_aktualisieren_writes_the_district_view_and_keeps_annotations(live_server, repo):
+    from pakt.sync import StateStore, master_path, state_path
+
+    actions, sheet, start = _refresh(
+        live_server,
+        repo,
+        "Google Apps Script",
+        [["08327066", "Tuttlingen", "Zahlen mit Kämmerei abgleichen", "2018-08-01T00:00:00.000Z"]],
+    )
+    header, rows, totals = sheet[start], sheet[start + 1 : start + 36], sheet[start + 36]
     assert len(rows) == 35 and header[:3] == ["AGS", "Gemeinde", "Status"]
     tuttlingen = next(r for r in rows if r[0] == "08327066")
     assert tuttlingen[header.index("Bemerkung")] == "Zahlen mit Kämmerei abgleichen"
-    assert totals[header.index("Pro-Kopf-Pauschale")] == 1014300.0 and totals[header.index("IM (Personen)")] == 14
-    formulas = {(a["start_row"], a["start_column"]): a["values"] for a in actions if a["func"] == "setFormula"}
-    totals_row = len(sheet) - 1
-    assert formulas[(totals_row, header.index("Personen"))] == [["=SUM(E6:E40)"]]
+    assert totals[header.index("IM (Personen)")] == 14
+    # xlwings' Apps Script client has no setFormula: the totals go in with the values (Apps Script enters a
+    # value that starts with "=" as a formula), their number formats in Sheets' spelling
+    assert totals[header.index("Pro-Kopf-Pauschale")] == "=SUM(F6:F40)"
     money = [
         a for a in actions if a["func"] == "setNumberFormat" and a["start_column"] == header.index("Pro-Kopf-Pauschale")
     ]
-    assert money and "€" in money[0]["args"][0] and money[0]["row_count"] == 35
+    assert money and money[0]["args"] == ['#,##0.00\\ "€"'] and money[0]["row_count"] == 36
+    assert not [a for a in actions if a["func"] == "addHyperlink"]  # files on the share: no Google Sheet opens them
     registry = live_server.district.registry()
     with StateStore(state_path(registry, master_path(registry))) as store:
         assert store.annotations(SAMPLE_STICHTAG)["08327066"].note == "Zahlen mit Kämmerei abgleichen"
     assert "35 von 35 Gemeinden übernommen" in next(a for a in actions if a["func"] == "alert")["args"][0]
 
 
+def test_aktualisieren_from_excel_sends_number_formats_links_and_total_formulas(live_server, repo):
+    actions, sheet, start = _refresh(live_server, repo, "Office.js", [])
+    header, totals_row = sheet[start], start + 36
+    assert sheet[totals_row][header.index("Pro-Kopf-Pauschale")] == 1014300.0  # the value, then its formula
+    formulas = {(a["start_row"], a["start_column"]): a["values"] for a in actions if a["func"] == "setFormula"}
+    assert formulas[(totals_row, header.index("Personen"))] == [["=SUM(E6:E40)"]]
+    assert formulas[(totals_row, header.index("Pro-Kopf-Pauschale"))] == [["=SUM(F6:F40)"]]
+    money = next(
+        a for a in actions if a["func"] == "setNumberFormat" and a["start_column"] == header.index("Pro-Kopf-Pauschale")
+    )
+    assert money["args"][0].startswith("[$-407]") and "€" in money["args"][0]
+    assert (money["start_row"], money["row_count"]) == (start + 1, 36)  # the rows and their total
+    aldingen = start + 1 + next(i for i, row in enumerate(sheet[start + 1 :]) if row[0] == "08327002")
+    links = {(a["start_row"], a["start_column"]): a["args"] for a in actions if a["func"] == "addHyperlink"}
+    address, text, tip = links[(aldingen, header.index("Personen"))]
+    assert address == "../sample_workbooks/08327002_Aldingen.xlsx"  # from the master's folder, as in the file
+    assert text is None and tip.endswith("Blatt Meldung, Zelle B14")  # no text: the figure stays a number
+    assert links[(aldingen, header.index("Quelle"))][1] == "08327002_Aldingen.xlsx"
+
+
 def test_a_workbook_of_another_template_gets_a_german_400(live_server, repo):
     payload = apps_script_payload(repo / "tests" / "fixtures" / "broken" / "fremde_vorlage.xlsx")
     response = post(live_server, "/xlwings/custom-scripts-call/pruefen", live_server.landkreis, payload)
     assert response.status_code == 400 and "keine Pakt-Meldung" in response.text
+
+
+@pytest.mark.parametrize("client", ["Office.js", "Google Apps Script"])
+def test_links_to_web_addresses_are_sent_as_the_client_can_carry_them_out(repo, client):
+    """A Google source's link: Excel links the figure and keeps its value; xlwings' Apps Script client would turn
+    a linked figure into text, so there only the text cell links."""
+    from pakt.plugin._grid_writer import APPS_SCRIPT, OFFICE_JS, write_grid
+    from pakt.plugin._xlwings import Book
+    from pakt.schemas import Cell, Kind, Link, SheetGrid
+
+    url = "https://docs.google.com/spreadsheets/d/1PaKt/edit"
+    link = Link(url=url, sheet="Meldung", cell="B14", tip="Quelle: Aldingen, Blatt Meldung, Zelle B14")
+    grid = SheetGrid("Übersicht", ((Cell("Aldingen", link=link), Cell(44, Kind.COUNT, link=link)),))
+    book = Book(json=open_master_payload(repo / "sample_workbooks" / "08327002_Aldingen.xlsx", [[""]], client))
+    write_grid(book, grid, None, OFFICE_JS if client == "Office.js" else APPS_SCRIPT)
+    links = {a["start_column"]: a["args"] for a in book.json()["actions"] if a["func"] == "addHyperlink"}
+    expected = {0: [url, "Aldingen", link.tip], 1: [url, None, link.tip]}
+    assert links == (expected if client == "Office.js" else {0: expected[0]})
+    assert {a["func"] for a in book.json()["actions"]} <= _client_actions(client)

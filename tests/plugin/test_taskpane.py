@@ -5,6 +5,7 @@ no cell notes) and the oldest the manifest admits."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -169,3 +170,50 @@ def test_every_member_used_is_in_the_typings_and_newer_ones_are_guarded(live_ser
     guarded = {m for m, v in excel_levels(newest).items() if version_key(v) > version_key(MIN_EXCEL_API)}
     assert "Excel.Worksheet.notes" in guarded
     assert not guarded & set(used_oldest)
+
+
+def _a1(row: int, col: int) -> str:
+    letters, n = "", col + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
+
+
+def test_aktualisieren_in_an_open_master_keeps_number_formats_links_and_totals(live_server, tmp_path, level):
+    """The master file as the district staff open it in Excel: after Aktualisieren its Übersicht has the figures
+    again with the master file's number formats, a link from every figure to its source and the totals as
+    formulas (what the server sent, carried out by the task pane in the stand-in of Excel)."""
+    district = live_server.district
+    district.sync(full=True)
+    opened = excel_workbook(district.master)
+    before = sheet(opened, "Übersicht")
+    state = press(tmp_path, opened, "aktualisieren", live_server.url, live_server.landkreis, level)
+    assert not state["said"][-1]["isError"], state["said"]
+    assert "35 von 35 Gemeinden übernommen" in state["said"][-1]["text"]
+    after = sheet(state, "Übersicht")
+    values = after["values"]
+    start = next(i for i, row in enumerate(values) if row and row[0] == "AGS")
+    header = values[start]
+    totals_row = start + 1 + 35
+    table = {_a1(r, c) for r in range(start + 1, totals_row + 1) for c in range(len(header))}
+
+    kept = {k: v for k, v in before["formats"].items() if k in table}
+    assert kept and kept.items() <= after["formats"].items()  # every number format of the file's table
+    assert {k: v for k, v in before["formulas"].items() if k in table} == {
+        k: v for k, v in after["formulas"].items() if k in table
+    }
+    assert after["formulas"][_a1(totals_row, header.index("Personen"))] == f"=SUM(E{start + 2}:E{start + 36})"
+    aldingen = next(r for r in range(start + 1, totals_row) if values[r][0] == "08327002")
+    persons = _a1(aldingen, header.index("Personen"))
+    assert (
+        "#,##0" in after["formats"][persons]
+        and "€" in after["formats"][_a1(aldingen, header.index("Pro-Kopf-Pauschale"))]
+    )
+    assert values[aldingen][header.index("Personen")] == 44  # a linked figure keeps its value
+    source = district.workbook("Aldingen")
+    assert after["links"][persons]["address"] == os.path.relpath(source, district.master.parent).replace(os.sep, "/")
+    assert after["links"][persons]["screenTip"].endswith("Blatt Meldung, Zelle B14")
+    linked_before = {k for k in before["links"] if k in table}
+    assert linked_before and linked_before == {k for k in after["links"] if k in table}
+    assert values[aldingen][header.index("Quelle")] == "08327002_Aldingen.xlsx"

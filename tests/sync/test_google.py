@@ -244,3 +244,120 @@ def test_a_failed_google_master_write_is_said_and_the_next_quiet_run_writes_both
     quiet = district.sync()
     assert quiet.read == 0 and not quiet.failures
     assert quiet.google.sheets_write == 1, "the Google master is written although no sheet changed"
+
+
+# -- what the Google master carries beyond values ---------------------------------------------------
+
+
+def master_tab(district: GoogleDistrict, title: str) -> dict:
+    """A tab of the Google master as spreadsheets.get gives it with grid data, over HTTP (the answer is held
+    to Google's response schema like every other)."""
+    client = gspread.Client(auth=None, session=StandInSession(district.standin.url))
+    meta = client.open_by_key(district.master_id).fetch_sheet_metadata(
+        params={"includeGridData": "true", "ranges": f"'{title}'"}
+    )
+    return next(s for s in meta["sheets"] if s["properties"]["title"] == title)
+
+
+def _cells(tab: dict) -> list[list[dict]]:
+    return [row.get("values", []) for row in tab["data"][0]["rowData"]]
+
+
+def _text(cell: dict) -> object:
+    entered = cell.get("userEnteredValue", {})
+    return next(iter(entered.values()), None)
+
+
+def test_the_google_master_has_the_xlsx_masters_sheets_formats_links_and_review_drop_down(google_district):
+    result = google_district.sync()
+    master = google_district.world.spreadsheets[google_district.master_id]
+    assert [s.title for s in master.sheets[:6]] == [
+        "Übersicht",
+        "Integrationsmanager",
+        "Prüfbericht",
+        "Auszahlung",
+        "Zeitreihe",
+        "Verlauf",
+    ]
+    tab = master_tab(google_district, "Übersicht")
+    cells = _cells(tab)
+    start = next(i for i, row in enumerate(cells) if row and _text(row[0]) == "AGS")
+    header = [_text(c) for c in cells[start]]
+    aldingen = next(row for row in cells if row and _text(row[0]) == "08327002")
+    totals = cells[start + 1 + len(result.view.rows)]
+
+    persons, allowance = aldingen[header.index("Personen")], aldingen[header.index("Pro-Kopf-Pauschale")]
+    assert persons["userEnteredFormat"]["numberFormat"] == {"type": "NUMBER", "pattern": "#,##0"}
+    assert allowance["userEnteredFormat"]["numberFormat"]["pattern"] == '#,##0.00\\ "€"'
+    signed = aldingen[header.index("Freigegeben am")]["userEnteredFormat"]["numberFormat"]
+    assert signed == {"type": "DATE", "pattern": "dd.mm.yyyy"}
+    source_url = f"https://docs.google.com/spreadsheets/d/{google_district.ids['Aldingen']}/edit"
+    assert persons["hyperlink"] == allowance["hyperlink"] == source_url
+    assert persons["note"].endswith("Blatt Meldung, Zelle B14")  # the tab and cell a link cannot address
+    assert aldingen[header.index("Quelle")]["hyperlink"] == source_url
+
+    total = totals[header.index("Pro-Kopf-Pauschale")]
+    assert total["userEnteredValue"] == {"formulaValue": "=SUM(F6:F40)"}
+    assert total["userEnteredFormat"]["numberFormat"]["pattern"].endswith('"€"')
+
+    review = aldingen[header.index("Prüfung")]["dataValidation"]
+    assert review["condition"] == {
+        "type": "ONE_OF_LIST",
+        "values": [{"userEnteredValue": choice} for choice in ("geprüft", "freigegeben", "zurückgewiesen")],
+    }
+    assert review["showCustomUi"] and review["strict"]
+    assert "dataValidation" not in totals[header.index("Prüfung")]
+
+    grid = tab["properties"]["gridProperties"]
+    assert (grid["frozenRowCount"], grid["frozenColumnCount"]) == (start + 1, 2)
+    assert tab["basicFilter"]["range"]["startRowIndex"] == start
+    assert tab["basicFilter"]["range"]["endRowIndex"] == start + 1 + len(result.view.rows)
+    widths = [c["pixelSize"] for c in tab["data"][0]["columnMetadata"][: len(header)]]
+    assert widths[header.index("Gemeinde")] > widths[header.index("AGS")] > 0
+
+    staff = _cells(master_tab(google_district, "Integrationsmanager"))
+    staff_start = next(i for i, row in enumerate(staff) if row and _text(row[0]) == "AGS")
+    staff_header = [_text(c) for c in staff[staff_start]]
+    first = staff[staff_start + 1][staff_header.index("Quelle")]
+    assert first["hyperlink"].startswith("https://docs.google.com/spreadsheets/d/")
+    assert "Blatt Integrationsmanager" in first["note"]
+
+
+def test_a_second_write_replaces_links_notes_and_drop_downs_rather_than_piling_them_up(google_district):
+    google_district.sync()
+    overview_sheet = google_district.master_sheet("Übersicht")
+    before = (dict(overview_sheet.notes), dict(overview_sheet.validations), dict(overview_sheet.formats))
+    below = overview_sheet.rows - 1  # under the table, where a longer table of an earlier run reached
+    overview_sheet.notes[(below, 3)] = "eine Notiz weit unten"
+    overview_sheet.validations[(below, 15)] = {
+        "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": "x"}]}
+    }
+    google_district.world.spreadsheets[google_district.master_id].touch()
+    google_district.sync(full=True)
+    overview_sheet = google_district.master_sheet("Übersicht")
+    assert (overview_sheet.notes, overview_sheet.validations, overview_sheet.formats) == before
+
+
+def test_a_google_master_of_a_district_with_files_names_the_file_in_the_note(tmp_path, standin, loaded_samples, repo):
+    """A file on the share cannot be opened from a Google Sheet: no link, the note says where the figure is."""
+    district = make_district(tmp_path, standin, loaded_samples, repo)
+    config = district.root / "pakt.toml"
+    folder = district.root / "gemeinden"
+    folder.mkdir()
+    (folder / "08327002_Aldingen.xlsx").write_bytes((repo / "sample_workbooks" / "08327002_Aldingen.xlsx").read_bytes())
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            f'workbook = "gsheet:{district.ids["Aldingen"]}"', 'workbook = "gemeinden/08327002_Aldingen.xlsx"'
+        ),
+        encoding="utf-8",
+    )
+    result = district.sync()
+    assert result.figures.received == 35
+    cells = _cells(master_tab(district, "Übersicht"))
+    header = [_text(c) for c in next(row for row in cells if row and _text(row[0]) == "AGS")]
+    aldingen = next(row for row in cells if row and _text(row[0]) == "08327002")
+    persons = aldingen[header.index("Personen")]
+    assert "hyperlink" not in persons
+    assert persons["note"] == "Quelle: 08327002_Aldingen.xlsx, Blatt Meldung, Zelle B14"
+    balgheim = next(row for row in cells if row and _text(row[0]) == "08327004")
+    assert balgheim[header.index("Personen")]["hyperlink"].startswith("https://docs.google.com/spreadsheets/d/")

@@ -74,3 +74,62 @@ def test_responses_have_the_recorded_shapes(standin, repo):
 def test_requests_without_a_bearer_token_are_refused(standin):
     response = requests.get(standin.url + "/drive/v3/files", params={"q": "x"})
     assert response.status_code == 401 and response.json()["error"]["status"] == "UNAUTHENTICATED"
+
+
+def test_batch_update_is_all_or_nothing_and_holds_masks_and_drop_downs_to_googles_reference(standin):
+    """What Google's reference says a batchUpdate refuses, the stand-in refuses, leaving the sheet untouched."""
+    from google_standin.discovery import VIOLATIONS
+
+    world = standin.fresh()
+    book = world.empty("Übersicht")
+    session = StandInSession(standin.url)
+    url = f"https://sheets.googleapis.com/v4/spreadsheets/{book.spreadsheet_id}:batchUpdate"
+    write = {
+        "updateCells": {
+            "start": {"sheetId": 0, "rowIndex": 0, "columnIndex": 0},
+            "rows": [{"values": [{"userEnteredValue": {"stringValue": "vorher"}}]}],
+            "fields": "userEnteredValue",
+        }
+    }
+
+    def drop_down(*values: str, rows: int = 5) -> dict:
+        return {
+            "setDataValidation": {
+                "range": {
+                    "sheetId": 0,
+                    "startRowIndex": 1,
+                    "endRowIndex": rows,
+                    "startColumnIndex": 0,
+                    "endColumnIndex": 1,
+                },
+                "rule": {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": v} for v in values]}},
+            }
+        }
+
+    refused = {
+        "formula in a list": drop_down("geprüft", "=A1"),
+        "empty list": drop_down(),
+        "beyond the grid": drop_down("geprüft", rows=5000),
+        "condition data validation lacks": {
+            "setDataValidation": {
+                "range": {"sheetId": 0},
+                "rule": {"condition": {"type": "TEXT_STARTS_WITH", "values": [{"userEnteredValue": "a"}]}},
+            }
+        },
+        "too many values": {
+            "setDataValidation": {
+                "range": {"sheetId": 0},
+                "rule": {"condition": {"type": "TEXT_IS_URL", "values": [{"userEnteredValue": "a"}]}},
+            }
+        },
+        "no fields": {"updateCells": {"range": {"sheetId": 0}}},
+        "unknown field": {"updateCells": {"range": {"sheetId": 0}, "fields": "userEnteredValue,farbe"}},
+    }
+    for why, request in refused.items():
+        answer = session.post(url, json={"requests": [write, request]})
+        assert answer.status_code == 400, why
+        assert book.sheets[0].values == [] and not book.sheets[0].validations, why
+    assert len(VIOLATIONS) == 1 and "farbe" in VIOLATIONS[0]  # only the unknown field breaks the schema itself
+    VIOLATIONS.clear()
+    assert session.post(url, json={"requests": [write, drop_down("geprüft", "freigegeben")]}).status_code == 200
+    assert book.sheets[0].values == [["vorher"]] and len(book.sheets[0].validations) == 4

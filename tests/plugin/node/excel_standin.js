@@ -15,8 +15,17 @@
  *    values go only into unlocked cells (AccessDenied otherwise); protecting a protected sheet is an
  *    InvalidOperation; a second note on a cell is an InvalidArgument.
  *
- * A workbook is given as {sheets: [{name, values, protection?, unlocked?}], names: [{name, sheet,
- * address}], tables: [{name, sheet, ref}]}.
+ *  - Number formats, formulas and hyperlinks are kept per cell (A1 address) and cleared as
+ *    Range.clear() says: "Contents" clears values and formulas, "Formats" formats and fills,
+ *    "Hyperlinks" the links, "All" everything. A hyperlink object may carry only the members of
+ *    Excel.RangeHyperlink; with a text to display the cell shows that text, without one it keeps its
+ *    value (the address where it is empty); a protected sheet takes one only if the protection allows
+ *    inserting hyperlinks.
+ *  - It does not calculate: a cell given a formula keeps the value written before it (the Pakt server
+ *    writes the value it computed, then the formula).
+ *
+ * A workbook is given as {sheets: [{name, values, protection?, unlocked?, formats?, formulas?, links?}],
+ * names: [{name, sheet, address}], tables: [{name, sheet, ref}]}; formats, formulas and links by A1 address.
  */
 "use strict";
 
@@ -57,6 +66,9 @@ class SheetModel {
     this.values = (spec.values || [[]]).map((r) => r.slice());
     this.fills = {};
     this.notes = {};
+    this.formats = { ...(spec.formats || {}) };
+    this.formulas = { ...(spec.formulas || {}) };
+    this.links = { ...(spec.links || {}) };
     this.visibility = "Visible";
     const p = spec.protection || {};
     this.protection = { protected: Boolean(p.protected), options: { ...PROTECTION_DEFAULTS, ...(p.options || {}) }, password: p.password || null };
@@ -108,7 +120,10 @@ class Host {
   run(batch) { return Promise.resolve().then(() => batch(new Context(this).typed)); }
 
   state() {
-    return this.sheets.map((s) => ({ name: s.name, values: s.values, fills: s.fills, notes: s.notes, protection: s.protection }));
+    return this.sheets.map((s) => ({
+      name: s.name, values: s.values, fills: s.fills, notes: s.notes, protection: s.protection,
+      formats: s.formats, formulas: s.formulas, links: s.links,
+    }));
   }
 
   usedMembers() { return [...this.used.entries()].map(([member, requirement]) => ({ member, requirement })); }
@@ -303,7 +318,7 @@ class WorksheetImpl extends Loadable {
   get visibility() { return this._value("visibility"); }
   activate() { this._context.add(() => { this._context.host.active = this._model; }); }
   getRange(ref) {
-    if (!ref) return this._range(() => ({ row: 0, col: 0, rows: Math.max(this._model.values.length, 1), cols: Math.max(1, ...this._model.values.map((r) => r.length)) }));
+    if (!ref) return this._range(() => this._whole());
     const p = parseRef(ref);
     return this._range(() => p);
   }
@@ -320,6 +335,18 @@ class WorksheetImpl extends Loadable {
     return this._context.make("Range", impl._asNullable());
   }
   _range(where) { return this._context.make("Range", new RangeImpl(this._context, this._model, where)); }
+  // The whole sheet, as far as anything is in it (values, fills, formats, formulas, links).
+  _whole() {
+    const m = this._model;
+    let rows = Math.max(m.values.length, 1);
+    let cols = Math.max(1, ...m.values.map((r) => r.length));
+    for (const key of [m.fills, m.formats, m.formulas, m.links].flatMap(Object.keys)) {
+      const p = parseRef(key);
+      rows = Math.max(rows, p.row + 1);
+      cols = Math.max(cols, p.col + 1);
+    }
+    return { row: 0, col: 0, rows, cols };
+  }
 }
 
 class ProtectionImpl extends Loadable {
@@ -415,20 +442,65 @@ class RangeImpl extends Loadable {
           throw new OfficeError("AccessDenied", `The cell ${a1(r, c)} on the protected sheet '${this._model.name}' is locked.`);
         }
       });
-      this._each((r, c, i, j) => this._model.set(r, c, values[i][j]));
+      this._each((r, c, i, j) => { this._model.set(r, c, values[i][j]); delete this._model.formulas[a1(r, c)]; });
     });
   }
   get rowIndex() { return this._value("rowIndex"); }
   get columnIndex() { return this._value("columnIndex"); }
+  _lockedCheck(what) {
+    const model = this._model;
+    this._each((r, c) => {
+      if (model.protection.protected && model.isLocked(r, c)) {
+        throw new OfficeError("AccessDenied", `${what}: the cell ${a1(r, c)} on the protected sheet '${model.name}' is locked.`);
+      }
+    });
+  }
+  set numberFormat(matrix) {
+    this._context.add(() => {
+      const model = this._model;
+      model.guard("Formatting cells", model.protection.options.allowFormatCells);
+      this._each((r, c, i, j) => { model.formats[a1(r, c)] = Array.isArray(matrix) ? matrix[i][j] : matrix; });
+    });
+  }
+  get numberFormat() { throw new OfficeError("PropertyNotLoaded", "stand-in: Range.numberFormat is write-only here"); }
+  set formulas(matrix) {
+    this._context.add(() => {
+      this._lockedCheck("Entering a formula");
+      this._each((r, c, i, j) => {
+        const formula = Array.isArray(matrix) ? matrix[i][j] : matrix;
+        if (typeof formula === "string" && formula.startsWith("=")) this._model.formulas[a1(r, c)] = formula;
+        else { delete this._model.formulas[a1(r, c)]; this._model.set(r, c, formula); }
+      });
+    });
+  }
+  get formulas() { throw new OfficeError("PropertyNotLoaded", "stand-in: Range.formulas is write-only here"); }
+  set hyperlink(link) {
+    const allowed = typings.load().namespaces.Excel.RangeHyperlink.members;
+    for (const key of Object.keys(link || {})) {
+      if (!(key in allowed)) throw new TypeError(`Excel.RangeHyperlink has no member '${key}' in Microsoft's typings`);
+    }
+    this._context.add(() => {
+      const model = this._model;
+      model.guard("Inserting a hyperlink", model.protection.options.allowInsertHyperlinks);
+      const w = this._where();
+      const key = a1(w.row, w.col);
+      if (link.textToDisplay !== undefined) { model.set(w.row, w.col, link.textToDisplay); delete model.formulas[key]; }
+      else if (model.get(w.row, w.col) === "") model.set(w.row, w.col, link.address || link.documentReference || "");
+      this._each((r, c) => { model.links[a1(r, c)] = { address: link.address, screenTip: link.screenTip }; });
+    });
+  }
+  get hyperlink() { throw new OfficeError("PropertyNotLoaded", "stand-in: Range.hyperlink is write-only here"); }
   clear(applyTo) {
     const what = applyTo || "All";
     this._context.add(() => {
       const model = this._model;
-      if (what !== "Contents") model.guard("Clearing formats", model.protection.options.allowFormatCells);
-      if (what !== "Formats") this._each((r, c) => { if (model.protection.protected && model.isLocked(r, c)) throw new OfficeError("AccessDenied", `The cell ${a1(r, c)} is locked.`); });
+      if (what === "All" || what === "Formats") model.guard("Clearing formats", model.protection.options.allowFormatCells);
+      if (what === "All" || what === "Contents") this._lockedCheck("Clearing");
       this._each((r, c) => {
-        if (what !== "Formats") model.set(r, c, "");
-        if (what !== "Contents") delete model.fills[a1(r, c)];
+        const key = a1(r, c);
+        if (what === "All" || what === "Contents") { model.set(r, c, ""); delete model.formulas[key]; }
+        if (what === "All" || what === "Formats") { delete model.fills[key]; delete model.formats[key]; }
+        if (what === "All" || what === "Hyperlinks" || what === "RemoveHyperlinks") delete model.links[key];
       });
     });
   }
