@@ -21,7 +21,7 @@ from ._arithmetic import caseload, funds_use_total, median, per_head_allowance
 from ._errors import ConfigError, SchemaMismatch
 from ._fields import FieldSpec, Kind
 from ._findings import Code, Finding, error, warning
-from ._german import format_date, format_decimal, format_eur, format_number
+from ._german import counted, format_date, format_decimal, format_eur, format_number
 from ._layout import SHEET_BINDING, field_by_path, input_fields, staff_columns
 from ._normalize import as_enum_value, comparison_key
 from ._reader import Draft, Entry
@@ -162,7 +162,8 @@ def check_age_breakdown(draft: Draft) -> Iterator[Finding]:
     if added != total.value:
         yield error(
             Code.SUMME_ALTERSGRUPPEN,
-            f"Die Altersgruppen ergeben zusammen {added} Personen, insgesamt sind {total.value} eingetragen. "
+            f"Die Altersgruppen ergeben zusammen {counted(added, 'Person', 'Personen')}, insgesamt sind "
+            f"{total.value} eingetragen. "
             "Bitte die Aufschlüsselung an die Gesamtzahl anpassen.",
             total.sheet,
             total.cell,
@@ -297,7 +298,8 @@ def warn_funds_above_allowance(draft: Draft, submission: Submission, rules: Rule
         yield warning(
             Code.MITTEL_UEBER_PAUSCHALE,
             f"Die gemeldete Verwendung ({format_eur(used)}) übersteigt die Pro-Kopf-Pauschale von "
-            f"{format_eur(allowance)} für {submission.persons.total} Personen. Bitte die Beträge prüfen.",
+            f"{format_eur(allowance)} für {counted(submission.persons.total, 'Person', 'Personen')}. "
+            "Bitte die Beträge prüfen.",
             entry.sheet,
             entry.cell,
         )

@@ -27,6 +27,7 @@ from pakt.schemas import (
     RuleSet,
     Severity,
     Submission,
+    counted,
     district_totals,
     district_warnings,
     format_date,
@@ -405,7 +406,8 @@ def describe_changes(
         day = date.fromisoformat(new_round)
         return [
             f"Neue Runde zum Stichtag {format_date(day)}: die Übersicht zeigt ihre Meldungen "
-            f"({received} von {len(after)} Gemeinden haben gemeldet)."
+            f"({received} von {counted(len(after), 'Gemeinde', 'Gemeinden')} {'hat' if received == 1 else 'haben'} "
+            "gemeldet)."
         ]
     changes = []
     for ags, now in after.items():

@@ -37,6 +37,7 @@ from pakt.schemas import (
     Registry,
     RuleSet,
     Severity,
+    counted,
     format_date,
     format_eur,
     per_head_allowance,
@@ -156,7 +157,7 @@ def _recomputed(reading: MasterReading, stichtag: date, rules: RuleSet) -> list[
                 _error(
                     Code.WERT_UNGUELTIG,
                     f"{row.name}: die Pro-Kopf-Pauschale {format_eur(row.allowance_eur)} "
-                    f"passt nicht zu {row.persons} Personen ({format_eur(expected)}).",
+                    f"passt nicht zu {counted(row.persons, 'Person', 'Personen')} ({format_eur(expected)}).",
                     sheet=reading.sheet,
                     cell=reading.cell("allowance_eur", row.row),
                 )

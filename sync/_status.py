@@ -46,7 +46,10 @@ def completeness_lines(snapshot: dict[str, dict], deadline: date | None) -> list
         r for r in rows if r["status"] in _RECEIVED_UNAPPROVED and not _absent(r) and not r.get("approved", False)
     ]
     absent = sum(1 for r in rows if _absent(r))
-    lines = [f"{len(rows) - absent} von {len(rows)} Gemeinden haben gemeldet."]
+    reported = len(rows) - absent
+    lines = [
+        f"{reported} von {counted(len(rows), 'Gemeinde', 'Gemeinden')} {'hat' if reported == 1 else 'haben'} gemeldet."
+    ]
     verb = "fehlt" if len(missing) == 1 else "fehlen"
     lines.append(f"Es {verb} ({len(missing)}): {_names(missing)}." if missing else "Vor der Frist fehlt keine Meldung.")
     if overdue:
