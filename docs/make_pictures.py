@@ -1,16 +1,22 @@
 """Render the pictures the README shows: the task pane (headless Chromium) and the master's Übersicht (LibreOffice).
 
-    python docs/make_pictures.py
+    python docs/make_pictures.py              # every picture
+    python docs/make_pictures.py uebersicht   # only the named ones (taskpane, uebersicht)
 
-Needs Debian's chromium, LibreOffice and poppler-utils. Writes docs/taskpane.png
-and docs/uebersicht.png; run it again when the task pane or the master changes.
+Needs Debian's chromium (the task pane), LibreOffice and poppler-utils (the
+master). Writes docs/taskpane.png and docs/uebersicht.png; run it again when the
+task pane or the master changes. The Übersicht is shown as it prints: the
+master is converted to PDF as a whole and the picture is cut from its first
+page, from the title down to the legend, as wide as the district's figures.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -71,6 +77,30 @@ def taskpane(work: Path) -> Path:
         server.wait(timeout=10)
 
 
+RESOLUTION = 170
+"""Dots per inch of the Übersicht picture: the printed page's small type still reads."""
+
+
+def _crop(pdf: Path) -> tuple[int, int, int, int]:
+    """The first page's area from its title to the end of the legend, as wide as the column Quelle starts
+    (the district's figures; the staff's columns are on the page but not in the picture), in pixels."""
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    words = [
+        (text, *map(float, box))
+        for *box, text in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', boxes
+        )
+    ]
+    title = next(w for w in words if w[0] == "Pakt")
+    right = next(w for w in words if w[0] == "Quelle")[1]
+    bottom = max(w[4] for w in words if w[0] == "geändert" or w[0] == "freigeben.")
+    scale = RESOLUTION / 72
+    left, top = title[1] - 6, title[2] - 6
+    return round(left * scale), round(top * scale), round((right - left) * scale), round((bottom + 8 - top) * scale)
+
+
 def uebersicht(work: Path) -> Path:
     subprocess.run(["pakt", "sync"], cwd=work, check=True, capture_output=True)
     master = next((work / "master").glob("*.xlsx"))
@@ -90,6 +120,7 @@ def uebersicht(work: Path) -> Path:
         timeout=180,
     )
     pdf = work / f"{master.stem}.pdf"
+    x, y, width, height = _crop(pdf)
     target = DOCS / "uebersicht"
     subprocess.run(
         [
@@ -101,15 +132,15 @@ def uebersicht(work: Path) -> Path:
             "-l",
             "1",
             "-r",
-            "170",
+            str(RESOLUTION),
             "-x",
-            "90",
+            str(x),
             "-y",
-            "90",
+            str(y),
             "-W",
-            "1130",
+            str(width),
             "-H",
-            "600",
+            str(height),
             str(pdf),
             str(target),
         ],
@@ -118,12 +149,20 @@ def uebersicht(work: Path) -> Path:
     return target.with_suffix(".png")
 
 
-def main() -> int:
+PICTURES = {"taskpane": taskpane, "uebersicht": uebersicht}
+
+
+def main(names: list[str]) -> int:
+    unknown = [name for name in names if name not in PICTURES]
+    if unknown:
+        print(f"unknown picture {', '.join(unknown)}; known: {', '.join(PICTURES)}", file=sys.stderr)
+        return 2
     work = Path(tempfile.mkdtemp(prefix="pakt-pictures-"))
     shutil.copy(REPO / "pakt.toml", work / "pakt.toml")
     shutil.copytree(REPO / "sample_workbooks", work / "sample_workbooks")
     try:
-        for picture in (taskpane(work), uebersicht(work)):
+        for name in names or PICTURES:
+            picture = PICTURES[name](work)
             print(f"{picture.relative_to(REPO)}: {picture.stat().st_size} Bytes")
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -131,4 +170,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

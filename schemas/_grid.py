@@ -105,6 +105,8 @@ class SheetGrid:
     name: str
     rows: tuple[Row, ...]
     widths: tuple[float, ...] = ()
+    """The widest each column's text may grow (column units); a writer that fits columns to their content (the
+    xlsx master) wraps longer text there, while figures and header words always fit."""
     header_row: int | None = None
     """Zero-based row of the table's header (None: the sheet has no table)."""
     data_rows: int = 0

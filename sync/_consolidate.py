@@ -416,7 +416,7 @@ def describe_changes(
             changes.append(f"{now['name']}: neu im Verzeichnis.")
         else:
             changes += [f"{now['name']}: {text}" for text in _row_changes(then, now, details)]
-    for ags in before.keys() - after.keys():
+    for ags in sorted(before.keys() - after.keys()):
         changes.append(f"{before[ags]['name']}: nicht mehr im Verzeichnis.")
     return changes
 

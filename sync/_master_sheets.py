@@ -15,10 +15,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePath
 
-from pakt.schemas import ERROR_FILL, Cell, Kind, Severity, SheetGrid, Style, counted, title_rows, to_a1
+from pakt.schemas import (
+    ERROR_FILL,
+    Cell,
+    Kind,
+    Severity,
+    SheetGrid,
+    Style,
+    counted,
+    format_date,
+    german_sort_key,
+    title_rows,
+    to_a1,
+)
 
 from ._consolidate import DistrictView, StaffLine
-from ._master_layout import SHEET_HISTORY, SHEET_REPORT, SHEET_STAFF, RunStamp
+from ._master_layout import SHEET_HISTORY, SHEET_REPORT, SHEET_STAFF, RunStamp, fit_widths
 from ._overview import Places, overview_grid
 from ._payment_sheet import payments_grid
 from ._payments import PaymentLine
@@ -51,23 +63,35 @@ def _staff_row(line: StaffLine, places: Places) -> tuple[Cell, ...]:
 
 
 def staff_grid(view: DistrictView, places: Places) -> SheetGrid:
-    """Every manager in every municipality; the head count is of distinct people, counted in Python."""
-    staff = view.staff
+    """Every manager in every municipality, by municipality (German order) and Kürzel; under them the
+    district's totals: the head count is of distinct people, counted in Python, the FTE a sum."""
+    staff = sorted(
+        view.staff,
+        key=lambda line: (german_sort_key(line.municipality.name), line.municipality.ags, line.manager.pseudonym),
+    )
     first = STAFF_HEADER_ROW + 1
     last = first + max(len(staff), 1) - 1
     totals = view.totals
     rows = [
-        *title_rows("Integrationsmanager im Landkreis"),
-        (Cell("Personen (verschiedene Kürzel)", style=Style.BOLD), Cell(totals.im_heads, Kind.COUNT, Style.TOTAL)),
-        (
-            Cell("Vollzeitstellen (VZÄ)", style=Style.BOLD),
-            Cell(totals.im_fte, Kind.FTE, Style.TOTAL, formula=f"=SUM({to_a1(first, 3)}:{to_a1(last, 3)})"),
+        *title_rows(
+            "Integrationsmanager im Landkreis",
+            f"{view.registry.district.name} · Stichtag {format_date(view.registry.round.stichtag)}",
+            "Eine Zeile je Person und Gemeinde: wer für mehrere Gemeinden arbeitet (etwa beim Landkreis "
+            "angestellt), steht in jeder von ihnen. Die Summe zählt jede Person einmal (nach Kürzel); die "
+            "Stellenanteile addieren sich.",
         ),
         (),
         _header("AGS", "Gemeinde", "Kürzel", "Stellenanteil (VZÄ)", "Beginn", "Arbeitgeber", "Quelle"),
         *(_staff_row(line, places) for line in staff),
+        (
+            Cell(style=Style.TOTAL),
+            Cell(f"{view.registry.district.name} gesamt", style=Style.TOTAL),
+            Cell(counted(totals.im_heads, "Person", "Personen"), style=Style.TOTAL),
+            Cell(totals.im_fte, Kind.FTE, Style.TOTAL, formula=f"=SUM({to_a1(first, 3)}:{to_a1(last, 3)})"),
+            *(Cell(style=Style.TOTAL) for _ in range(3)),
+        ),
     ]
-    return SheetGrid(SHEET_STAFF, tuple(rows), (10, 24, 10, 12, 12, 16, 40), STAFF_HEADER_ROW, len(staff), (first, 0))
+    return SheetGrid(SHEET_STAFF, tuple(rows), (10, 44, 12, 12, 12, 16, 50), STAFF_HEADER_ROW, len(staff), (first, 0))
 
 
 # -- Prüfbericht -----------------------------------------------------------------------------------
@@ -76,8 +100,19 @@ REPORT_HEADER_ROW = 3
 
 
 def report_grid(view: DistrictView) -> SheetGrid:
-    """Every finding of the district: errors first, each with the version it belongs to."""
-    lines = view.report
+    """Every finding of the district: errors first, then by municipality (German order; findings of no
+    municipality last), each with the version it belongs to."""
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
+    lines = sorted(
+        view.report,
+        key=lambda line: (
+            order[line.finding.severity],
+            not line.municipality,
+            german_sort_key(line.municipality),
+            line.ags,
+            line.finding.file or "",
+        ),
+    )
     errors = sum(1 for line in lines if line.finding.severity is Severity.ERROR)
     warnings = sum(1 for line in lines if line.finding.severity is Severity.WARNING)
     notes = len(lines) - errors - warnings
@@ -105,7 +140,7 @@ def report_grid(view: DistrictView) -> SheetGrid:
         )
     if not lines:
         rows.append((Cell("Keine Beanstandungen."),))
-    widths = (9, 22, 10, 30, 18, 7, 22, 90, 26)
+    widths = (11, 32, 10, 30, 18, 7, 24, 60, 26)
     return SheetGrid(SHEET_REPORT, tuple(rows), widths, REPORT_HEADER_ROW, len(lines), (REPORT_HEADER_ROW + 1, 0))
 
 
@@ -149,7 +184,7 @@ def history_grid(runs: Sequence[RunRecord], changes: Sequence[str]) -> SheetGrid
         )
     )
     rows += [_run_row(run) for run in runs]
-    return SheetGrid(SHEET_HISTORY, tuple(rows), (10, 18, 18, 13, 13, 13, 13, 13, 13, 16), header_row, len(runs))
+    return SheetGrid(SHEET_HISTORY, tuple(rows), (10, 18, 18, 13, 13, 13, 13, 13, 13, 20), header_row, len(runs))
 
 
 def master_grids(
@@ -161,13 +196,14 @@ def master_grids(
     series: Series | None = None,
     payments: Sequence[PaymentLine] = (),
 ) -> list[SheetGrid]:
-    """Every sheet of the master that both writers carry, in order."""
+    """Every sheet of the master that both writers carry, in order, its columns as wide as their content."""
     tranches = view.rules.tranches(view.registry.round.stichtag)
-    return [
+    grids = (
         overview_grid(view, stamp, places),
         staff_grid(view, places),
         report_grid(view),
         payments_grid(view, tranches, payments),
         series_grid(view, series or {}),
         history_grid(runs, changes),
-    ]
+    )
+    return [fit_widths(grid) for grid in grids]

@@ -6,6 +6,18 @@ how the totals row fills it, and whether the district staff own it. The xlsx
 master, the Google master and the add-in's Aktualisieren render the grid built
 here; the staff's columns (Bemerkung, Wiedervorlage) are read back from any of
 them by the same table. Adding a column is one entry in `OVERVIEW_COLUMNS`.
+
+A column's width is the widest its text may grow: the xlsx writer fits every
+column to its content (header words, figures of any size, text up to that
+width, wrapped beyond it).
+
+The rows are in AGS order, whatever order the registry lists them in: the key
+the registry, the state's roll-up and the finance office go by, and within a
+Landkreis the order of the official Gemeindeverzeichnis, whose numbers were
+given largely alphabetically (the sample district's AGS order is its
+alphabetical order). Lists a reader scans by name (the managers, the findings,
+the municipalities a chart picks) are sorted by German collation
+(`german_sort_key`: Ä as A, ß as ss).
 """
 
 from __future__ import annotations
@@ -26,7 +38,9 @@ from pakt.schemas import (
     SheetGrid,
     Style,
     Unreadable,
+    counted,
     format_date,
+    format_number,
     is_blank,
     title_rows,
     to_a1,
@@ -35,7 +49,7 @@ from pakt.schemas import (
 )
 
 from ._consolidate import DistrictView, MunicipalityRow, Status
-from ._master_layout import AGS_HEADER, CASELOAD_FORMAT, SHEET_OVERVIEW, STATUS_FILL, RunStamp
+from ._master_layout import AGS_HEADER, CASELOAD_FORMAT, SHEET_OVERVIEW, STATUS_FILL, STATUS_MEANING, RunStamp
 from ._records import REVIEW_CHOICES, Annotation
 from ._source import Place
 
@@ -172,9 +186,9 @@ def as_date_or_text(text: str) -> date | str:
 
 OVERVIEW_COLUMNS: tuple[OverviewColumn, ...] = (
     OverviewColumn("ags", AGS_HEADER, 10, lambda r: r.municipality.ags, status_colour=True),
-    OverviewColumn("name", "Gemeinde", 24, lambda r: r.municipality.name, total=_district_label),
+    OverviewColumn("name", "Gemeinde", 44, lambda r: r.municipality.name, total=_district_label),
     OverviewColumn(
-        "status", "Status", 13, lambda r: r.status.value, status_colour=True, style=Style.BOLD, total=_reported
+        "status", "Status", 24, lambda r: r.status.value, status_colour=True, style=Style.BOLD, total=_reported
     ),
     OverviewColumn("im_mode", "Integrationsmanagement", 14, _mode, total=_self_managed),
     OverviewColumn("persons", "Personen", 10, _figure("persons"), Kind.COUNT, source="persons.total", total=sum_total),
@@ -221,7 +235,7 @@ OVERVIEW_COLUMNS: tuple[OverviewColumn, ...] = (
         total=sum_total,
     ),
     OverviewColumn("signed_on", "Freigegeben am", 12, lambda r: r.submitted_on, Kind.DATE, source="sign_off.date"),
-    OverviewColumn("source", "Quelle", 28, _source_name),
+    OverviewColumn("source", "Quelle", 40, _source_name),
     OverviewColumn("remark", "Hinweis", 40, lambda r: r.remark, style=Style.WRAP),
     OverviewColumn(
         "review",
@@ -321,21 +335,61 @@ def overview_title(view: DistrictView, stamp: RunStamp) -> list[tuple[Cell, ...]
         f"Pakt für Integration – Übersicht {registry.district.name}",
         f"Stichtag {format_date(registry.round.stichtag)}{deadline} · {view.rules.name} · "
         f"Stand {stamp.finished_at:%d.%m.%Y %H:%M} (Abgleich Nr. {stamp.run_id})",
-        "Alle Zahlen hat Pakt aus den Eingaben der Gemeinden neu berechnet; ein Klick auf eine Zahl öffnet ihre Quellzelle. "
-        "Die gelben Spalten gehören Ihnen und bleiben bei jedem Abgleich erhalten. „freigegeben“ in der Spalte "
-        "Prüfung friert die Zahlen dieser Fassung ein: eine spätere Änderung der Gemeinde erscheint als „nach "
-        "Freigabe geändert“ und zählt erst, wenn Sie sie freigeben.",
+        "Alle Zahlen hat Pakt aus den Eingaben der Gemeinden neu berechnet; ein Klick auf eine Zahl öffnet ihre "
+        "Quellzelle. Die gelben Spalten gehören Ihnen und bleiben bei jedem Abgleich erhalten. Was die Farben "
+        "und die Summen bedeuten, steht in der Legende unter der Tabelle.",
     )
 
 
+def _header_of(key: str) -> str:
+    return next(column.header for column in overview_columns() if column.key == key)
+
+
+def overview_legend(view: DistrictView, body: Sequence[Sequence[Cell]]) -> list[tuple[Cell, ...]]:
+    """Under the totals: why the head count's total is less than its rows' sum, what Prüfung does, and what
+    every status colour means. Column A stays empty, so no reader takes a legend line for a municipality."""
+    heads = _header_of("im_heads")
+    column = [column.key for column in overview_columns()].index("im_heads")
+    rows_sum = sum(row[column].value or 0 for row in body)
+    distinct = view.totals.im_heads
+    gap = Cell()
+    return [
+        (),
+        (gap, Cell("Legende", style=Style.BOLD)),
+        (
+            gap,
+            Cell(
+                f"{heads}: die Integrationsmanagerinnen und -manager, die eine Gemeinde meldet. Wer beim Landkreis "
+                "angestellt ist, arbeitet meist für mehrere Gemeinden und steht in jeder von ihnen; die Summenzeile "
+                f"zählt jede Person nur einmal ({counted(distinct, 'Person', 'Personen')}), die Zeilen ergeben "
+                f"zusammen {format_number(rows_sum)}. {_header_of('im_fte')} und "
+                f"{_header_of('allocated_fte')} addieren sich dagegen zur Summe."
+            ),
+        ),
+        (
+            gap,
+            Cell(
+                f"{_header_of('review')}: „freigegeben“ friert die Zahlen dieser Fassung ein; eine spätere "
+                f"Änderung der Gemeinde erscheint als „{Status.GEAENDERT.value}“ und zählt erst, wenn Sie sie "
+                "freigeben."
+            ),
+        ),
+        (gap, Cell(f"Farben der Spalten {AGS_HEADER} und {_header_of('status')}:")),
+        *(
+            (Cell(fill=STATUS_FILL[status]), Cell(status.value, style=Style.BOLD), Cell(STATUS_MEANING[status]))
+            for status in Status
+        ),
+    ]
+
+
 def overview_grid(view: DistrictView, stamp: RunStamp, places: Places) -> SheetGrid:
-    """The Übersicht as a grid: title block, header, one row per municipality, totals."""
+    """The Übersicht as a grid: title block, header, one row per municipality (by AGS), totals, legend."""
     columns = overview_columns()
     top = overview_title(view, stamp)
     top += [()] * (HEADER_ROW - len(top))
     header = tuple(Cell(column.header, style=Style.HEADER) for column in columns)
-    body = [_row_cells(row, columns, places) for row in view.rows]
-    rows = (*top, header, *body, _totals_row(view, columns, body))
+    body = [_row_cells(row, columns, places) for row in sorted(view.rows, key=lambda row: row.municipality.ags)]
+    rows = (*top, header, *body, _totals_row(view, columns, body), *overview_legend(view, body))
     choices = tuple((index, column.choices) for index, column in enumerate(columns) if column.choices)
     return SheetGrid(
         SHEET_OVERVIEW,

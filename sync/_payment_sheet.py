@@ -86,5 +86,5 @@ def payments_grid(view: DistrictView, tranches: Sequence[Payment], plan: Sequenc
     ]
     if not plan:
         rows.append((Cell("Keine Zahlungen: keine gültige Meldung."),))
-    widths = (10, 24, 18, 12, 14, 14, 24, 70)
+    widths = (18, 44, 18, 12, 14, 14, 24, 90)  # a transfer's purpose on one line
     return SheetGrid(SHEET_PAYMENTS, tuple(rows), widths, lines_header, len(plan), (first, 2))

@@ -70,14 +70,14 @@ def series_grid(view: DistrictView, series: Mapping[date, Mapping[str, Municipal
     header = (Cell("AGS", style=Style.HEADER), Cell("Gemeinde", style=Style.HEADER))
     header += tuple(cell for round_ in rounds for cell in _round_header(round_))
     body = []
-    for municipality in registry.municipalities:
+    for municipality in sorted(registry.municipalities, key=lambda m: m.ags):  # as the Übersicht
         cells = [Cell(municipality.ags), Cell(municipality.name)]
         for round_ in rounds:
             figures = series.get(round_.stichtag, {}).get(municipality.ags)
             cells += [Cell(getattr(figures, key) if figures else None, kind) for key, _, kind in SERIES_COLUMNS]
         body.append(tuple(cells))
     first, last = HEADER_ROW + 1, HEADER_ROW + len(body)
-    totals = [Cell(f"{registry.district.name} gesamt", style=Style.TOTAL), Cell(style=Style.TOTAL)]
+    totals = [Cell(style=Style.TOTAL), Cell(f"{registry.district.name} gesamt", style=Style.TOTAL)]
     for col in range(2, len(header)):
         values = [row[col].value for row in body if row[col].value is not None]
         kind = body[0][col].kind if body else None
@@ -95,5 +95,5 @@ def series_grid(view: DistrictView, series: Mapping[date, Mapping[str, Municipal
         *body,
         tuple(totals),
     ]
-    widths = (10, 24, *(13 for _ in range(len(header) - 2)))
+    widths = (10, 44, *(13 for _ in range(len(header) - 2)))
     return SheetGrid(SHEET_SERIES, tuple(rows), widths, HEADER_ROW, len(body), (first, 2))
