@@ -7,7 +7,7 @@
     Zeitreihe            persons, allowance and FTE per municipality and round
     Verlauf              what changed since the last run, and the last runs
 
-The xlsx master adds a sheet of charts (Auswertung), which only a file can carry.
+The Auswertung (a table and its charts) is built apart, in _evaluation.py: each writer draws its charts.
 """
 
 from __future__ import annotations

@@ -26,18 +26,16 @@ from xlsxwriter.worksheet import Worksheet
 from pakt.schemas import (
     GERMAN_LOCALE_TAG,
     LINK_COLOUR,
-    NUMBER_FORMATS,
     Cell,
-    Kind,
     Link,
     SheetGrid,
     Style,
     format_date,
-    german_sort_key,
     to_a1,
 )
 
 from ._consolidate import DistrictView, Status
+from ._evaluation import SECOND_PAGE_ROW, ChartData, Evaluation, evaluation
 from ._master_binding import (
     HEADER_NAME,
     MASTER_BINDING_FIELDS,
@@ -49,7 +47,6 @@ from ._master_binding import (
     BindingField,
 )
 from ._master_layout import (
-    MIN_WIDTH,
     SHEET_CHARTS,
     SHEET_OVERVIEW,
     STATUS_FILL,
@@ -57,10 +54,7 @@ from ._master_layout import (
     RunStamp,
     SheetLayout,
     sheet_layout,
-    shown_text,
-    text_width,
 )
-from ._overview import overview_columns
 
 MAX_LINKS_PER_SHEET = 60_000
 """Excel keeps at most 65,530 hyperlinks on a sheet; past this many, only text cells (the source) link."""
@@ -182,6 +176,13 @@ class _GridWriter:
         self._table(sheet, grid)
         return layout
 
+    def write_cells(self, sheet: Worksheet, grid: SheetGrid) -> None:
+        """The grid's cells as they are, unwrapped, with no layout of their own (the Auswertung: its charts
+        stand where the layout is)."""
+        for r, row in enumerate(grid.rows):
+            for c, cell in enumerate(row):
+                self._cell(sheet, r, c, cell, figures_link=True, wrap=False)
+
     def _cell(self, sheet: Worksheet, r: int, c: int, cell: Cell, figures_link: bool, wrap: bool) -> None:
         value = cell.value
         text_link = isinstance(value, str) and cell.link is not None
@@ -263,32 +264,23 @@ def _letter(col: int) -> str:
 
 # -- Auswertung --------------------------------------------------------------------------------
 
-CHART_MUNICIPALITIES = 40
-"""A chart by municipality shows at most this many bars (the ones with the most persons); more do not read."""
 COUNT_AXIS = GERMAN_LOCALE_TAG + "#,##0"
 EURO_AXIS = GERMAN_LOCALE_TAG + '#,##0\\ "€"'
-CHART_WIDTH_PX = 1000
-"""A chart across an A4 page printed landscape (the page takes about 1,040 pixels at full size)."""
-_CHART_ROWS = 15
-"""A chart's height in rows (20 pixels each): the status table and two charts fill two A4 pages across."""
-_STATUS_ROW = 3
-_STATUS_CHART_ROWS = 12
-_BY_MUNICIPALITY_ROW = 16
-_SECOND_PAGE_ROW = 31
-"""The second page starts here, so that no chart is cut across two pages: a manual break (LibreOffice keeps it
-when it fits the sheet to the page's width; Excel does not, but its own break falls here: at full size an A4
-page across holds the title and 30 rows)."""
 
 
-def _status_chart(book: Workbook, first: int, last: int, view: DistrictView, stand: datetime) -> Any:
+def _series(data: ChartData, col: int) -> list:
+    return [data.sheet, data.first_row, col, data.last_row, col]
+
+
+def _status_chart(book: Workbook, data: ChartData, view: DistrictView) -> Any:
     """A pie of the municipalities by status, in the status colours, the legend naming every status."""
     chart = book.add_chart({"type": "pie"})
     counts = [view.count(status) for status in Status]
     chart.add_series(
         {
             "name": "Gemeinden",
-            "categories": [SHEET_CHARTS, first, 0, last, 0],
-            "values": [SHEET_CHARTS, first, 1, last, 1],
+            "categories": _series(data, data.label_col),
+            "values": _series(data, data.value_col),
             "points": [{"fill": {"color": STATUS_FILL[s]}, "border": {"color": "#FFFFFF"}} for s in Status],
             "data_labels": {
                 "value": True,
@@ -298,124 +290,43 @@ def _status_chart(book: Workbook, first: int, last: int, view: DistrictView, sta
             },
         }
     )
-    chart.set_title({"name": f"Gemeinden nach Status am {stand:%d.%m.%Y}", "name_font": {"size": 12}})
+    chart.set_title({"name": data.title, "name_font": {"size": 12}})
     chart.set_legend({"position": "right", "font": {"size": 9}})
-    chart.set_size({"width": 600, "height": _STATUS_CHART_ROWS * 20})
+    chart.set_size({"width": data.size_px[0], "height": data.size_px[1]})
     return chart
 
 
-def _municipality_chart(book: Workbook, title: str, axis: str, categories: list, values: list) -> Any:
+def _municipality_chart(book: Workbook, data: ChartData, axis: str) -> Any:
     chart = book.add_chart({"type": "column"})
-    chart.add_series({"name": title, "categories": categories, "values": values, "fill": {"color": "#4472C4"}})
-    chart.set_title({"name": title, "name_font": {"size": 12}})
+    chart.add_series(
+        {
+            "name": data.title,
+            "categories": _series(data, data.label_col),
+            "values": _series(data, data.value_col),
+            "fill": {"color": "#4472C4"},
+        }
+    )
+    chart.set_title({"name": data.title, "name_font": {"size": 12}})
     chart.set_legend({"none": True})
     chart.set_x_axis({"num_font": {"rotation": -45, "size": 8}})
     chart.set_y_axis({"num_format": axis, "min": 0, "major_gridlines": {"visible": True}})
-    chart.set_size({"width": CHART_WIDTH_PX, "height": _CHART_ROWS * 20})
+    chart.set_size({"width": data.size_px[0], "height": data.size_px[1]})
     return chart
 
 
-class _ChartSheetLooks:
-    """The formats of the Auswertung's tables."""
-
-    def __init__(self, book: Workbook) -> None:
-        self.title = book.add_format(_STYLE_PROPS[Style.TITLE])
-        self.note = book.add_format(_STYLE_PROPS[Style.NOTE])
-        self.header = book.add_format({**_STYLE_PROPS[Style.HEADER], "bg_color": Cell(style=Style.HEADER).background})
-        self.label = book.add_format(_STYLE_PROPS[Style.TOTAL])
-        self.total = book.add_format({**_STYLE_PROPS[Style.TOTAL], "num_format": COUNT_AXIS})
-        self.count = book.add_format({"num_format": COUNT_AXIS})
-        self.money = book.add_format({"num_format": NUMBER_FORMATS[Kind.MONEY]})
-        self.status = {s: book.add_format({"bg_color": STATUS_FILL[s], "bold": True}) for s in Status}
-
-
-def _status_table(sheet: Worksheet, looks: _ChartSheetLooks, view: DistrictView, overview: SheetGrid) -> list[float]:
-    """Municipalities by status (COUNTIF over the Übersicht's Status column), a total under them; the widths
-    of the sheet's first columns."""
-    status_col = _letter([column.key for column in overview_columns()].index("status"))
-    first, last = overview.first_data_row + 1, overview.first_data_row + max(overview.data_rows, 1)
-    status_range = f"'{SHEET_OVERVIEW}'!${status_col}${first}:${status_col}${last}"
-    sheet.write_string(_STATUS_ROW, 0, "Status", looks.header)
-    sheet.write_string(_STATUS_ROW, 1, "Gemeinden", looks.header)
-    top = _STATUS_ROW + 1
-    for offset, status in enumerate(Status):
-        sheet.write_string(top + offset, 0, status.value, looks.status[status])
-        formula = f'=COUNTIF({status_range},"{status.value}")'
-        sheet.write_formula(top + offset, 1, formula, looks.count, view.count(status))
-    bottom = top + len(Status) - 1
-    sheet.write_string(bottom + 1, 0, "gesamt", looks.label)
-    sheet.write_formula(bottom + 1, 1, f"=SUM(B{top + 1}:B{bottom + 1})", looks.total, len(view.rows))
-    return [max(text_width(s.value, bold=True) for s in Status), text_width("Gemeinden", bold=True), MIN_WIDTH]
-
-
-def _ranked_table(
-    sheet: Worksheet, looks: _ChartSheetLooks, overview: SheetGrid, widths: list[float]
-) -> tuple[str, int, int]:
-    """The municipalities with the most persons, as formulas over the Übersicht, under the charts (a chart
-    of more bars does not read): where the charts find them (sheet, first and last row)."""
-    keys = [column.key for column in overview_columns()]
-    names, persons, allowance = (keys.index(key) for key in ("name", "persons", "allowance_eur"))
-    first = overview.first_data_row
-    rows = overview.rows[first : first + overview.data_rows]
-    ranked = sorted(
-        range(len(rows)), key=lambda i: (-(rows[i][persons].value or 0), german_sort_key(str(rows[i][names].value)))
-    )[:CHART_MUNICIPALITIES]
-    top = _SECOND_PAGE_ROW + 1 + _CHART_ROWS + 2
-    sheet.write_string(top - 1, 0, f"Die {CHART_MUNICIPALITIES} Gemeinden mit den meisten Personen", looks.note)
-    for col, text in enumerate(("Gemeinde", "Personen", "Pro-Kopf-Pauschale")):
-        sheet.write_string(top, col, text, looks.header)
-    where = f"='{SHEET_OVERVIEW}'!"
-    for offset, index in enumerate(ranked, start=1):
-        cells, at = rows[index], first + index + 1
-        sheet.write_formula(top + offset, 0, f"{where}{_letter(names)}{at}", None, cells[names].value)
-        shown = _plain(cells[persons].value) or 0
-        sheet.write_formula(top + offset, 1, f"{where}{_letter(persons)}{at}", looks.count, shown)
-        shown = _plain(cells[allowance].value) or 0
-        sheet.write_formula(top + offset, 2, f"{where}{_letter(allowance)}{at}", looks.money, shown)
-    widths[0] = max([widths[0], *(text_width(str(rows[i][names].value)) for i in ranked)])
-    largest = shown_text(rows[ranked[0]][allowance])  # the most persons have the largest allowance
-    widths[2] = max(text_width("Pro-Kopf-Pauschale", bold=True), text_width(largest))
-    return SHEET_CHARTS, top + 1, top + len(ranked)
-
-
-def _write_charts(book: Workbook, sheet: Worksheet, view: DistrictView, overview: SheetGrid, stamp: RunStamp) -> None:
+def _write_charts(book: Workbook, sheet: Worksheet, view: DistrictView, found: Evaluation, master_dir: Path) -> None:
     """The Auswertung on two A4 pages across: municipalities by status (a table and a pie), then persons and
     allowance by municipality (columns), each chart titled with what it shows and when; every figure is a
     formula over the Übersicht."""
-    looks = _ChartSheetLooks(book)
-    district, day = view.registry.district.name, format_date(view.registry.round.stichtag)
-    sheet.write_string(0, 0, f"Auswertung – {district}", looks.title)
-    sheet.set_row(0, TITLE_LINE_HEIGHT_PT + 3)
-    stand = f"Stichtag {day} · Stand {stamp.finished_at:%d.%m.%Y %H:%M}."
-    sheet.write_string(1, 0, f"{stand} Die Zahlen kommen aus der Übersicht und rechnen sich mit ihr neu.", looks.note)
-    widths = _status_table(sheet, looks, view, overview)
-    top = _STATUS_ROW + 1
-    sheet.insert_chart(_STATUS_ROW, 3, _status_chart(book, top, top + len(Status) - 1, view, stamp.finished_at))
-
-    keys = [column.key for column in overview_columns()]
-    if overview.data_rows <= CHART_MUNICIPALITIES:
-        scope, columns = "je Gemeinde", tuple(keys.index(key) for key in ("name", "persons", "allowance_eur"))
-        where, first = SHEET_OVERVIEW, overview.first_data_row
-        last = first + overview.data_rows - 1
-    else:
-        scope, columns = f"der {CHART_MUNICIPALITIES} Gemeinden mit den meisten Personen", (0, 1, 2)
-        where, first, last = _ranked_table(sheet, looks, overview, widths)
-    for col, width in enumerate(widths):
+    grid = found.grid
+    for col, width in enumerate(grid.widths):
         sheet.set_column(col, col, width)
-
-    def series(col: int) -> list:
-        return [where, first, col, last, col]
-
-    categories = series(columns[0])
-    persons = _municipality_chart(
-        book, f"Personen in Anschlussunterbringung {scope}, Stichtag {day}", COUNT_AXIS, categories, series(columns[1])
-    )
-    allowance = _municipality_chart(
-        book, f"Pro-Kopf-Pauschale in Euro {scope}, Stichtag {day}", EURO_AXIS, categories, series(columns[2])
-    )
-    sheet.insert_chart(_BY_MUNICIPALITY_ROW, 0, persons)
-    sheet.insert_chart(_SECOND_PAGE_ROW + 1, 0, allowance)
-    sheet.set_h_pagebreaks([_SECOND_PAGE_ROW])
+    sheet.set_row(0, TITLE_LINE_HEIGHT_PT + 3)
+    _GridWriter(book, master_dir).write_cells(sheet, grid)
+    sheet.insert_chart(*found.status.anchor, _status_chart(book, found.status, view))
+    sheet.insert_chart(*found.persons.anchor, _municipality_chart(book, found.persons, COUNT_AXIS))
+    sheet.insert_chart(*found.allowance.anchor, _municipality_chart(book, found.allowance, EURO_AXIS))
+    sheet.set_h_pagebreaks([SECOND_PAGE_ROW])
 
 
 def _write_binding(book: Workbook, view: DistrictView, stamp: RunStamp, overview: SheetGrid) -> None:
@@ -487,7 +398,7 @@ def build_master(grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp
     head = PageHead(view.registry.district.name, view.registry.round.stichtag, stamp.finished_at)
     write_grids(book, grids, master_dir, head)[0].activate()
     charts = book.add_worksheet(SHEET_CHARTS)
-    _write_charts(book, charts, view, grids[0], stamp)
+    _write_charts(book, charts, view, evaluation(view, grids[0], stamp), master_dir)
     set_up_pages(charts, None, head)
     _write_binding(book, view, stamp, grids[0])
     book.close()

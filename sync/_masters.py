@@ -29,7 +29,7 @@ from pakt.schemas import (
 from ._failpoints import failpoint
 from ._file_access import FileAccess
 from ._master_files import Written, last_editor, read_annotations, write_master_bytes
-from ._master_layout import RunStamp
+from ._master_layout import SHEET_CHARTS, RunStamp
 from ._records import REVIEW_CHOICES, Annotation
 from ._store import StateStore
 
@@ -154,7 +154,7 @@ class Masters:
         google = self.google_master
         if google is None or google.meta is None:
             return False
-        return full or not google.complete(names) or not self.current(GOOGLE, key, last_masters_key)
+        return full or not google.complete([*names, SHEET_CHARTS]) or not self.current(GOOGLE, key, last_masters_key)
 
     def write_xlsx(self, grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp) -> Written | None:
         """The xlsx master; None (and a failure for the run) when it could not be written."""
@@ -172,13 +172,15 @@ class Masters:
                 self.store.set_shown_annotations(XLSX, *view_annotations(view))
         return written
 
-    def write_google(self, grids: Sequence[SheetGrid], view: DistrictView) -> bool:
+    def write_google(self, grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp) -> bool:
+        from ._evaluation import evaluation
         from ._google_errors import GOOGLE_FAILURES, google_unavailable
         from ._google_master import write_master as write_google_master
 
         google = self.google_master
+        found = evaluation(view, grids[0], stamp)
         try:
-            write_google_master(self.google, google.spreadsheet_id, grids, google.meta)
+            write_google_master(self.google, google.spreadsheet_id, grids, google.meta, found)
         except GOOGLE_FAILURES as error:
             self.failures.append(
                 google_unavailable(error, "die Google-Übersicht schreiben", "Sie zeigt den alten Stand.")

@@ -439,7 +439,7 @@ class _Run:
         )
         google_ok = True
         if self.masters.needs_google(key, last_key, names, full):
-            google_ok = self.masters.write_google(grids, view)
+            google_ok = self.masters.write_google(grids, view, stamp)
         if written is None or written.reason not in ("", "unverändert"):
             note = written.reason if written is not None else self.masters.failures[-1].message
             summary = replace(summary, counts=replace(counts, master_note=note))

@@ -69,6 +69,8 @@ class Sheet:
     frozen_rows: int = 0
     frozen_columns: int = 0
     basic_filter: dict | None = None
+    charts: list[dict] = field(default_factory=list)
+    """The charts anchored on the sheet (EmbeddedChart), as addChart gave them, each with its chartId."""
 
     @property
     def backgrounds(self) -> dict[tuple[int, int], dict]:
@@ -130,6 +132,10 @@ class Spreadsheet:
 
     def sheet_by_id(self, sheet_id: int) -> Sheet | None:
         return next((s for s in self.sheets if s.sheet_id == sheet_id), None)
+
+    def charts(self) -> list[dict]:
+        """Every chart of the spreadsheet (EmbeddedChart), sheet by sheet."""
+        return [chart for sheet in self.sheets for chart in sheet.charts]
 
 
 def _converted(value: Any) -> Any:

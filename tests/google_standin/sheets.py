@@ -11,16 +11,20 @@ carries a `fields` mask has it checked against the schema it names fields of
 (CellData, SheetProperties, DimensionProperties) and honoured: a masked field
 the request leaves out is cleared. What the stand-in keeps of a cell beyond its
 value (format, note, data validation) and of a sheet (frozen rows and columns,
-column widths, the basic filter) comes back from spreadsheets.get with grid
-data, a cell-level link as the read-only `hyperlink`. A data validation rule is
+column widths, the basic filter, its charts) comes back from spreadsheets.get
+with grid data, a cell-level link as the read-only `hyperlink`. A data validation rule is
 held to what the reference says of it (read from the discovery document's enum
 descriptions): a condition type "supported by data validation", as many values
 as that type takes, no relative dates, and a ONE_OF_LIST of values that are no
-formulas.
+formulas. A chart (addChart, deleteEmbeddedObject) is held to what the
+reference says of EmbeddedChart and ChartSourceRange: an id not yet taken, one
+kind of chart (basic or pie), a domain and series of one row or column each,
+inside the grid and of the same length, anchored on a cell of the grid.
 
 Not checked, because nothing published describes it in a machine-readable way:
 the syntax of number-format patterns, whether a link's URI is one Google
-accepts, and whether a formula parses (see README, Google stand-in).
+accepts, whether a formula parses, and how Sheets draws a chart (its axes'
+number format, label rotation, colours; see README, Google stand-in).
 """
 
 from __future__ import annotations
@@ -170,6 +174,8 @@ def spreadsheet_answer(book: Spreadsheet, ranges: list[str], grid: bool) -> dict
         entry: dict[str, Any] = {"properties": _sheet_properties(sheet, index)}
         if sheet.basic_filter is not None:
             entry["basicFilter"] = sheet.basic_filter
+        if sheet.charts:
+            entry["charts"] = copy.deepcopy(sheet.charts)
         if grid:
             wanted = [grid_range(book, r) for r in ranges] or [(sheet, 0, 0, sheet.rows, sheet.cols)]
             data = []
@@ -424,6 +430,14 @@ def _apply(book: Spreadsheet, request: _Request) -> dict:
             raise request.refuse("A basic filter needs a range.")
         sheet = request.grid(book, target)[0]
         sheet.basic_filter = body["filter"]
+    elif kind == "addChart":
+        return {"addChart": {"chart": _add_chart(book, request)}}
+    elif kind == "deleteEmbeddedObject":
+        object_id = body.get("objectId")
+        holder = next((s for s in book.sheets if any(c["chartId"] == object_id for c in s.charts)), None)
+        if holder is None:
+            raise request.refuse(f"No object with id: {object_id}")
+        holder.charts = [c for c in holder.charts if c["chartId"] != object_id]
     elif kind == "addNamedRange":
         target = body["namedRange"]["range"]
         book.named_ranges.append(
@@ -440,6 +454,88 @@ def _apply(book: Spreadsheet, request: _Request) -> dict:
     else:
         raise ApiError(400, f"Invalid requests[{request.index}]: the stand-in does not carry out {kind}")
     return {}
+
+
+# -- charts ---------------------------------------------------------------------------------------
+
+
+def _chart_kinds() -> frozenset[str]:
+    """The kinds of chart a ChartSpec may be (its fields of a *ChartSpec schema): exactly one is set."""
+    spec = discovery.document("sheets")["schemas"]["ChartSpec"]["properties"]
+    return frozenset(name for name, inner in spec.items() if inner.get("$ref", "").endswith("ChartSpec"))
+
+
+def _chart_sources(request: _Request, book: Spreadsheet, data: dict | None, what: str) -> list[tuple[int, int]]:
+    """A ChartData's source ranges, held to ChartSourceRange's reference: on sheets that exist, inside their
+    grids, each one row or one column, all of them the same way; (rows, columns) of each."""
+    sources = ((data or {}).get("sourceRange") or {}).get("sources") or []
+    if not sources:
+        raise request.refuse(f"The {what} of a chart needs a sourceRange with at least one source.")
+    shapes = []
+    for source in sources:
+        _sheet, r0, r1, c0, c1 = request.grid(book, source)
+        rows, cols = r1 - r0, c1 - c0
+        if rows < 1 or cols < 1 or (rows != 1 and cols != 1):
+            raise request.refuse(f"The {what}'s source must be one row or one column (it is {rows} × {cols}).")
+        shapes.append((rows, cols))
+    if len({cols == 1 for _rows, cols in shapes}) > 1:
+        raise request.refuse(f"All sources of the {what} must have the same dimension with length 1.")
+    return shapes
+
+
+def _check_chart_data(request: _Request, book: Spreadsheet, kind: str, spec: dict) -> None:
+    """The domain and series of a basic or pie chart: a basic chart has at most one domain and a series at
+    least; the domain and every series have as many source ranges, of the same lengths."""
+    if kind == "pieChart":
+        domains, series = [spec.get("domain")], [spec.get("series")]
+    elif kind == "basicChart":
+        if len(spec.get("domains", [])) > 1:
+            raise request.refuse("Only a single domain is supported.")
+        if "chartType" not in spec:
+            raise request.refuse("A basic chart needs a chartType.")
+        domains = [d.get("domain") for d in spec.get("domains", [])]
+        series = [s.get("series") for s in spec.get("series", [])]
+        if not series:
+            raise request.refuse("A basic chart needs at least one series.")
+    else:
+        raise request.refuse(f"the stand-in does not draw a {kind}")
+    shapes = [_chart_sources(request, book, d, "domain") for d in domains] + [
+        _chart_sources(request, book, s, "series") for s in series
+    ]
+    lengths = {tuple(max(shape) for shape in found) for found in shapes}
+    if len(lengths) > 1:
+        raise request.refuse("The domain and all series must have the same number and lengths of source ranges.")
+
+
+def _add_chart(book: Spreadsheet, request: _Request) -> dict:
+    """An EmbeddedChart over a sheet, checked as AddChartRequest's reference says (an id not yet taken, one kind
+    of chart, data a chart can show, anchored on a cell of the grid); the chart as the reply gives it."""
+    chart = copy.deepcopy(request.body.get("chart") or {})
+    taken = {c["chartId"] for c in book.charts()}
+    chart_id = chart.get("chartId")
+    if chart_id is None:
+        chart_id = max(taken | {0}) + 1
+        chart["chartId"] = chart_id
+    elif chart_id in taken:
+        raise request.refuse(
+            f"It is an error to specify the ID of an embedded object that already exists ({chart_id})."
+        )
+    spec = chart.get("spec") or {}
+    kinds = sorted(_chart_kinds() & spec.keys())
+    if len(kinds) != 1:
+        raise request.refuse(f"A chart spec needs exactly one kind of chart, not {kinds or 'none'}.")
+    _check_chart_data(request, book, kinds[0], spec[kinds[0]])
+    position = chart.get("position") or {}
+    overlay = position.get("overlayPosition")
+    if set(position) != {"overlayPosition"} or not overlay or "anchorCell" not in overlay:
+        raise request.refuse("the stand-in places a chart only over a sheet (overlayPosition with an anchorCell)")
+    anchor = overlay["anchorCell"]
+    sheet = request.sheet(book, anchor.get("sheetId", 0))
+    row, col = anchor.get("rowIndex", 0), anchor.get("columnIndex", 0)
+    if row >= sheet.rows or col >= sheet.cols:
+        raise request.refuse(f"The chart's anchor ({sheet.title}!{column_letters(col)}{row + 1}) is outside the grid.")
+    sheet.charts.append(chart)
+    return copy.deepcopy(chart)
 
 
 def _update_sheet_properties(book: Spreadsheet, request: _Request) -> None:
