@@ -15,8 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-
-from xlsxwriter.utility import xl_pixel_width
+from functools import lru_cache
 
 from pakt.schemas import GERMAN_LOCALE_TAG, WARNING_FILL, Cell, SheetGrid, Style, format_number
 
@@ -86,6 +85,16 @@ _BREAKS = re.compile(r"(?<=[ \-/])")
 """Where a spreadsheet program may break a line: after a space, a hyphen or a slash."""
 
 
+@lru_cache(maxsize=1 << 16)
+def xl_pixel_width(text: str) -> int:
+    """Pixels of `text` in Excel's default font (XlsxWriter's table; imported when a master is written, so
+    a run that writes nothing does not load XlsxWriter)."""
+    from xlsxwriter.utility import xl_pixel_width as measure
+
+    return measure(text)
+
+
+@lru_cache(maxsize=1 << 16)
 def text_width(text: str, bold: bool = False) -> float:
     """Column units a single line of `text` needs to show uncut."""
     return (xl_pixel_width(text) * (BOLD_FACTOR if bold else 1.0) + CELL_PADDING_PX) / DIGIT_PX
@@ -96,6 +105,7 @@ def longest_word_width(text: str, bold: bool = False) -> float:
     return max((text_width(word.strip(), bold) for word in _BREAKS.split(text) if word.strip()), default=0.0)
 
 
+@lru_cache(maxsize=1 << 16)
 def wrapped_lines(text: str, width: float, bold: bool = False) -> int:
     """How many lines `text` takes in a wrapping cell `width` units wide (a word longer than a line is broken)."""
     room = max(width * DIGIT_PX - CELL_PADDING_PX + 2, DIGIT_PX)
@@ -217,6 +227,7 @@ def _spills(grid: SheetGrid, r: int, row: Sequence[Cell], c: int) -> bool:
     return not _in_table(grid, r) and (c + 1 >= len(row) or _empty(row[c + 1]))
 
 
+@lru_cache(maxsize=1 << 10)
 def _header_width(text: str) -> float:
     """The narrowest width at which a header wraps into at most HEADER_LINES lines, never inside a word."""
     width = longest_word_width(text, bold=True)
@@ -241,7 +252,7 @@ def fit_widths(grid: SheetGrid) -> SheetGrid:
     """The grid with its columns as wide as their content: every header word, every figure (however large)
     and every text up to the column's cap (`grid.widths`; longer text wraps). Every writer of the master
     gets the fitted widths (fitting again changes nothing)."""
-    return replace(grid, widths=tuple(_fitted(grid)[0]))
+    return grid if grid.fitted else replace(grid, widths=tuple(_fitted(grid)[0]), fitted=True)
 
 
 def sheet_layout(grid: SheetGrid) -> SheetLayout:
@@ -261,6 +272,8 @@ def _fitted(grid: SheetGrid) -> tuple[list[float], dict[int, int], frozenset[tup
     spills = frozenset(
         (r, c) for r, row in enumerate(grid.rows) if r not in bands for c in range(len(row)) if _spills(grid, r, row, c)
     )
+    if grid.fitted:
+        return list(grid.widths), bands, spills
     widths = [MIN_WIDTH] * count
     for r, row in enumerate(grid.rows):
         if r in bands:
