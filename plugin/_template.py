@@ -15,7 +15,6 @@ from __future__ import annotations
 import enum
 import io
 import itertools
-import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from pakt.schemas import (
     Submission,
     column_letters,
     field_by_path,
+    file_name_part,
     format_date,
     input_fields,
     load_rules,
@@ -112,11 +112,7 @@ def workbook_filename(municipality: Municipality | None, stichtag: date | None =
     suffix = f"_{stichtag.isoformat()}" if stichtag is not None else ""
     if municipality is None:
         return f"Pakt_Meldung_Vorlage{suffix}.xlsx"
-    plain = municipality.name
-    for umlaut, spelt in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ß", "ss")):
-        plain = plain.replace(umlaut, spelt)
-    plain = re.sub(r"[^A-Za-z0-9]+", "_", plain).strip("_")
-    return f"{municipality.ags}_{plain}{suffix}.xlsx"
+    return f"{municipality.ags}_{file_name_part(municipality.name)}{suffix}.xlsx"
 
 
 def carried_over_values(submission: Submission) -> tuple[dict[tuple[str, ...], Any], list[dict[str, Any]]]:

@@ -80,6 +80,7 @@ from pakt.schemas import (
     load_rules,
     per_head_allowance,
     share_fte,
+    spelt_out,
 )
 from pakt.sync import (
     DistrictView,
@@ -209,14 +210,9 @@ DISTRICTS: tuple[DistrictFact, ...] = (
 STATE_MUNICIPALITIES = 1_101
 
 
-_TRANSLITERATION = str.maketrans(
-    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", " ": "_"}
-)
-
-
 def file_slug(name: str) -> str:
     """A name as a file name part: "Landkreis Lörrach" -> "Landkreis_Loerrach" (hyphens stay)."""
-    return name.translate(_TRANSLITERATION)
+    return spelt_out(name).replace(" ", "_")
 
 
 # -- what generation returns (and expected.json holds) -----------------------------------------

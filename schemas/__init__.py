@@ -51,7 +51,9 @@ _EXPORTS = {
         "format_decimal",
         "format_eur",
         "format_number",
+        "file_name_part",
         "german_sort_key",
+        "spelt_out",
     ],
     "._grid": [
         "ERROR_FILL",

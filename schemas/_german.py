@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -53,6 +54,21 @@ def format_decimal(value: Decimal) -> str:
 def counted(number: int, singular: str, plural: str) -> str:
     """A count with its noun in the right form: counted(1, "Meldung", "Meldungen") -> '1 Meldung'."""
     return f"{format_number(number)} {singular if number == 1 else plural}"
+
+
+_SPELT_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
+def spelt_out(text: str) -> str:
+    """Umlauts and ß spelt out ("Bärenthal" -> "Baerenthal"): SEPA purpose lines allow no umlauts, and
+    some file shares mangle them in names."""
+    return text.translate(_SPELT_OUT)
+
+
+def file_name_part(name: str) -> str:
+    """A name as part of a file name every share accepts: "Emmingen-Liptingen" -> "Emmingen_Liptingen",
+    "Bärenthal" -> "Baerenthal"."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", spelt_out(name)).strip("_")
 
 
 _DIN_5007_1 = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})

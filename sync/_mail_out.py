@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import email.policy
 import itertools
-import re
 import smtplib
 import socket
 import ssl
@@ -29,22 +28,18 @@ from pakt.schemas import (
     MailSettings,
     Municipality,
     describe_os_error,
+    file_name_part,
     format_decimal,
 )
 
 EML_SUFFIX = ".eml"
-_UMLAUTS = (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ß", "ss"))
 _ADVICE = "Bitte den Abschnitt [mail] in pakt.toml und das Netzwerk prüfen."
 
 
 def eml_name(municipality: Municipality, counter: int = 1) -> str:
     """'08327006_Baerenthal_Erinnerung.eml', then '…_Erinnerung_2.eml': every file share accepts the name."""
-    plain = municipality.name
-    for umlaut, spelt in _UMLAUTS:
-        plain = plain.replace(umlaut, spelt)
-    plain = re.sub(r"[^A-Za-z0-9]+", "_", plain).strip("_")
     suffix = "" if counter == 1 else f"_{counter}"
-    return f"{municipality.ags}_{plain}_Erinnerung{suffix}{EML_SUFFIX}"
+    return f"{municipality.ags}_{file_name_part(municipality.name)}_Erinnerung{suffix}{EML_SUFFIX}"
 
 
 def next_eml_path(folder: Path, municipality: Municipality) -> Path:

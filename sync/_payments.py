@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from pakt.schemas import Payment, format_date
+from pakt.schemas import Payment, format_date, spelt_out
 
 from ._consolidate import DistrictView, MunicipalityRow
 from ._records import PaidLine
 
 CENT = Decimal("0.01")
-_SEPA = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 REGULAR, TOP_UP, CLAWBACK = "Rate", "Nachzahlung", "Rückforderung"
 SUPPLEMENT = "Nachtrag"
 """The tranche after the last one: differences found when every tranche was already paid."""
@@ -66,8 +65,7 @@ def split(amount: Decimal, shares: Sequence[Decimal]) -> list[Decimal]:
 def purpose(stichtag: date, tranche: str, ags: str, kind: str) -> str:
     """The Verwendungszweck of a transfer: at most 140 characters of the SEPA character set (no umlauts, so
     "fuer"; a tranche name with umlauts is spelt out the same way)."""
-    tranche = tranche.translate(_SEPA)
-    kind = kind.translate(_SEPA)
+    tranche, kind = spelt_out(tranche), spelt_out(kind)
     what = "" if kind == REGULAR else f" {kind}"
     return f"Pakt fuer Integration Pro-Kopf-Pauschale {tranche}{what} Stichtag {format_date(stichtag)} AGS {ags}"[:140]
 
