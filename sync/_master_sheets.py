@@ -18,6 +18,7 @@ from pathlib import PurePath
 from pakt.schemas import (
     ERROR_FILL,
     Cell,
+    Finding,
     Kind,
     Severity,
     SheetGrid,
@@ -117,31 +118,41 @@ def report_grid(view: DistrictView) -> SheetGrid:
     warnings = sum(1 for line in lines if line.finding.severity is Severity.WARNING)
     notes = len(lines) - errors - warnings
     summary = f"{errors} Fehler, {counted(warnings, 'Warnung', 'Warnungen')}, {counted(notes, 'Hinweis', 'Hinweise')}."
+    entries = [(line.finding, line.municipality, line.ags, line.version) for line in lines]
+    return findings_grid(summary, ("Gemeinde", "AGS"), entries, (11, 32, 10, 30, 18, 7, 24, 60, 26))
+
+
+ReportEntry = tuple[Finding, str, str, str]
+"""A finding, whose it is (name and key) and which version it belongs to."""
+
+
+def findings_grid(
+    summary: str, who: tuple[str, str], entries: Sequence[ReportEntry], widths: tuple[float, ...]
+) -> SheetGrid:
+    """A Prüfbericht: one row per finding with where it is; the district's (by municipality) and the state's
+    (by district) differ only in whose findings they list."""
     rows: list[tuple[Cell, ...]] = [
         *title_rows("Prüfbericht", summary),
         (),
-        _header("Schwere", "Gemeinde", "AGS", "Datei", "Blatt", "Zelle", "Code", "Meldung", "Fassung"),
+        _header("Schwere", *who, "Datei", "Blatt", "Zelle", "Code", "Meldung", "Fassung"),
     ]
-    for line in lines:
-        finding = line.finding
-        fill = ERROR_FILL if finding.severity is Severity.ERROR else None
+    for finding, name, key, version in entries:
         rows.append(
             (
-                Cell(finding.severity.value, fill=fill),
-                Cell(line.municipality),
-                Cell(line.ags),
+                Cell(finding.severity.value, fill=ERROR_FILL if finding.blocking else None),
+                Cell(name),
+                Cell(key),
                 Cell(PurePath(finding.file).name if finding.file else ""),
                 Cell(finding.sheet or ""),
                 Cell(finding.cell or ""),
                 Cell(finding.code.value),
                 Cell(finding.message, style=Style.WRAP),
-                Cell(line.version),
+                Cell(version),
             )
         )
-    if not lines:
+    if not entries:
         rows.append((Cell("Keine Beanstandungen."),))
-    widths = (11, 32, 10, 30, 18, 7, 24, 60, 26)
-    return SheetGrid(SHEET_REPORT, tuple(rows), widths, REPORT_HEADER_ROW, len(lines), (REPORT_HEADER_ROW + 1, 0))
+    return SheetGrid(SHEET_REPORT, tuple(rows), widths, REPORT_HEADER_ROW, len(entries), (REPORT_HEADER_ROW + 1, 0))
 
 
 # -- Verlauf ---------------------------------------------------------------------------------------

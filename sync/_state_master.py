@@ -22,7 +22,6 @@ from pathlib import Path, PurePath
 import xlsxwriter
 
 from pakt.schemas import (
-    ERROR_FILL,
     GERMAN_LOCALE_TAG,
     Cell,
     CellValue,
@@ -38,7 +37,8 @@ from pakt.schemas import (
 )
 
 from ._master_binding import MASTER_BINDING_FIELDS, MASTER_SCHEMA
-from ._master_layout import SHEET_OVERVIEW, SHEET_REPORT, STATUS_FILL, RunStamp
+from ._master_layout import SHEET_OVERVIEW, STATUS_FILL, RunStamp
+from ._master_sheets import findings_grid
 from ._master_xlsx import write_binding_sheet, write_grids
 from ._overview import HEADER_ROW
 from ._row_status import Status
@@ -258,39 +258,13 @@ def municipalities_grid(view: StateView) -> SheetGrid:
     return _grid(SHEET_MUNICIPALITIES, title, MUNICIPALITY_COLUMNS, body, view, 4)
 
 
-REPORT_HEADER_ROW = 3
-
-
 def state_report_grid(view: StateView) -> SheetGrid:
     """Every finding about the districts' masters: errors first."""
     lines = view.report
     errors = sum(1 for line in lines if line.finding.blocking)
     summary = f"{errors} Fehler, {counted(len(lines) - errors, 'Warnung oder Hinweis', 'Warnungen oder Hinweise')}."
-    header = ("Schwere", "Landkreis", "Kreisschlüssel", "Datei", "Blatt", "Zelle", "Code", "Meldung", "Fassung")
-    rows: list[tuple[Cell, ...]] = [
-        *title_rows("Prüfbericht", summary),
-        (),
-        tuple(Cell(h, style=Style.HEADER) for h in header),
-    ]
-    for line in lines:
-        finding = line.finding
-        rows.append(
-            (
-                Cell(finding.severity.value, fill=ERROR_FILL if finding.blocking else None),
-                Cell(line.district_name),
-                Cell(line.district_key),
-                Cell(PurePath(finding.file).name if finding.file else ""),
-                Cell(finding.sheet or ""),
-                Cell(finding.cell or ""),
-                Cell(finding.code.value),
-                Cell(finding.message, style=Style.WRAP),
-                Cell(line.version),
-            )
-        )
-    if not lines:
-        rows.append((Cell("Keine Beanstandungen."),))
-    widths = (9, 28, 12, 34, 12, 7, 22, 90, 30)
-    return SheetGrid(SHEET_REPORT, tuple(rows), widths, REPORT_HEADER_ROW, len(lines), (REPORT_HEADER_ROW + 1, 0))
+    entries = [(line.finding, line.district_name, line.district_key, line.version) for line in lines]
+    return findings_grid(summary, ("Landkreis", "Kreisschlüssel"), entries, (9, 28, 12, 34, 12, 7, 22, 90, 30))
 
 
 def state_grids(view: StateView, stamp: RunStamp) -> list[SheetGrid]:
