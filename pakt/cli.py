@@ -319,8 +319,9 @@ round_app = typer.Typer(
 app.add_typer(round_app, name="round")
 
 
-def _day(text: str) -> "date":
-    """A date as district staff type it: 30.06.2019 or 2019-06-30."""
+def _day(text: str, option: str) -> "date":
+    """A date as district staff type it: 30.06.2019 or 2019-06-30 (PaktError, German and exit 2, otherwise:
+    raised in the command, a usage error would not pass through the German usage texts)."""
     from datetime import datetime
 
     for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
@@ -328,7 +329,7 @@ def _day(text: str) -> "date":
             return datetime.strptime(text.strip(), pattern).date()
         except ValueError:
             continue
-    raise typer.BadParameter(f"„{text}“ ist kein Datum (TT.MM.JJJJ).")
+    raise PaktError(f"{option}: „{text}“ ist kein Datum (TT.MM.JJJJ).")
 
 
 @round_app.command("start", cls=GermanCommand)
@@ -363,8 +364,8 @@ def round_start(
 
     registry = _registry(config, required=True)
     new = ReportingRound(
-        stichtag=_day(stichtag),
-        deadline=_day(deadline) if deadline else None,
+        stichtag=_day(stichtag, "--stichtag"),
+        deadline=_day(deadline, "--deadline") if deadline else None,
         rules=rules or registry.round.rules,
     )
     started = start_round(config or DEFAULT_CONFIG, registry, new, out_dir)
