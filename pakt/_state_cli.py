@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pakt.schemas import Registry, Severity, counted, format_eur, format_number
 
-from .cli import err, escape, out
+from .cli import err, escape, out, print_json
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -70,7 +69,7 @@ def sync_state(registry: Registry, master: Path | None, full: bool, as_json: boo
 
     result = run_state_sync(registry, StateSyncOptions(master=master, full=full))
     if as_json:
-        out.print_json(json.dumps(result.to_json(), ensure_ascii=False))
+        print_json(result.to_json())
         for failure in result.failures:
             err.print(f"Fehler: {failure.message}", markup=False)
     else:

@@ -7,6 +7,8 @@ or `pakt.plugin`; the package root is the only place that knows both.
 import contextlib
 import functools
 import json
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -64,6 +66,13 @@ def escape(text: str) -> str:
 
 out = _LazyConsole(soft_wrap=True, highlight=False)
 err = _LazyConsole(stderr=True, soft_wrap=True, highlight=False)
+
+
+def print_json(data: Any) -> None:
+    """A command's --json answer on stdout: plain, indented, UTF-8, for programs rather than people (Rich's
+    console and its colours cost a tenth of a second of start-up, for a scheduler that reads nothing of them)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
 
 DEFAULT_CONFIG = Path("pakt.toml")
 ConfigOption = Annotated[
@@ -181,7 +190,7 @@ def validate(
         err.print("Hinweis: keine pakt.toml gefunden; Gemeindeschlüssel werden nicht gegen das Verzeichnis geprüft.")
     report = validate_files(paths, registry, read_previous(previous or []))
     if as_json:
-        out.print_json(json.dumps([f.as_json() for f in report.findings], ensure_ascii=False))
+        print_json([f.as_json() for f in report.findings])
     else:
         _print_report(report)
     raise typer.Exit(report.exit_code)
@@ -289,7 +298,7 @@ def sync(
 
         result = run_sync(registry, SyncOptions(master=master, full=full, progress=advance))
     if as_json:
-        out.print_json(json.dumps(result.to_json(), ensure_ascii=False))
+        print_json(result.to_json())
         for failure in result.failures:
             err.print(f"Fehler: {failure.message}", markup=False)
     else:
@@ -681,6 +690,9 @@ def main() -> None:
     (README, Exit codes), never a traceback."""
     from pakt.schemas import EnvironmentFailure, describe_os_error
 
+    # Pakt uses no pydantic plugins; without this pydantic looks for them in the entry points of every installed
+    # distribution before it builds the first model (documented as PYDANTIC_DISABLE_PLUGINS).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         app()
     except PaktError as exc:

@@ -116,6 +116,7 @@ _EXPORTS = {
         "parse_workbook_ref",
     ],
     "._registry_edit": ["next_round_text", "write_next_round"],
+    "._model_base": ["ImMode"],
     "._rules": ["Payment", "Rate", "RuleSet", "bundled_rule_ids", "load_rules", "load_rules_file"],
     "._submission": [
         "SCHEMA_VERSION",
@@ -126,7 +127,6 @@ _EXPORTS = {
         "Employer",
         "FundsUse",
         "Header",
-        "ImMode",
         "IntegrationManager",
         "Management",
         "MaterialCosts",

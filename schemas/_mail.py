@@ -13,7 +13,7 @@ import re
 from pydantic import Field, field_validator, model_validator
 
 from ._fields import Email
-from ._submission import PaktModel
+from ._model_base import PaktModel
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 

@@ -19,7 +19,7 @@ from ._config_errors import describe_config_error
 from ._errors import ConfigError
 from ._fields import Ags, Email
 from ._mail import MailSettings
-from ._submission import ImMode, PaktModel
+from ._model_base import ImMode, PaktModel
 
 GOOGLE_SHEET_PREFIX = "gsheet:"
 _SPREADSHEET_URL = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})")

@@ -19,7 +19,7 @@ from pydantic import Field, ValidationError, model_validator
 from ._config_errors import describe_config_error
 from ._errors import ConfigError, RulesError
 from ._german import format_date
-from ._submission import PaktModel
+from ._model_base import PaktModel
 
 RULES_DIR = Path(__file__).parent / "rules"
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import enum
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from ._fields import Ags, Count, Day, Email, Flag, FteShare, Money, Phone, Text
+from ._model_base import ImMode, PaktModel
 
 SCHEMA_VERSION = "1.0"
 """Version of the submission layout; bound into every workbook the template writes."""
@@ -21,19 +22,6 @@ SCHEMA_VERSION = "1.0"
 SHEET_REPORT = "Meldung"
 SHEET_STAFF = "Integrationsmanager"
 SHEET_COSTS = "Kosten"
-
-
-class PaktModel(BaseModel):
-    """Base of all Pakt models: immutable, no unknown keys."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ImMode(enum.StrEnum):
-    """Who organises a municipality's integration management."""
-
-    SELBST = "selbst"
-    LANDKREIS = "landkreis"
 
 
 class Employer(enum.StrEnum):

@@ -31,6 +31,16 @@ FILE_TIME_LIMIT_S = 10.0
 """Longest a single file may take to be read and checked (a submission takes milliseconds)."""
 FILE_MEMORY_BYTES = 512 * 1024 * 1024
 """Memory a worker may allocate beyond what it starts with."""
+QUEUED_PER_WORKER = 2
+"""Files a worker holds at once: the one it reads and the next. With one, a worker waited for the run to take
+its answer and hand it the next file (a tenth of a file's reading time, twice over while the run stored a
+batch); the limit runs for the file a worker reads, the next one is given back if the worker is ended."""
+
+CRASHED = "Das Lesen der Datei ist abgestürzt (vermutlich zu viel Speicher); die Datei wurde nicht übernommen."
+TOO_LONG = (
+    "Das Lesen der Datei dauerte länger als {seconds:g} Sekunden und wurde abgebrochen; die Datei wurde nicht "
+    "übernommen."
+)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -110,12 +120,20 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(child, work, budget, os.getpid()), daemon=True)
         self.process.start()
         child.close()
-        self.item: Any = None
+        self.items: deque[Any] = deque()
+        """What it was given and has not answered, in order: it reads the first."""
         self.deadline = 0.0
 
     def give(self, item: Any, time_limit_s: float) -> None:
-        self.item, self.deadline = item, time.monotonic() + time_limit_s
+        if not self.items:
+            self.deadline = time.monotonic() + time_limit_s
+        self.items.append(item)
         self.connection.send(item)
+
+    def answered(self, time_limit_s: float) -> Any:
+        """The item its answer was for; the next one's time starts now."""
+        self.deadline = time.monotonic() + time_limit_s
+        return self.items.popleft()
 
     def end(self) -> None:
         self.process.kill()
@@ -149,7 +167,7 @@ class IsolatedReaders(Generic[Item, Result]):
 
     def __exit__(self, *exc: object) -> None:
         for worker in self._workers:
-            if worker.item is None:
+            if not worker.items:
                 with contextlib.suppress(OSError):
                     worker.connection.send(None)
             worker.end()
@@ -160,48 +178,41 @@ class IsolatedReaders(Generic[Item, Result]):
         self._workers.append(worker)
         return worker
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, pending: deque[Any]) -> Any:
+        """End a worker whose item failed; returns that item, gives the items it had not begun back to
+        `pending` (first in line) and starts a fresh worker if there is work left."""
+        item = worker.items.popleft()
+        pending.extendleft(reversed(worker.items))
         worker.end()
         self._workers.remove(worker)
+        if pending and len(self._workers) < self.processes:
+            self._start()
+        return item
+
+    def _feed(self, pending: deque[Any]) -> None:
+        for worker in self._workers:
+            while pending and len(worker.items) < QUEUED_PER_WORKER:
+                worker.give(pending.popleft(), self.time_limit_s)
 
     def map(self, items: Iterable[Item]) -> Iterator[tuple[Item, Result | Failure]]:
         pending = deque(items)
-        idle = [self._start() for _ in range(min(self.processes, len(pending)))]
-        busy: dict[Connection, _Worker] = {}
-        while pending or busy:
-            while pending and idle:
-                worker = idle.pop()
-                worker.give(pending.popleft(), self.time_limit_s)
-                busy[worker.connection] = worker
+        for _ in range(min(self.processes, len(pending))):
+            self._start()
+        while True:
+            self._feed(pending)
+            busy = {worker.connection: worker for worker in self._workers if worker.items}
+            if not busy:
+                return
             timeout = max(0.0, min(w.deadline for w in busy.values()) - time.monotonic())
             for connection in wait(list(busy), timeout):
-                worker = busy.pop(connection)
-                item, worker.item = worker.item, None
+                worker = busy[connection]
                 try:
                     outcome = connection.recv()
                 except (EOFError, OSError):
-                    self._replace(worker)
-                    outcome = Failure(
-                        "Das Lesen der Datei ist abgestürzt (vermutlich zu viel Speicher); die Datei wurde nicht "
-                        "übernommen."
-                    )
-                    if pending:
-                        idle.append(self._start())
+                    yield self._replace(worker, pending), Failure(CRASHED)
                 else:
-                    idle.append(worker)
-                yield item, outcome
+                    yield worker.answered(self.time_limit_s), outcome
             now = time.monotonic()
-            for connection, worker in list(busy.items()):
-                if worker.deadline <= now:
-                    del busy[connection]
-                    item = worker.item
-                    self._replace(worker)
-                    if pending:
-                        idle.append(self._start())
-                    yield (
-                        item,
-                        Failure(
-                            f"Das Lesen der Datei dauerte länger als {self.time_limit_s:g} Sekunden und wurde abgebrochen; "
-                            "die Datei wurde nicht übernommen."
-                        ),
-                    )
+            for worker in list(self._workers):
+                if worker.items and worker.deadline <= now:
+                    yield self._replace(worker, pending), Failure(TOO_LONG.format(seconds=self.time_limit_s))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -387,7 +388,17 @@ def write_grids(
 def build_master(grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp, master_dir: Path) -> bytes:
     """The whole master workbook as bytes: the grids (the Übersicht first), then the charts."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    with tempfile.TemporaryDirectory(prefix="pakt-master-") as spill:
+        book = xlsxwriter.Workbook(
+            buffer, {"constant_memory": True, "tmpdir": spill, "strings_to_formulas": False, "strings_to_urls": False}
+        )
+        _fill_master(book, grids, view, stamp, master_dir)
+    return buffer.getvalue()
+
+
+def _fill_master(
+    book: Workbook, grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp, master_dir: Path
+) -> None:
     book.set_properties(
         {
             "title": f"Pakt für Integration – {view.registry.district.name}",
@@ -402,4 +413,3 @@ def build_master(grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp
     set_up_pages(charts, None, head)
     _write_binding(book, view, stamp, grids[0])
     book.close()
-    return buffer.getvalue()

@@ -22,11 +22,11 @@ the municipalities a chart picks) are sorted by German collation
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any
 
 from pakt.schemas import (
@@ -163,7 +163,7 @@ def _managers(row: MunicipalityRow) -> int | None:
 
 
 def _source_name(row: MunicipalityRow) -> str:
-    return PurePath(row.used.path).name if row.used is not None else ""
+    return os.path.basename(row.used.path) if row.used is not None else ""
 
 
 def _decided(row: MunicipalityRow) -> str:
@@ -273,11 +273,10 @@ def overview_columns() -> tuple[OverviewColumn, ...]:
 # -- the grid ----------------------------------------------------------------------------------
 
 
-def _link(row: MunicipalityRow, column: OverviewColumn, places: Places) -> Link | None:
+def _link(row: MunicipalityRow, column: OverviewColumn, place: Place | None) -> Link | None:
     version = row.used
-    if version is None or (column.source is None and column.key != "source"):
+    if version is None or place is None or (column.source is None and column.key != "source"):
         return None
-    place = places(version.path)
     if column.key == "source":
         return place.link(None, None)
     if column.source == STAFF_SOURCE:
@@ -290,6 +289,7 @@ def _link(row: MunicipalityRow, column: OverviewColumn, places: Places) -> Link 
 
 def _row_cells(row: MunicipalityRow, columns: Sequence[OverviewColumn], places: Places) -> tuple[Cell, ...]:
     fill = STATUS_FILL[row.status]
+    place = places(row.used.path) if row.used is not None else None  # once a row, not once a linked figure
     return tuple(
         Cell(
             column.value(row),
@@ -297,7 +297,7 @@ def _row_cells(row: MunicipalityRow, columns: Sequence[OverviewColumn], places: 
             column.style,
             fill if column.status_colour else None,
             column.number_format,
-            _link(row, column, places),
+            _link(row, column, place),
         )
         for column in columns
     )

@@ -6,6 +6,7 @@ fork server; those workers must behave exactly as forked ones.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -45,6 +46,23 @@ def test_a_read_over_the_time_limit_is_ended_and_the_rest_is_read(context_kind):
         outcomes = list(pool.map([3.0, 0.1]))
     assert isinstance(outcomes[0][1], Failure) and "länger als 0.5 Sekunden" in outcomes[0][1].message
     assert outcomes[1] == (0.1, None)
+
+
+def _read_or_crash(item: float) -> float:
+    if item < 0:
+        os._exit(1)  # a reader that takes its process down, as a hostile file might
+    time.sleep(item)
+    return item
+
+
+def test_a_crashed_worker_gives_back_the_file_it_held_next_and_that_file_is_read():
+    """A worker holds the file it reads and the next one; when it dies, only the first is refused."""
+    with IsolatedReaders(_read_or_crash, 1) as pool:
+        outcomes = list(pool.map([-1.0, 0.01, -2.0, 0.02]))
+    assert [item for item, _ in outcomes] == [-1.0, 0.01, -2.0, 0.02]
+    failed = {item: outcome.message for item, outcome in outcomes if isinstance(outcome, Failure)}
+    assert set(failed) == {-1.0, -2.0} and "abgestürzt" in failed[-1.0]
+    assert dict(outcomes)[0.01] == 0.01 and dict(outcomes)[0.02] == 0.02
 
 
 RUN_WITH_THREAD = """
