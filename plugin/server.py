@@ -276,9 +276,10 @@ def create_app(config: ServerConfig) -> FastAPI:
     @app.post("/xlwings/custom-functions-call")
     async def function_call(request: Request, who: Principal = Depends(principal)) -> JSONResponse:
         body = await _json_body(request, "Ungültiger Formelaufruf")
+        cells = None
         if isinstance(body, dict) and isinstance(body.get("args"), list):
             try:
-                check_size(count_cells(body["args"]))
+                check_size(cells := count_cells(body["args"]))
             except CallRefused as exc:
                 raise HTTPException(exc.status, exc.message) from exc
         try:
@@ -289,10 +290,10 @@ def create_app(config: ServerConfig) -> FastAPI:
             raise HTTPException(400, f"Unbekannte Pakt-Formel „{call.func_name}“.")
         if call.client != "Office.js" and call.version != XLWINGS_VERSION:
             raise HTTPException(400, _version_message(call.version))
-        data = call.model_dump()
-        data["func_name"] = call.func_name.lower()
+        data = call.model_dump(exclude={"args"})  # the checked arguments as they came, not a copy cell by cell
+        data["args"], data["func_name"] = body["args"], call.func_name.lower()
         try:
-            result = await runner.call(data)
+            result = await runner.call(data, cells)
         except CallRefused as exc:
             raise HTTPException(exc.status, exc.message) from exc
         except (ValueError, TypeError, KeyError, IndexError, ArithmeticError) as exc:

@@ -167,6 +167,8 @@ def patch_part(path: Path, part: str, edit: Callable[[str], str]) -> None:
     that saves a changed cell does, minus everything else it would change."""
     with zipfile.ZipFile(path) as book:
         items = [(info, book.read(info)) for info in book.infolist()]
+    text = next(data.decode("utf-8") for info, data in items if info.filename == part)
+    assert edit(text) != text, f"the edit changed nothing in {part}"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
         for info, data in items:
             book.writestr(info, edit(data.decode("utf-8")).encode("utf-8") if info.filename == part else data)
@@ -339,7 +341,8 @@ def test_a_missing_master_is_missing_until_the_deadline(masters: Masters, tmp_pa
 def test_a_municipality_in_two_districts_is_reported_naming_both(masters: Masters, tmp_path: Path):
     state = make_state(tmp_path, masters)
     # Schwarzwald-Baar's master edited so that its first municipality carries Aldingen's key (of Tuttlingen)
-    patch_part(state.master_of("08326"), "xl/sharedStrings.xml", lambda xml: xml.replace(">08326002<", ">08327002<"))
+    overview = "xl/worksheets/sheet1.xml"  # the master's text is written in its cells (inline strings)
+    patch_part(state.master_of("08326"), overview, lambda xml: xml.replace(">08326002<", ">08327002<"))
     result = state.sync()
     twice = [p for p in result.problems if p.code is Code.MELDUNG_DOPPELT]
     assert {p.ags for p in twice} == {"08327", "08326"}
