@@ -295,12 +295,33 @@ def _check_well_formed(package: _Package, part: str) -> None:
 # -- workbook, relationships, tables ---------------------------------------------------------------
 
 
+_READ_BEFORE: dict[tuple[str, str, bytes], Any] = {}
+"""What a part of identical bytes read as: the forms of a district share their relationship parts and their
+workbook part (names, sheets) byte for byte, so each is parsed once per worker, not once per file."""
+MAX_READ_BEFORE = 256
+
+
+def _as_before(kind: str, package: _Package, part: str, read: Callable[[], Any]) -> Any:
+    """`read()`, or what it gave for a part with exactly these bytes (so it was well-formed then, too)."""
+    key = (kind, part, package.data(part))
+    found = _READ_BEFORE.get(key)
+    if found is None:
+        found = read()
+        if len(_READ_BEFORE) < MAX_READ_BEFORE:
+            _READ_BEFORE[key] = found
+    return found
+
+
 def _rels(package: _Package, part: str) -> dict[str, str]:
     folder, file = posixpath.split(part)
     rels_part = posixpath.join(folder, "_rels", file + ".rels")
-    found: dict[str, str] = {}
     if rels_part not in package:
-        return found
+        return {}
+    return dict(_as_before("rels", package, rels_part, lambda: _read_rels(package, folder, rels_part)))
+
+
+def _read_rels(package: _Package, folder: str, rels_part: str) -> dict[str, str]:
+    found: dict[str, str] = {}
 
     def start(name: str, attrs: dict) -> None:
         if _local(name) != "Relationship" or attrs.get("TargetMode") == "External":
@@ -323,6 +344,11 @@ class _Workbook:
 
 
 def _read_workbook(package: _Package) -> _Workbook:
+    book = _as_before("workbook", package, "xl/workbook.xml", lambda: _parse_workbook(package))
+    return _Workbook(list(book.sheets), dict(book.sheet_ids), dict(book.names), book.date1904)
+
+
+def _parse_workbook(package: _Package) -> _Workbook:
     book = _Workbook()
     local: dict[str, str] = {}
     current: list[Any] = []  # [name, is_local, text parts] of the definedName being read
@@ -364,6 +390,10 @@ class _TablePart:
 
 
 def _read_table(package: _Package, part: str, sheet: str) -> _TablePart | None:
+    return _as_before("table " + sheet, package, part, lambda: _parse_table(package, part, sheet)) or None
+
+
+def _parse_table(package: _Package, part: str, sheet: str) -> _TablePart | bool:
     found: list[_TablePart] = []
 
     def start(name: str, attrs: dict) -> None:
@@ -375,7 +405,7 @@ def _read_table(package: _Package, part: str, sheet: str) -> _TablePart | None:
             raise _Stop
 
     _parse(package, part, start)
-    return found[0] if found else None
+    return found[0] if found else False  # remembered as "no table" (None is "not read yet")
 
 
 def _int(text: str | None, default: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -65,6 +66,31 @@ def test_names_not_positions_locate_every_input(sample_paths):
     assert names["pakt_persons_total"] == "Meldung!$B$14"
     assert view.named_cell("pakt_persons_total").value == 44
     assert view.named_cell("gibt_es_nicht") is None
+
+
+def _with_part(path: Path, part: str, edit, target: Path) -> Path:
+    with zipfile.ZipFile(path) as book:
+        items = [(info, book.read(info)) for info in book.infolist()]
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as book:
+        for info, data in items:
+            book.writestr(info, edit(data.decode("utf-8")).encode("utf-8") if info.filename == part else data)
+    return target
+
+
+def test_a_form_whose_names_differ_from_the_forms_read_before_is_read_by_its_own_names(sample_paths, tmp_path):
+    """The reader remembers parts it has read by their exact bytes (the forms of a district share them); a
+    form with one name moved has other bytes and is read by what it says."""
+    original = open_workbook_file(sample_paths[0])
+    assert original.named_cell("pakt_persons_total").cell == "B14"
+    moved = _with_part(
+        sample_paths[0], "xl/workbook.xml", lambda xml: xml.replace("Meldung!$B$14<", "Meldung!$B$15<"),
+        tmp_path / "verschoben.xlsx",
+    )  # fmt: skip
+    view = open_workbook_file(moved)
+    assert view.defined_names()["pakt_persons_total"] == "Meldung!$B$15"
+    assert view.named_cell("pakt_persons_total").cell == "B15"
+    assert view.named_cell("pakt_persons_total").value != original.named_cell("pakt_persons_total").value
+    assert open_workbook_file(sample_paths[0]).named_cell("pakt_persons_total").value == 44  # and back
 
 
 @pytest.mark.libreoffice
