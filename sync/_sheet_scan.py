@@ -83,7 +83,34 @@ def _cell_content(kind: str, body: bytes) -> str:
     return _text(value.group(1)) if value else ""
 
 
+_CELL_REST = re.compile(rb'([^"]*)"([^>]*?)(?<!/)>(.*?)</c\s*>', re.DOTALL)
+"""The rest of an unprefixed cell after `<c r="`: its address, its other attributes, its content."""
+
+
+def _split_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str, str, str]]:
+    """The wanted cells, found by cutting the part at every `<c r="` (at C speed) and reading only the pieces
+    whose address is wanted: half the time of matching every cell where few are wanted (the single fields of a
+    form), more where most are (the staff table). Exact where every cell is written `<c r="…"` without a
+    prefix (checked by the caller)."""
+    found: dict[str, tuple[str, str, str]] = {}
+    for piece in data.split(b'<c r="')[1:]:
+        address = piece[: piece.find(b'"')].decode("ascii", "replace").upper()
+        if address not in addresses:
+            continue
+        cell = _CELL_REST.match(piece)
+        if cell is None:  # an empty cell (`<c r="A1" s="2"/>`): no value, the same as no cell
+            continue
+        attributes = dict(_ATTRIBUTE.findall(cell.group(2)))
+        kind = attributes.get(b"t", b"n").decode("ascii", "replace")
+        style = attributes.get(b"s", b"0").decode("ascii", "replace")
+        found[address] = (kind, style, _cell_content(kind, cell.group(3)))
+    return found
+
+
 def _filled_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str, str, str]]:
+    unprefixed = b":c " not in data and b":c>" not in data  # then every cell starts `<c r="`
+    if unprefixed and len(addresses) * 2 < data.count(b'<c r="'):
+        return _split_cells(data, addresses)
     found: dict[str, tuple[str, str, str]] = {}
     for cell in _FILLED_CELL.finditer(data):
         address = cell.group(2).decode("ascii", "replace").upper()

@@ -145,6 +145,14 @@ def _looks_like_text(data: bytes) -> bool:
 # -- the package ---------------------------------------------------------------------------------
 
 
+_INFLATED: dict[tuple[bytes, int, int, int], bytes] = {}
+"""Parts inflated before, by their compressed bytes, method, size and CRC: the theme, styles and relationships
+of a district's forms are the same bytes in every file, and inflating the same bytes gives the same, checked
+part. A flipped bit makes other bytes, which are inflated and checked on their own."""
+MAX_INFLATED = 256
+MAX_INFLATED_BYTES = 64 * 1024
+
+
 class _Package:
     """The zip package, each part read with its limits checked and its CRC verified."""
 
@@ -224,6 +232,10 @@ class _Package:
         raw = self._bytes[begin : begin + info.compress_size]
         if len(raw) < info.compress_size:
             raise EOFError
+        key = (raw, info.compress_type, info.file_size, info.CRC)
+        known = _INFLATED.get(key)
+        if known is not None:  # these very bytes inflated before, to this size and CRC
+            return known
         if info.compress_type == zipfile.ZIP_STORED:
             data = raw
         else:
@@ -235,6 +247,8 @@ class _Package:
             raise EOFError
         if zlib.crc32(data) != info.CRC:
             raise zipfile.BadZipFile(f"Bad CRC-32 for file {part!r}")
+        if len(_INFLATED) < MAX_INFLATED and len(data) <= MAX_INFLATED_BYTES:
+            _INFLATED[key] = data
         return data
 
 
