@@ -92,8 +92,11 @@ class Cell:
         """The fill colour: the cell's own, else the one its style implies."""
         if self.fill is not None:
             return self.fill
-        return {Style.HEADER: HEADER_FILL, Style.STAFF: INPUT_FILL}.get(self.style)
+        return _STYLE_FILLS.get(self.style)
 
+
+_STYLE_FILLS = {Style.HEADER: HEADER_FILL, Style.STAFF: INPUT_FILL}
+"""The fill a style implies (asked once per cell of every master: a module constant, not a dict per call)."""
 
 Row = tuple[Cell, ...]
 
