@@ -58,6 +58,9 @@ def _as_grid(value: Any) -> Cells:
 
 
 def _count(value: Any, what: str) -> int:
+    kind = type(value)
+    if ((kind is float and value.is_integer()) or kind is int) and 0 <= value <= MAX_PERSONS:
+        return int(value)  # a whole number as a cell holds it (Excel sends 816.0): what to_int gives, sooner
     try:
         number = to_int(value)
     except Unreadable as exc:
