@@ -150,7 +150,16 @@ _INFLATED: dict[tuple[bytes, int, int, int], bytes] = {}
 of a district's forms are the same bytes in every file, and inflating the same bytes gives the same, checked
 part. A flipped bit makes other bytes, which are inflated and checked on their own."""
 MAX_INFLATED = 256
-MAX_INFLATED_BYTES = 64 * 1024
+MAX_INFLATED_BYTES = 16 * 1024
+"""Shared parts are small (theme 7 KB, styles 7 KB); larger parts are a sheet's own."""
+
+
+def _remember(memory: dict, key: Any, value: Any, most: int) -> None:
+    """Keep `value`; a full memory starts afresh, so that a second template met later is remembered too
+    (most parts remembered are a form's own and never met again)."""
+    if len(memory) >= most:
+        memory.clear()
+    memory[key] = value
 
 
 class _Package:
@@ -247,8 +256,8 @@ class _Package:
             raise EOFError
         if zlib.crc32(data) != info.CRC:
             raise zipfile.BadZipFile(f"Bad CRC-32 for file {part!r}")
-        if len(_INFLATED) < MAX_INFLATED and len(data) <= MAX_INFLATED_BYTES:
-            _INFLATED[key] = data
+        if len(data) <= MAX_INFLATED_BYTES:
+            _remember(_INFLATED, key, data, MAX_INFLATED)
         return data
 
 
@@ -321,8 +330,7 @@ def _as_before(kind: str, package: _Package, part: str, read: Callable[[], Any])
     found = _READ_BEFORE.get(key)
     if found is None:
         found = read()
-        if len(_READ_BEFORE) < MAX_READ_BEFORE:
-            _READ_BEFORE[key] = found
+        _remember(_READ_BEFORE, key, found, MAX_READ_BEFORE)
     return found
 
 
