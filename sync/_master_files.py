@@ -135,6 +135,18 @@ def _not_written(master: Path, error: OSError) -> MasterNotWritten:
     )
 
 
+def not_built(master: Path, error: OSError) -> MasterNotWritten:
+    """The master could not be put together in the temporary folder (full, not writable)."""
+    import tempfile
+
+    where = error.filename or tempfile.gettempdir()
+    return MasterNotWritten(
+        f"Die Übersicht {master} konnte nicht zusammengestellt werden: {describe_os_error(error)} ({where}). "
+        "Die bisherige Übersicht ist unverändert; der nächste Abgleich schreibt sie neu. Bitte Platz im "
+        "temporären Ordner schaffen oder TMPDIR auf einen beschreibbaren Ordner setzen."
+    )
+
+
 def write_master_bytes(
     master: Path, data: bytes, access: FileAccess | None = None, stale_after_h: float = 12.0
 ) -> Written:

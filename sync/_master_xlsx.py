@@ -388,7 +388,9 @@ def write_grids(
 def build_master(grids: Sequence[SheetGrid], view: DistrictView, stamp: RunStamp, master_dir: Path) -> bytes:
     """The whole master workbook as bytes: the grids (the Übersicht first), then the charts."""
     buffer = io.BytesIO()
-    with tempfile.TemporaryDirectory(prefix="pakt-master-") as spill:
+    # rows spill to the machine's temporary folder, never to the share; a file Windows still holds open when
+    # a write fails must not hide that failure
+    with tempfile.TemporaryDirectory(prefix="pakt-master-", ignore_cleanup_errors=True) as spill:
         book = xlsxwriter.Workbook(
             buffer, {"constant_memory": True, "tmpdir": spill, "strings_to_formulas": False, "strings_to_urls": False}
         )

@@ -28,7 +28,7 @@ from pakt.schemas import (
 
 from ._failpoints import failpoint
 from ._file_access import FileAccess
-from ._master_files import Written, last_editor, read_annotations, write_master_bytes
+from ._master_files import Written, last_editor, not_built, read_annotations, write_master_bytes
 from ._master_layout import SHEET_CHARTS, RunStamp
 from ._records import REVIEW_CHOICES, Annotation
 from ._store import StateStore
@@ -160,9 +160,12 @@ class Masters:
         """The xlsx master; None (and a failure for the run) when it could not be written."""
         from ._master_xlsx import build_master
 
-        data = build_master(grids, view, stamp, self.master.parent)
         try:
+            data = build_master(grids, view, stamp, self.master.parent)
             written = write_master_bytes(self.master, data, self.access, self.registry.master.stale_lock_hours)
+        except OSError as error:  # building spills rows to the machine's temporary folder
+            self.failures.append(not_built(self.master, error))
+            return None
         except MasterNotWritten as failure:
             self.failures.append(failure)
             return None

@@ -100,6 +100,28 @@ def test_a_full_disk_under_the_master_leaves_it_intact_and_the_next_run_writes_i
         assert master.read_bytes() != before
 
 
+def test_a_full_temporary_folder_leaves_the_master_intact_and_says_where(district, tmp_path):
+    """The master is put together in the machine's temporary folder (its rows spill there); when that is full,
+    the run says so in German, naming the folder, and the master stays as it was."""
+    with small_tmpfs(tmp_path / "tmp", size="1m") as temporary:
+        assert run_cli(district.root).returncode == 0
+        master = next((district.root / "master").glob("*.xlsx"))
+        before = master.read_bytes()
+        change_persons(district)
+        room = temporary / "platz"
+        room.write_bytes(b"\0" * 16384)
+        fill(temporary)
+        room.unlink()  # a few pages left: Python's check of the folder passes, the master's rows do not fit
+        env = {**os.environ, "TMPDIR": str(temporary)}
+        done = subprocess.run(["pakt", "sync"], cwd=district.root, capture_output=True, text=True, env=env, timeout=300)
+        assert_german_failure(done, MasterNotWritten.exit_code, "temporären Ordner", "unverändert", str(temporary))
+        assert master.read_bytes() == before
+        again = subprocess.run(
+            ["pakt", "sync", "--json"], cwd=district.root, capture_output=True, text=True, timeout=300
+        )
+        assert again.returncode == 0 and '"persons": 829' in again.stdout
+
+
 def test_a_full_disk_under_the_state_store_is_a_german_error(district, tmp_path):
     with small_tmpfs(tmp_path / "voll") as disk:
         use_master_folder(district, tmp_path / "master", state=disk / "pakt.sqlite")
