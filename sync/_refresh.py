@@ -18,7 +18,8 @@ from pakt.schemas import MasterMedium, Registry, SheetGrid, counted, format_numb
 
 from ._master_layout import SHEET_OVERVIEW
 from ._overview import overview_grid, read_staff_columns
-from ._run import SyncOptions, master_path, run_sync
+from ._paths import master_path
+from ._run import SyncOptions, run_sync
 
 SheetReader = Callable[[str], list[list[Any]]]
 

@@ -29,9 +29,10 @@ from pathlib import Path
 from pakt.schemas import ConfigError, EnvironmentFailure, PaktError, Registry, Submission, counted, format_date
 
 from ._mail_out import SmtpOutbox, next_eml_path, tls_context, write_eml
+from ._paths import master_path, state_path
 from ._reminder_text import compose_reminder
 from ._reminders import ReminderCase, reminder_cases
-from ._run import SyncOptions, SyncResult, master_path, run_sync, state_path
+from ._run import SyncOptions, SyncResult, run_sync
 from ._store import StateStore
 
 EXIT_UNADDRESSED = 1

@@ -45,6 +45,7 @@ from ._google_setup import SessionFactory, Traffic, credential_warnings, google_
 from ._master_files import Written, remove_stale_temp_files
 from ._master_layout import RunStamp
 from ._masters import GOOGLE, XLSX, Masters, refused_decisions
+from ._paths import master_path, state_path
 from ._problems import file_problem
 from ._records import Annotation, DistrictFigures, RunCounts, RunRecord, RunSummary, SourceRecord
 from ._run_lock import RunLock
@@ -165,17 +166,6 @@ class SyncResult:
         if self.google is not None:
             data["google_requests"] = self.google.as_dict()
         return data
-
-
-def master_path(registry: Registry, override: Path | None = None) -> Path:
-    return override if override is not None else registry.resolve(registry.master.path)
-
-
-def state_path(registry: Registry, master: Path) -> Path:
-    """The state store: the registry's setting, else beside the master."""
-    if registry.master.state:
-        return registry.resolve(registry.master.state)
-    return master.with_name(f"{master.stem}.pakt.sqlite")
 
 
 def _google_access(registry: Registry, options: SyncOptions, state: Path) -> GoogleAccess | None:

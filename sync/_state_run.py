@@ -45,9 +45,9 @@ from ._folder_scan import scan
 from ._isolation import Failure, IsolatedReaders
 from ._master_files import beside_path, remove_stale_temp_files, write_master_bytes
 from ._master_layout import RunStamp
+from ._paths import master_path, state_path
 from ._problems import file_problem, unreadable
 from ._regular_files import not_regular
-from ._run import master_path, state_path
 from ._run_lock import RunLock
 from ._source import Listing, SourceEntry
 from ._state_reading import MasterFileView, MasterReading, read_master

@@ -132,6 +132,16 @@ def test_the_command_imports_nothing_heavy_before_a_command_runs():
     assert done.stdout.strip() == ""
 
 
+def test_pakt_status_does_not_import_the_sync_run():
+    """`pakt status` reads the store; where the master and the store are must not cost the sync's import."""
+    probe = (
+        "import sys\nfrom pakt.sync import master_path, state_path, status_report\n"
+        "print('pakt.sync._run' in sys.modules, 'xlsxwriter' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False"]
+
+
 def test_a_sync_without_google_sheets_never_imports_googles_client(tmp_path):
     probe = f"""
 import sys
