@@ -2,46 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 import pytest
+from stored_versions import checked_submissions, stored_version
 
-from pakt.schemas import CheckContext, check, read_draft, rules_for
-from pakt.sync import Annotation, Received, Status, consolidate, open_workbook_file
+from pakt.sync import Annotation, Received, Status, consolidate
 from pakt.sync._consolidate import describe_changes, snapshot_rows
-from pakt.sync._store import VersionRecord
 
 
 @pytest.fixture(scope="module")
 def submissions(registry, sample_paths):
-    found = {}
-    for path in sample_paths:
-        draft = read_draft(open_workbook_file(path))
-        found[draft.ags] = check(draft, CheckContext(rules=rules_for(draft, registry), registry=registry)).submission
-    return found
-
-
-def version(number: int, ags: str, valid: bool = True, stichtag: date = date(2018, 6, 30)) -> VersionRecord:
-    return VersionRecord(
-        id=number,
-        ags=ags,
-        stichtag=stichtag,
-        sha256=f"{number:064x}",
-        path=f"/share/{ags}.xlsx",
-        seen_at=datetime(2018, 7, 1, 9, 0),
-        run_id=1,
-        valid=valid,
-        findings=(),
-        locations={"fields": {}},
-        submission_json=None,
-    )
+    return checked_submissions(registry, sample_paths)
 
 
 def district(registry, rules, submissions, **changes):
     received, subs = {}, {}
     for number, m in enumerate(registry.municipalities, start=1):
-        received[m.ags] = Received(version(number, m.ags), version(number, m.ags))
+        received[m.ags] = Received(stored_version(number, m.ags), stored_version(number, m.ags))
         subs[number] = submissions[m.ags]
     for ags, (entry, sub) in changes.items():
         if entry is None:
@@ -80,8 +59,8 @@ def test_late_and_unreleased_submissions(registry, rules, submissions):
         rules,
         submissions,
         **{
-            "08327002": (Received(version(101, "08327002"), version(101, "08327002")), late),
-            "08327004": (Received(version(102, "08327004"), version(102, "08327004")), draft),
+            "08327002": (Received(stored_version(101, "08327002"), stored_version(101, "08327002")), late),
+            "08327004": (Received(stored_version(102, "08327004"), stored_version(102, "08327004")), draft),
         },
     )
     statuses = {row.municipality.ags: row.status for row in view.rows}
@@ -89,12 +68,12 @@ def test_late_and_unreleased_submissions(registry, rules, submissions):
 
 
 def test_broken_newer_version_keeps_the_valid_figures(registry, rules, submissions):
-    broken = version(201, "08327002", valid=False)
+    broken = stored_version(201, "08327002", valid=False)
     view = district(
         registry,
         rules,
         submissions,
-        **{"08327002": (Received(broken, version(1, "08327002")), submissions["08327002"])},
+        **{"08327002": (Received(broken, stored_version(1, "08327002")), submissions["08327002"])},
     )
     row = next(r for r in view.rows if r.municipality.ags == "08327002")
     assert row.status is Status.FEHLERHAFT and row.figures.persons == 44 and row.newer_broken is broken
@@ -103,7 +82,10 @@ def test_broken_newer_version_keeps_the_valid_figures(registry, rules, submissio
 
 def test_broken_without_any_valid_version_has_no_figures(registry, rules, submissions):
     view = district(
-        registry, rules, submissions, **{"08327002": (Received(version(201, "08327002", valid=False), None), None)}
+        registry,
+        rules,
+        submissions,
+        **{"08327002": (Received(stored_version(201, "08327002", valid=False), None), None)},
     )
     row = next(r for r in view.rows if r.municipality.ags == "08327002")
     assert row.status is Status.FEHLERHAFT and row.figures is None

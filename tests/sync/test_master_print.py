@@ -15,9 +15,9 @@ from pathlib import Path, PurePath
 
 import libreoffice
 import pytest
+from stored_versions import checked_submissions, stored_version
 
 from pakt.schemas import (
-    CheckContext,
     Code,
     District,
     Finding,
@@ -25,14 +25,11 @@ from pakt.schemas import (
     Registry,
     ReportingRound,
     Severity,
-    check,
     format_eur,
     format_number,
     german_sort_key,
-    read_draft,
-    rules_for,
 )
-from pakt.sync import OVERVIEW_COLUMNS, Received, RunRecord, Status, consolidate, open_workbook_file
+from pakt.sync import OVERVIEW_COLUMNS, Received, RunRecord, Status, consolidate
 from pakt.sync._master_layout import STATUS_MEANING, RunStamp
 from pakt.sync._master_sheets import master_grids, report_grid, staff_grid
 from pakt.sync._master_xlsx import build_master
@@ -165,27 +162,12 @@ def check_header(page: Page) -> None:
 
 @pytest.fixture(scope="module")
 def sample_submissions(registry, sample_paths):
-    found = {}
-    for path in sample_paths:
-        draft = read_draft(open_workbook_file(path))
-        found[draft.ags] = check(draft, CheckContext(rules=rules_for(draft, registry), registry=registry)).submission
+    found = checked_submissions(registry, sample_paths)
     return [found[m.ags] for m in registry.municipalities]
 
 
 def _version(number: int, ags: str, valid: bool = True, findings: tuple = ()) -> VersionRecord:
-    return VersionRecord(
-        id=number,
-        ags=ags,
-        stichtag=STICHTAG,
-        sha256=f"{number:064x}",
-        path=f"/share/{ags}.xlsx",
-        seen_at=datetime(2018, 7, 10, 9, 0),
-        run_id=1,
-        valid=valid,
-        findings=findings,
-        locations={"fields": {}},
-        submission_json=None,
-    )
+    return stored_version(number, ags, valid, STICHTAG, findings, seen_at=datetime(2018, 7, 10, 9, 0))
 
 
 def big_district(samples, rules, count: int, name: str):
