@@ -70,10 +70,15 @@ def wanted_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str,
         address = written.group(1).decode("ascii", "replace").upper() if written else ""
         if address not in addresses:
             continue
-        attributes = dict(_ATTRIBUTE.findall(cell.group(2)))
-        kind = attributes.get(b"t", b"n").decode("ascii", "replace")
-        found[address] = (kind, attributes.get(b"s", b"0").decode("ascii", "replace"), _cell_content(kind, body))
+        found[address] = _cell(cell.group(2), body)
     return found
+
+
+def _cell(attributes: bytes, body: bytes) -> tuple[str, str, str]:
+    """A cell's type, style and text from its attributes (after the address) and its content."""
+    found = dict(_ATTRIBUTE.findall(attributes))
+    kind = found.get(b"t", b"n").decode("ascii", "replace")
+    return kind, found.get(b"s", b"0").decode("ascii", "replace"), _cell_content(kind, body)
 
 
 def _cell_content(kind: str, body: bytes) -> str:
@@ -100,10 +105,7 @@ def _split_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str,
         cell = _CELL_REST.match(piece)
         if cell is None:  # an empty cell (`<c r="A1" s="2"/>`): no value, the same as no cell
             continue
-        attributes = dict(_ATTRIBUTE.findall(cell.group(2)))
-        kind = attributes.get(b"t", b"n").decode("ascii", "replace")
-        style = attributes.get(b"s", b"0").decode("ascii", "replace")
-        found[address] = (kind, style, _cell_content(kind, cell.group(3)))
+        found[address] = _cell(cell.group(2), cell.group(3))
     return found
 
 
@@ -115,10 +117,7 @@ def _filled_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str
     for cell in _FILLED_CELL.finditer(data):
         address = cell.group(2).decode("ascii", "replace").upper()
         if address in addresses:
-            attributes = dict(_ATTRIBUTE.findall(cell.group(3)))
-            kind = attributes.get(b"t", b"n").decode("ascii", "replace")
-            style = attributes.get(b"s", b"0").decode("ascii", "replace")
-            found[address] = (kind, style, _cell_content(kind, cell.group(4)))
+            found[address] = _cell(cell.group(3), cell.group(4))
     return found
 
 
