@@ -12,7 +12,7 @@ The Auswertung (a table and its charts) is built apart, in _evaluation.py: each 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import PurePath
 
 from pakt.schemas import (
@@ -31,7 +31,16 @@ from pakt.schemas import (
 )
 
 from ._consolidate import DistrictView, StaffLine
-from ._master_layout import SHEET_HISTORY, SHEET_REPORT, SHEET_STAFF, RunStamp, fit_widths
+from ._master_layout import (
+    SHEET_HISTORY,
+    SHEET_OVERVIEW,
+    SHEET_PAYMENTS,
+    SHEET_REPORT,
+    SHEET_SERIES,
+    SHEET_STAFF,
+    RunStamp,
+    fit_widths,
+)
 from ._overview import Places, overview_grid
 from ._payment_sheet import payments_grid
 from ._payments import PaymentLine
@@ -206,15 +215,44 @@ def master_grids(
     places: Places,
     series: Series | None = None,
     payments: Sequence[PaymentLine] = (),
-) -> list[SheetGrid]:
+) -> MasterGrids:
     """Every sheet of the master that both writers carry, in order, its columns as wide as their content."""
     tranches = view.rules.tranches(view.registry.round.stichtag)
-    grids = (
-        overview_grid(view, stamp, places),
-        staff_grid(view, places),
-        report_grid(view),
-        payments_grid(view, tranches, payments),
-        series_grid(view, series or {}),
-        history_grid(runs, changes),
+    return MasterGrids(
+        (
+            (SHEET_OVERVIEW, lambda: overview_grid(view, stamp, places)),
+            (SHEET_STAFF, lambda: staff_grid(view, places)),
+            (SHEET_REPORT, lambda: report_grid(view)),
+            (SHEET_PAYMENTS, lambda: payments_grid(view, tranches, payments)),
+            (SHEET_SERIES, lambda: series_grid(view, series or {})),
+            (SHEET_HISTORY, lambda: history_grid(runs, changes)),
+        )
     )
-    return [fit_widths(grid) for grid in grids]
+
+
+class MasterGrids(Sequence[SheetGrid]):
+    """The master's sheets, each built (and fitted) when a writer comes to it.
+
+    A sheet is built anew each time it is asked for, so that the xlsx writer, going through them once, holds
+    one at a time (it notes what its charts and binding need from the Übersicht as it passes). A run of
+    10,000 files held all six at once: 67 MB beside the district view. Writers that go through them more than
+    once (the Google master beside the file) take them as a list.
+    """
+
+    def __init__(self, builds: Sequence[tuple[str, Callable[[], SheetGrid]]]) -> None:
+        self.names = tuple(name for name, _ in builds)
+        """The sheets' names, in order, without building them."""
+        self._builds = tuple(build for _, build in builds)
+
+    def __len__(self) -> int:
+        return len(self._builds)
+
+    def __iter__(self) -> Iterator[SheetGrid]:
+        for build in self._builds:  # holding no name for the grid: the last is gone before the next is built
+            yield fit_widths(build())
+
+    def __getitem__(self, index):  # type: ignore[override]  # an int gives a grid, a slice a list
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        position = range(len(self))[index]
+        return fit_widths(self._builds[position]())

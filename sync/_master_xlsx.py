@@ -12,7 +12,7 @@ import io
 import math
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -330,7 +330,7 @@ def _write_charts(book: Workbook, sheet: Worksheet, view: DistrictView, found: E
     sheet.set_h_pagebreaks([SECOND_PAGE_ROW])
 
 
-def _write_binding(book: Workbook, view: DistrictView, stamp: RunStamp, overview: SheetGrid) -> None:
+def _write_binding(book: Workbook, view: DistrictView, stamp: RunStamp, overview: TableShape) -> None:
     """The hidden binding sheet and the defined names a reader finds the master's table by."""
     registry = view.registry
     values = (
@@ -346,8 +346,23 @@ def _write_binding(book: Workbook, view: DistrictView, stamp: RunStamp, overview
     write_binding_sheet(book, tuple(zip(MASTER_BINDING_FIELDS, values, strict=True)), overview)
 
 
+@dataclass(frozen=True)
+class TableShape:
+    """Where the Übersicht's table stands: what the binding's names cover, kept when its grid is gone."""
+
+    header_row: int
+    width: int
+    data_rows: int
+
+    @classmethod
+    def of(cls, grid: SheetGrid) -> TableShape:
+        if grid.header_row is None:
+            raise ValueError(f"{grid.name} has no table to bind")
+        return cls(grid.header_row, len(grid.header), grid.data_rows)
+
+
 def write_binding_sheet(
-    book: Workbook, binding: Sequence[tuple[BindingField, str]], overview: SheetGrid
+    book: Workbook, binding: Sequence[tuple[BindingField, str]], overview: TableShape
 ) -> None:  # the state master writes its binding the same way, with its own kind
     """The hidden binding sheet (label and value per field, each value a defined name) and the names of the
     Übersicht's header, rows and totals."""
@@ -359,7 +374,7 @@ def write_binding_sheet(
         sheet.write_string(row, 0, field.label)
         sheet.write_string(row, 1, value, text)
         book.define_name(field.name, f"='{SHEET_MASTER_BINDING}'!$B${row + 1}")
-    header_row, width = overview.header_row, len(overview.header)
+    header_row, width = overview.header_row, overview.width
     last_col = _letter(width - 1)
     first, last = header_row + 2, header_row + 1 + max(overview.data_rows, 1)
     where = f"'{SHEET_OVERVIEW}'!"
@@ -370,7 +385,7 @@ def write_binding_sheet(
 
 
 def write_grids(
-    book: Workbook, grids: Sequence[SheetGrid], master_dir: Path, head: PageHead | None = None
+    book: Workbook, grids: Iterable[SheetGrid], master_dir: Path, head: PageHead | None = None
 ) -> list[Worksheet]:
     """Each grid as a sheet of `book`, in order, with the master's look (the state master shares it); with
     `head`, set up for printing (see `set_up_pages`)."""
@@ -382,6 +397,7 @@ def write_grids(
         if head is not None:
             set_up_pages(sheet, layout, head, grid.header_row)
         sheets.append(sheet)
+        del grid  # before the next is built (a lazy sequence builds it now)
     return sheets
 
 
@@ -409,9 +425,21 @@ def _fill_master(
         }
     )
     head = PageHead(view.registry.district.name, view.registry.round.stichtag, stamp.finished_at)
-    write_grids(book, grids, master_dir, head)[0].activate()
+    noted: list[tuple[Evaluation, TableShape]] = []
+
+    def overview_noted() -> Iterator[SheetGrid]:
+        """The grids as they come, noting from the Übersicht what the charts and the binding need: no grid
+        outlives its sheet (see MasterGrids)."""
+        for grid in grids:
+            if not noted:
+                noted.append((evaluation(view, grid, stamp), TableShape.of(grid)))
+            yield grid
+            del grid  # before the next is built
+
+    write_grids(book, overview_noted(), master_dir, head)[0].activate()
+    found, table = noted[0]
     charts = book.add_worksheet(SHEET_CHARTS)
-    _write_charts(book, charts, view, evaluation(view, grids[0], stamp), master_dir)
+    _write_charts(book, charts, view, found, master_dir)
     set_up_pages(charts, None, head)
-    _write_binding(book, view, stamp, grids[0])
+    _write_binding(book, view, stamp, table)
     book.close()

@@ -34,7 +34,6 @@ from pakt.schemas import (
     Registry,
     RuleSet,
     Severity,
-    SheetGrid,
     load_rules,
 )
 
@@ -56,6 +55,7 @@ if TYPE_CHECKING:  # consolidation, the master's sheets and the reader: imported
     from ._consolidate import DistrictView
     from ._google_client import GoogleAccess
     from ._intake import Intake
+    from ._master_sheets import MasterGrids
 
 COMMIT_EVERY = 200
 """Entries stored per transaction: a killed run keeps everything read before its last commit."""
@@ -423,7 +423,9 @@ class _Run:
         )  # fmt: skip
         summary = self._summary(view, counts)
         grids = self._grids(view, stamp, summary, changes)
-        names = [grid.name for grid in grids]
+        names = grids.names
+        if self.registry.master.google_spreadsheet is not None:
+            grids = list(grids)  # two writers go through them: built once, held for both
         written = (
             Written(self.master, False, "unverändert") if xlsx_current else self.masters.write_xlsx(grids, view, stamp)
         )
@@ -454,9 +456,7 @@ class _Run:
             inputs=self.inputs,
         )  # fmt: skip
 
-    def _grids(
-        self, view: DistrictView, stamp: RunStamp, summary: RunSummary, changes: tuple[str, ...]
-    ) -> list[SheetGrid]:
+    def _grids(self, view: DistrictView, stamp: RunStamp, summary: RunSummary, changes: tuple[str, ...]) -> MasterGrids:
         current = RunRecord(
             id=self.run_id, started_at=self.started, finished_at=stamp.finished_at, summary=summary, changes=changes,
             master_path=str(self.master),

@@ -39,7 +39,7 @@ from pakt.schemas import (
 from ._master_binding import MASTER_BINDING_FIELDS, MASTER_SCHEMA
 from ._master_layout import SHEET_OVERVIEW, STATUS_FILL, RunStamp
 from ._master_sheets import findings_grid
-from ._master_xlsx import write_binding_sheet, write_grids
+from ._master_xlsx import TableShape, write_binding_sheet, write_grids
 from ._overview import HEADER_ROW
 from ._row_status import Status
 from ._state_reading import STATE_KIND, MasterRow, headers
@@ -306,7 +306,7 @@ def build_state_master(view: StateView, stamp: RunStamp, master_dir: Path) -> by
     )
     grids = state_grids(view, stamp)
     sheets = write_grids(book, grids, master_dir)
-    write_binding_sheet(book, _binding(view, stamp), grids[0])
+    write_binding_sheet(book, _binding(view, stamp), TableShape.of(grids[0]))
     sheets[0].activate()
     for sheet in sheets:
         sheet.set_landscape()

@@ -25,6 +25,7 @@ from pakt.schemas import (
     Registry,
     ReportingRound,
     Severity,
+    Submission,
     format_eur,
     format_number,
     german_sort_key,
@@ -340,3 +341,42 @@ def test_a_workbook_not_yet_submitted_shows_no_sign_off_date(sample_submissions,
     assert waiting and all(row[header.index("Freigegeben am")].value is None for row in waiting)
     submitted = [row for row in rows if row[header.index("Status")].value == Status.EINGEREICHT.value]
     assert all(isinstance(row[header.index("Freigegeben am")].value, date) for row in submitted)
+
+
+# -- a large district's master, in memory -------------------------------------------------------------
+
+
+def test_a_large_master_is_built_one_sheet_at_a_time_from_a_view_without_whole_submissions(
+    sample_submissions, rules, tmp_path, monkeypatch
+):
+    """What keeps a run of 10,000 files under 256 MiB (bench/sync_benchmark.py): the district view keeps of
+    each submission only what the master shows beyond the figures, and the writer holds one sheet's grid at a
+    time. Either undone, a large district's run grows by tens of megabytes without any other sign."""
+    import gc
+    import weakref
+
+    import pakt.sync._master_sheets as master_sheets
+
+    view = big_district(sample_submissions, rules, 300, "Landkreis Tuttlingen")
+    held, stack = set(), [view]
+    while stack:
+        found = stack.pop()
+        if id(found) not in held and not isinstance(found, type):
+            held.add(id(found))
+            assert not isinstance(found, Submission), "the district view holds a whole submission"
+            stack.extend(gc.get_referents(found))
+
+    built: list[weakref.ref] = []
+    alive_while_building: list[int] = []
+    fit = master_sheets.fit_widths
+
+    def noting(grid):
+        alive_while_building.append(sum(ref() is not None for ref in built))
+        fitted = fit(grid)
+        built.append(weakref.ref(fitted))
+        return fitted
+
+    monkeypatch.setattr(master_sheets, "fit_widths", noting)
+    master = write_master(view, tmp_path)
+    assert len(built) == 6 and alive_while_building == [0] * 6
+    assert master.stat().st_size > 0
