@@ -104,6 +104,15 @@ def test_formula_call_as_office_js_sends_it(live_server):
     assert response.json() == {"result": [[999600.0]]}
 
 
+def test_a_range_with_empty_cells_as_office_js_sends_them_gives_empty_results_there(live_server):
+    """Office.js sends an empty cell of a range as JSON null (or ""); the server reads it without Pyodide's
+    JsNull probe (plugin/_xlwings.py) and answers each row: figures where persons stand, nothing where not."""
+    persons = [[816], [None], [""], [12]]
+    response = formula(live_server, live_server.aldingen, "pauschale", persons, 43281)
+    assert response.status_code == 200
+    assert response.json() == {"result": [[999600.0], [""], [""], [14700.0]]}
+
+
 def test_wrong_arguments_give_german_text_in_the_cell(live_server):
     response = formula(live_server, live_server.aldingen, "pauschale", "zwölf", 43281)
     assert response.json()["result"] == [
