@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from pakt.schemas import (
     CheckContext,
@@ -62,20 +63,27 @@ class Received:
 
 @dataclass(frozen=True, slots=True)
 class ShownSubmission:
-    """What a row keeps of the submission it shows once its figures are computed: who sent it, whom it names
-    and its sign-off, read as on a Submission.
+    """The submission a row shows, read as a Submission: who sent it, whom it names and its sign-off at hand,
+    any other part (a column added to the Übersicht may read the persons' ages) parsed from the stored
+    version each time it is asked for.
 
-    The persons and costs live on in the row's figures. Whole submissions, held through the master's build,
-    were half the parent's memory in a run of 10,000 files (about 9 KB each of 12 KB per row).
+    Whole submissions, held through the master's build, were half the parent's memory in a run of 10,000
+    files (about 9 KB of the 12 KB a row took); the figures computed from them stay in the row.
     """
 
     header: Header
     managers: tuple[IntegrationManager, ...]
     sign_off: SignOff
+    version: VersionRecord
 
     @classmethod
-    def of(cls, submission: Submission) -> ShownSubmission:
-        return cls(submission.header, submission.managers, submission.sign_off)
+    def of(cls, submission: Submission, version: VersionRecord) -> ShownSubmission:
+        return cls(submission.header, submission.managers, submission.sign_off, version)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # copy, pickle and the like ask for these: not the submission's
+            raise AttributeError(name)
+        return getattr(self.version.submission(), name)
 
 
 @dataclass(frozen=True)
@@ -240,7 +248,7 @@ def _row(
     common = {
         "figures": municipal_figures(submission, rules) if submission else None,
         "used": shown,
-        "submission": ShownSubmission.of(submission) if submission else None,
+        "submission": ShownSubmission.of(submission, shown) if submission and shown else None,
         "annotation": review,
         "review_version": valid,
         "decision": decision,
