@@ -45,17 +45,34 @@ def largest_remainder(weights: Mapping[K, int | Decimal], seats: int) -> dict[K,
         raise ValueError("seats must not be negative")
     if any(w < 0 for w in weights.values()):
         raise ValueError("weights must not be negative")
-    total = sum((Fraction(str(w)) for w in weights.values()), Fraction(0))
-    if total == 0:
+    if all(w == 0 for w in weights.values()):
         if seats == 0:
             return {key: 0 for key in weights}
         raise DistributionError("Es gibt nichts, woran die Stellen verteilt werden könnten (alle Gewichte sind 0).")
+    if all(type(w) is int for w in weights.values()):
+        return _largest_remainder_of_counts(weights, seats)  # type: ignore[arg-type]  # all int, checked
+    total = sum((Fraction(str(w)) for w in weights.values()), Fraction(0))
     exact = {key: Fraction(str(w)) for key, w in weights.items()}
     quotas = {key: weight * seats / total for key, weight in exact.items()}
     shares = {key: int(quota) for key, quota in quotas.items()}
     left = seats - sum(shares.values())
     position = {key: index for index, key in enumerate(weights)}
     ranked = sorted(weights, key=lambda key: (-(quotas[key] - shares[key]), -exact[key], position[key]))
+    for key in ranked[:left]:
+        shares[key] += 1
+    return shares
+
+
+def _largest_remainder_of_counts(weights: Mapping[K, int], seats: int) -> dict[K, int]:
+    """`largest_remainder` for whole-number weights (persons), in integers: every quota has the same
+    denominator (the total), so the numerators rank the remainders exactly as fractions would, without a
+    Fraction per municipality (a district of 10,000 took most of a second)."""
+    total = sum(weights.values())
+    parts = {key: divmod(weight * seats, total) for key, weight in weights.items()}
+    shares = {key: whole for key, (whole, _) in parts.items()}
+    left = seats - sum(shares.values())
+    position = {key: index for index, key in enumerate(weights)}
+    ranked = sorted(weights, key=lambda key: (-parts[key][1], -weights[key], position[key]))
     for key in ranked[:left]:
         shares[key] += 1
     return shares

@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, TypeAdapter
 from pydantic.fields import FieldInfo
 
 from ._kinds import Kind
@@ -89,6 +90,12 @@ class FieldSpec:
     bounds: Bounds
     annotated: Any = None
     choices: tuple[str, ...] = ()
+
+    @cached_property
+    def validator(self) -> TypeAdapter:
+        """Checks a typed value against the field's type and bounds. Built on first use and kept with the
+        field: a cache keyed by the annotated type hashed that type anew for every cell of every form."""
+        return TypeAdapter(self.annotated)
 
     def expectation(self) -> str:
         """What a clerk should type, in German: the end of 'Bitte … eintragen.'"""

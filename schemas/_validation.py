@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from ._arithmetic import caseload, funds_use_total, median, per_head_allowance
 from ._errors import ConfigError, SchemaMismatch
@@ -70,11 +69,6 @@ class Checked:
 
 
 # --- field constraints, read off the models ---------------------------------------------
-
-
-@cache
-def _adapter(annotated: Any) -> TypeAdapter:
-    return TypeAdapter(annotated)
 
 
 def _shown(value: Any, spec: FieldSpec) -> str:
@@ -136,7 +130,7 @@ def _check_constraints(label: str, spec: FieldSpec, entry: Entry) -> Iterator[Fi
     if not entry.present:
         return
     try:
-        _adapter(spec.annotated).validate_python(entry.value)
+        spec.validator.validate_python(entry.value)
     except ValidationError as exc:
         yield _constraint_finding(label, spec, exc.errors()[0], entry)
 

@@ -56,6 +56,23 @@ def test_fully_tied_remainders_follow_the_given_order():
     assert largest_remainder({"a": 1, "b": 1, "c": 1}, 2) == {"a": 1, "b": 1, "c": 0}
 
 
+@settings(max_examples=300)
+@given(st.lists(st.integers(0, 5_000), max_size=40), st.integers(0, 400))
+def test_counts_are_shared_exactly_as_the_fractions_share_them(persons, seats):
+    """Whole-number weights (persons) take an integer way; the same weights as Decimals take the exact
+    fractions. Both must give every municipality the same seats, ties included."""
+    counts = {f"g{i}": count for i, count in enumerate(persons)}
+    as_decimals = {key: Decimal(count) for key, count in counts.items()}
+    try:
+        expected = largest_remainder(as_decimals, seats)
+    except DistributionError:
+        with pytest.raises(DistributionError):
+            largest_remainder(counts, seats)
+        return
+    assert largest_remainder(counts, seats) == expected
+    assert sum(expected.values()) == seats
+
+
 def test_share_fte_in_steps_of_five_hundredths():
     shares = share_fte({"Aldingen": 44, "Denkingen": 15, "Frittlingen": 14}, Decimal("1.00"))
     # quotas in steps: 12.05, 4.11, 3.84 -> 12 + 4 + 3 = 19, the last step goes to Frittlingen (.84)
