@@ -21,7 +21,6 @@ gets a German 400, a missing or damaged key store a German 503, never a 500.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -35,10 +34,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    StrictBool,
-    StrictFloat,
-    StrictInt,
-    StrictStr,
     ValidationError,
     model_validator,
 )
@@ -49,8 +44,19 @@ from . import scripts as scripts_module
 from . import udfs
 from ._binding import BindingBroken, bound_ags
 from ._book_view import BookView
+from ._call_checks import (
+    CALL,
+    COMPUTE_ERRORS,
+    CallRefused,
+    Matrix,
+    cannot_compute,
+    checked_call,
+    first_error,
+    parsed_json,
+    version_message,
+)
 from ._context import build_context, use
-from ._formula_calls import CallRefused, FormulaRunner, check_size, count_cells
+from ._formula_calls import LARGE_CALL_BYTES, FormulaRunner
 from ._icons import icon_png
 from ._loader import loader_js
 from ._manifest import ICON_SIZES, manifest_version, manifest_xml
@@ -82,27 +88,6 @@ class ServerConfig:
     tokens: TokenStore
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     refresh: Refresh | None = None
-
-
-Scalar = StrictBool | StrictInt | StrictFloat | StrictStr | None
-"""What a cell may hold on the wire (dates come as serial numbers or ISO text)."""
-Matrix = list[list[Scalar]]
-
-
-class FunctionCall(BaseModel):
-    """A formula call as Excel's Office.js client (or Pakt's Apps Script) posts it: every argument a matrix."""
-
-    model_config = ConfigDict(extra="allow")
-
-    client: Literal["Office.js", "Google Apps Script"]
-    func_name: str
-    args: list[Matrix]
-    version: str = XLWINGS_VERSION
-    runtime: str = "1.4"
-    caller_address: str = ""
-    culture_info_name: str = "de-DE"
-    date_format: str = "TT.MM.JJJJ"
-    session_id: str = ""
 
 
 class SheetPayload(BaseModel):
@@ -187,18 +172,19 @@ class _TooLarge(Exception):
 
 async def _json_body(request: Request, what: str) -> Any:
     """The request's JSON, or a German 400 for anything else (not JSON, not UTF-8, nested too deep)."""
-    body = await request.body()
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError) as exc:
-        raise HTTPException(400, f"{what}: kein gültiges JSON.") from exc
+        return parsed_json(await request.body(), what)
+    except CallRefused as exc:
+        raise HTTPException(exc.status, exc.message) from exc
 
 
 def create_app(config: ServerConfig) -> FastAPI:
     """The add-in server for one district."""
     config = replace(config, base_url=check_public_url(config.base_url))
     context = build_context(config.registry, config.refresh)
-    runner = FormulaRunner(context)
+    meta = functions_meta()
+    known_functions = frozenset(f["id"].lower() for f in meta["functions"])
+    runner = FormulaRunner(context, known_functions=known_functions)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -210,9 +196,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     app.add_middleware(OriginPolicy, own_origin=origin_of(config.base_url))
     district = config.registry.district if config.registry else None
-    meta = functions_meta()
     version = manifest_version(meta)
-    known_functions = {f["id"].lower() for f in meta["functions"]}
 
     @app.exception_handler(HTTPException)
     async def german_errors(request: Request, exc: HTTPException) -> PlainTextResponse:
@@ -274,30 +258,18 @@ def create_app(config: ServerConfig) -> FastAPI:
         return Response(loader_js(meta, config.base_url), media_type="application/javascript")
 
     @app.post("/xlwings/custom-functions-call")
-    async def function_call(request: Request, who: Principal = Depends(principal)) -> JSONResponse:
-        body = await _json_body(request, "Ungültiger Formelaufruf")
-        cells = None
-        if isinstance(body, dict) and isinstance(body.get("args"), list):
+    async def function_call(request: Request, who: Principal = Depends(principal)) -> Response:
+        raw = await request.body()
+        try:
+            if len(raw) > LARGE_CALL_BYTES:
+                return Response(await runner.answer(raw), media_type="application/json")
+            data, cells = checked_call(parsed_json(raw, CALL), known_functions)
             try:
-                check_size(cells := count_cells(body["args"]))
-            except CallRefused as exc:
-                raise HTTPException(exc.status, exc.message) from exc
-        try:
-            call = FunctionCall.model_validate(body)
-        except (ValidationError, ValueError) as exc:
-            raise HTTPException(400, f"Ungültiger Formelaufruf: {_first_error(exc)}") from exc
-        if call.func_name.lower() not in known_functions:
-            raise HTTPException(400, f"Unbekannte Pakt-Formel „{call.func_name}“.")
-        if call.client != "Office.js" and call.version != XLWINGS_VERSION:
-            raise HTTPException(400, _version_message(call.version))
-        data = call.model_dump(exclude={"args"})  # the checked arguments as they came, not a copy cell by cell
-        data["args"], data["func_name"] = body["args"], call.func_name.lower()
-        try:
-            result = await runner.call(data, cells)
+                result = await runner.call(data, cells)
+            except COMPUTE_ERRORS as exc:
+                raise cannot_compute(data["func_name"].upper()) from exc
         except CallRefused as exc:
             raise HTTPException(exc.status, exc.message) from exc
-        except (ValueError, TypeError, KeyError, IndexError, ArithmeticError) as exc:
-            raise HTTPException(400, f"Die Formel {call.func_name} kann mit diesen Werten nicht rechnen.") from exc
         return JSONResponse({"result": result})
 
     @app.get("/api/key")
@@ -318,9 +290,9 @@ def create_app(config: ServerConfig) -> FastAPI:
         try:
             payload = BookPayload.model_validate(body)
         except (ValidationError, ValueError) as exc:
-            raise HTTPException(400, f"Die Mappe kam unvollständig an: {_first_error(exc)}") from exc
+            raise HTTPException(400, f"Die Mappe kam unvollständig an: {first_error(exc)}") from exc
         if payload.client == "Google Apps Script" and payload.version != XLWINGS_VERSION:
-            raise HTTPException(400, _version_message(payload.version))
+            raise HTTPException(400, version_message(payload.version))
         try:
             book = Book(json=payload.model_dump())
         except (ValueError, TypeError, KeyError, IndexError) as exc:
@@ -375,20 +347,3 @@ def _authorize(who: Principal, script: str, book: Book, registry: Registry | Non
             f"Dieser Zugangsschlüssel gehört zu {who.label} ({who.ags}); die Mappe ist für {ags}. "
             "Bitte die eigene Meldemappe verwenden.",
         )
-
-
-def _version_message(version: str) -> str:
-    return (
-        f"Die Pakt-Skripte in dieser Tabelle sind veraltet (xlwings {version}, Server {XLWINGS_VERSION}). "
-        "Bitte die Apps-Script-Dateien neu einspielen (pakt appsscript)."
-    )
-
-
-def _first_error(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        if not first["loc"]:
-            return first["msg"].removeprefix("Value error, ")
-        what = "fehlt" if first["type"] == "missing" else "hat einen ungültigen Wert"
-        return f"Feld {'.'.join(str(p) for p in first['loc'])} {what}"
-    return "kein gültiges JSON"

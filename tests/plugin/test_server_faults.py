@@ -15,7 +15,7 @@ from payloads import apps_script_payload
 
 from pakt._server import keys_path
 from pakt.plugin._context import build_context
-from pakt.plugin._formula_calls import MAX_CELLS_PER_CALL, CallRefused, FormulaRunner
+from pakt.plugin._formula_calls import LARGE_CALL_BYTES, MAX_CELLS_PER_CALL, CallRefused, FormulaRunner
 from pakt.sync import master_path, state_path
 
 CALL = "/xlwings/custom-functions-call"
@@ -46,6 +46,27 @@ def test_a_call_with_millions_of_cells_is_refused_before_it_is_computed(roomy_se
     response = post(roomy_server, CALL, roomy_server.aldingen, content=body)
     assert response.status_code == 413
     assert "Zu viele Zellen" in response.text and "2.400.000" in response.text
+
+
+LARGE_COLUMN = [[n % 300] for n in range(20_000)]
+"""About 160 KB as JSON: past LARGE_CALL_BYTES, so the worker reads and checks the body, not the server."""
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "german"),
+    [
+        (call_body("gibt_es_nicht", LARGE_COLUMN), 400, "Unbekannte Pakt-Formel „gibt_es_nicht“."),
+        (call_body("pauschale", [*LARGE_COLUMN, [{"a": 1}]]), 400, "Ungültiger Formelaufruf: Feld args.0.20000.0"),
+        ({**call_body("pauschale", LARGE_COLUMN), "client": "Excel"}, 400, "Ungültiger Formelaufruf: Feld client"),
+        (call_body("pauschale", LARGE_COLUMN, LARGE_COLUMN, LARGE_COLUMN), 413, "60.000 statt höchstens 50.000"),
+    ],
+    ids=["unknown-formula", "object-in-a-cell", "unknown-client", "too-many-cells"],
+)
+def test_a_large_call_is_checked_in_the_worker_with_the_same_german_answers(roomy_server, body, status, german):
+    content = json.dumps(body).encode()
+    assert len(content) > LARGE_CALL_BYTES
+    response = post(roomy_server, CALL, roomy_server.aldingen, content=content)
+    assert response.status_code == status and german in response.text, response.text
 
 
 def test_a_large_legitimate_call_is_computed_in_a_worker_and_small_calls_go_on(roomy_server):
@@ -81,10 +102,13 @@ def test_a_call_over_the_time_limit_ends_with_its_worker(registry):
         (json.dumps(call_body("pauschale", [[{"a": 1}]])).encode(), "Ungültiger Formelaufruf"),
         (json.dumps({"client": "Office.js"}).encode(), "Feld func_name fehlt"),
     ],
+    # short names: pytest hands the test's name to processes it starts (PYTEST_CURRENT_TEST), and the 200 KB
+    # of brackets as a name are more than Linux lets an environment variable carry (the call worker failed)
+    ids=["nested-too-deep", "not-utf8", "text-for-a-matrix", "object-in-a-cell", "no-formula"],
 )
 def test_malformed_formula_calls_get_a_german_400(live_server, body, german):
     response = post(live_server, CALL, live_server.aldingen, content=body)
-    assert response.status_code == 400 and german in response.text
+    assert response.status_code == 400 and german in response.text, response.text
 
 
 def test_absurd_numbers_give_german_text_in_the_cell(live_server):
