@@ -80,8 +80,8 @@ def parsed_json(raw: bytes, what: str) -> Any:
 def checked_call(body: Any, known_functions: frozenset[str]) -> tuple[dict, int]:
     """The call as xlwings takes it, and its cells; CallRefused with the German answer when it is not a
     formula call Pakt computes (too many cells, a broken envelope, an unknown formula, old scripts)."""
-    if isinstance(body, dict) and isinstance(body.get("args"), list):
-        check_size(count_cells(body["args"]))
+    cells = count_cells(body["args"]) if isinstance(body, dict) and isinstance(body.get("args"), list) else 0
+    check_size(cells)  # before pydantic walks every cell
     try:
         call = FunctionCall.model_validate(body)
     except (ValidationError, ValueError) as exc:
@@ -92,7 +92,7 @@ def checked_call(body: Any, known_functions: frozenset[str]) -> tuple[dict, int]
         raise CallRefused(version_message(call.version), 400)
     data = call.model_dump(exclude={"args"})  # the checked arguments as they came, not a copy cell by cell
     data["args"], data["func_name"] = body["args"], call.func_name.lower()
-    return data, count_cells(body["args"])
+    return data, cells
 
 
 def cannot_compute(func_name: str) -> CallRefused:
