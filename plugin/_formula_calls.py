@@ -144,14 +144,18 @@ class FormulaRunner:
         self._lock = threading.Lock()
 
     async def call(self, data: dict, cells: int | None = None) -> Any:
-        """The call's result; `cells` when the caller has counted them already."""
+        """The call's result; `cells` when the caller has counted them already. CallRefused with the German
+        answer when it is refused, or when the formula cannot compute with these (checked) arguments."""
         cells = count_cells(data["args"]) if cells is None else cells
         check_size(cells)
-        if cells <= ON_LOOP_CELLS:
-            return await _compute_on_loop(self.context, data)
-        if cells <= INLINE_CELLS:
-            return await asyncio.to_thread(_compute_for, self.context, data)
-        return await asyncio.to_thread(self._in_worker, data)
+        try:
+            if cells <= ON_LOOP_CELLS:
+                return await _compute_on_loop(self.context, data)
+            if cells <= INLINE_CELLS:
+                return await asyncio.to_thread(_compute_for, self.context, data)
+            return await asyncio.to_thread(self._in_worker, data)
+        except COMPUTE_ERRORS as exc:
+            raise cannot_compute(data["func_name"].upper()) from exc
 
     async def answer(self, raw: bytes) -> bytes:
         """A large call's answer (JSON) from its body as it came: read, checked and computed in the worker,

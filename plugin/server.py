@@ -46,10 +46,8 @@ from ._binding import BindingBroken, bound_ags
 from ._book_view import BookView
 from ._call_checks import (
     CALL,
-    COMPUTE_ERRORS,
     CallRefused,
     Matrix,
-    cannot_compute,
     checked_call,
     first_error,
     parsed_json,
@@ -264,10 +262,7 @@ def create_app(config: ServerConfig) -> FastAPI:
             if len(raw) > LARGE_CALL_BYTES:
                 return Response(await runner.answer(raw), media_type="application/json")
             data, cells = checked_call(parsed_json(raw, CALL), known_functions)
-            try:
-                result = await runner.call(data, cells)
-            except COMPUTE_ERRORS as exc:
-                raise cannot_compute(data["func_name"].upper()) from exc
+            result = await runner.call(data, cells)
         except CallRefused as exc:
             raise HTTPException(exc.status, exc.message) from exc
         return JSONResponse({"result": result})

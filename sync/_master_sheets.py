@@ -251,8 +251,5 @@ class MasterGrids(Sequence[SheetGrid]):
         for build in self._builds:  # holding no name for the grid: the last is gone before the next is built
             yield fit_widths(build())
 
-    def __getitem__(self, index):  # type: ignore[override]  # an int gives a grid, a slice a list
-        if isinstance(index, slice):
-            return [self[i] for i in range(len(self))[index]]
-        position = range(len(self))[index]
-        return fit_widths(self._builds[position]())
+    def __getitem__(self, index: int) -> SheetGrid:  # type: ignore[override]  # no slices: none is asked for
+        return fit_widths(self._builds[index]())
