@@ -51,8 +51,54 @@ def _skip_jsnull_probes() -> None:
             setattr(module, name, _no_jsnull)
 
 
+def _plain_cell(value: object) -> bool:
+    """An int, a float that is a number, or a text that is no error code: Office.js takes these as they are.
+
+    Exact types only: a bool, numpy's float64 (a float subclass) and anything else still take xlwings' path."""
+    kind = type(value)
+    return kind is int or (kind is float and value == value) or (kind is str and not value.startswith("#"))
+
+
+def _pass_plain_cells() -> None:
+    """Let plain numbers and texts through xlwings 0.37's Office.js cell conversion without its per-cell probes.
+
+    For every cell of an argument and of a result it asks pandas and numpy what the value is (`pd.isna`, numpy
+    type checks), more than a third of a 1,000-row call in the app. For a plain int, float or text each of its
+    branches hands the value back unchanged (or, for an argument float, through the number builder); that is
+    what these wrappers do without asking. Every other value, and every call with options that change a plain
+    cell, still goes through xlwings. A version without these members keeps its own conversion."""
+    import xlwings.pro._xlofficejs as officejs
+
+    engine = getattr(officejs, "Engine", None)
+    prepare = getattr(engine, "prepare_xl_data_element", None)
+    clean = getattr(engine, "clean_value_data", None)
+    if not (callable(prepare) and callable(clean)):
+        return
+
+    def prepare_xl_data_element(value: object, options: dict) -> object:
+        return value if _plain_cell(value) else prepare(value, options)
+
+    def clean_value_data(data, datetime_builder, empty_as, number_builder, err_to_str):
+        if number_builder is not None:
+            return clean(data, datetime_builder, empty_as, number_builder, err_to_str)
+        element = officejs._clean_value_data_element
+        return [
+            [
+                cell
+                if type(cell) is int or type(cell) is float
+                else element(cell, datetime_builder, empty_as, number_builder, err_to_str)
+                for cell in row
+            ]
+            for row in data
+        ]
+
+    engine.prepare_xl_data_element = staticmethod(prepare_xl_data_element)
+    engine.clean_value_data = staticmethod(clean_value_data)
+
+
 if sys.platform != "emscripten":
     _skip_jsnull_probes()
+_pass_plain_cells()
 
 CLASSIC_DESKTOP = (
     sys.platform.startswith("win")

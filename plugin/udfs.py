@@ -25,10 +25,10 @@ from pakt.schemas import (
     DistributionError,
     RulesError,
     Unreadable,
+    allowance_on,
     caseload,
     format_date,
     is_blank,
-    per_head_allowance,
     share_fte,
     to_ags,
     to_date,
@@ -135,7 +135,18 @@ def pauschale(personen: Any, stichtag: Any = None) -> Cells:
         rules = _rate_rules(day)
     except FormulaError as exc:
         return [[ERROR_PREFIX + str(exc)]]
-    return _cellwise(_as_grid(personen), lambda v: _money(per_head_allowance(_count(v, "Personen"), day, rules)))
+    try:
+        allowance = allowance_on(day, rules)
+    except RulesError as exc:
+        allowance = _failing(exc)  # a gap between the period's rates: each count's cell says so, as before
+    return _cellwise(_as_grid(personen), lambda v: _money(allowance(_count(v, "Personen"))))
+
+
+def _failing(error: Exception) -> Callable[[int], Decimal]:
+    def fail(_persons: int) -> Decimal:
+        raise error
+
+    return fail
 
 
 @func

@@ -10,6 +10,7 @@ _EXPORTS = {
     "._lazy": ["lazy_exports"],
     "._a1": ["column_letters", "parse_a1", "parse_reference", "quote_sheet", "to_a1"],
     "._arithmetic": [
+        "allowance_on",
         "CENT",
         "FTE_STEP",
         "DistrictTotals",

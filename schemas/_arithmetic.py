@@ -6,7 +6,7 @@ call these same functions, so a figure is computed one way everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,10 +28,21 @@ K = TypeVar("K", bound=Hashable)
 
 def per_head_allowance(persons: int, stichtag: date, rules: RuleSet) -> Decimal:
     """Per-head allowance in EUR for `persons` counted on `stichtag`, rounded once to the cent."""
-    if persons < 0:
-        raise ValueError("persons must not be negative")
+    return allowance_on(stichtag, rules)(persons)
+
+
+def allowance_on(stichtag: date, rules: RuleSet) -> Callable[[int], Decimal]:
+    """`per_head_allowance` for one `stichtag`, with the rate and rounding looked up once: a formula over a
+    column of head counts asks for the same day a thousand times. RulesError at once when no rate applies."""
     rate = rules.rate_on(stichtag)
-    return (rate * persons).quantize(CENT, rounding=rules.rounding_mode)
+    rounding = rules.rounding_mode
+
+    def allowance(persons: int) -> Decimal:
+        if persons < 0:
+            raise ValueError("persons must not be negative")
+        return (rate * persons).quantize(CENT, rounding=rounding)
+
+    return allowance
 
 
 def largest_remainder(weights: Mapping[K, int | Decimal], seats: int) -> dict[K, int]:
