@@ -63,7 +63,7 @@ def _pass_plain_cells() -> None:
     """Let plain numbers and texts through xlwings 0.37's Office.js cell conversion without its per-cell probes.
 
     For every cell of an argument and of a result it asks pandas and numpy what the value is (`pd.isna`, numpy
-    type checks), more than a third of a 1,000-row call in the app. For a plain int, float or text each of its
+    type checks): with pandas installed, more than a third of a 1,000-row call in the app. For a plain int, float or text each of its
     branches hands the value back unchanged (or, for an argument float, through the number builder); that is
     what these wrappers do without asking. Every other value, and every call with options that change a plain
     cell, still goes through xlwings. A version without these members keeps its own conversion."""
