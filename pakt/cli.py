@@ -64,8 +64,9 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-out = _LazyConsole(soft_wrap=True, highlight=False)
-err = _LazyConsole(stderr=True, soft_wrap=True, highlight=False)
+# emoji=False: a file or municipality name with ":smile:" in it is printed as it is, not as an emoji
+out = _LazyConsole(soft_wrap=True, highlight=False, emoji=False)
+err = _LazyConsole(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 
 
 def print_json(data: Any) -> None:

@@ -106,3 +106,12 @@ def test_previous_submission_enables_the_jump_warning(repo, write_submission, mo
     result = runner.invoke(app, ["validate", "--json", "--previous", str(earlier), str(current)])
     assert result.exit_code == 0, result.output
     assert [f["code"] for f in json.loads(result.output)] == ["SPRUNG_PERSONEN"]
+
+
+def test_a_file_name_is_printed_as_it_is_named(tmp_path):
+    """Rich would turn ":smile:" into an emoji and "[b]" into bold: staff must find the file by what they read."""
+    named = tmp_path / "Meldung :smile: [b]Aldingen.xlsx"
+    named.write_text("Gemeinde;Personen\n", encoding="utf-8")
+    result = run("validate", named.name, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Meldung :smile: [b]Aldingen.xlsx" in result.stdout, result.stdout
