@@ -95,6 +95,12 @@ def checked_call(body: Any, known_functions: frozenset[str]) -> tuple[dict, int]
     return data, cells
 
 
+def answer_json(result: Any) -> bytes:
+    """A call's answer as the server sends it, whether the server or the worker computed it: what Starlette's
+    JSONResponse writes (UTF-8, compact, no NaN)."""
+    return json.dumps({"result": result}, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
 def cannot_compute(func_name: str) -> CallRefused:
     """A formula whose arguments passed the checks but that cannot compute with them."""
     return CallRefused(f"Die Formel {func_name} kann mit diesen Werten nicht rechnen.", 400)

@@ -15,7 +15,6 @@ to be read, checked (_call_checks) and answered there.
 from __future__ import annotations
 
 import asyncio
-import json
 import multiprocessing
 import threading
 from typing import Any
@@ -28,6 +27,7 @@ from ._call_checks import (
     COMPUTE_ERRORS,
     MAX_CELLS_PER_CALL,
     CallRefused,
+    answer_json,
     cannot_compute,
     check_size,
     checked_call,
@@ -79,7 +79,7 @@ def _answer(raw: bytes, known_functions: frozenset[str]) -> bytes:
         result = _compute(data)
     except COMPUTE_ERRORS as exc:
         raise cannot_compute(data["func_name"].upper()) from exc
-    return json.dumps({"result": result}, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    return answer_json(result)
 
 
 def _serve_calls(connection: Any, registry: Registry | None, known_functions: frozenset[str]) -> None:

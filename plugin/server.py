@@ -48,6 +48,7 @@ from ._call_checks import (
     CALL,
     CallRefused,
     Matrix,
+    answer_json,
     checked_call,
     first_error,
     parsed_json,
@@ -262,10 +263,10 @@ def create_app(config: ServerConfig) -> FastAPI:
             if len(raw) > LARGE_CALL_BYTES:
                 return Response(await runner.answer(raw), media_type="application/json")
             data, cells = checked_call(parsed_json(raw, CALL), known_functions)
-            result = await runner.call(data, cells)
+            answer = answer_json(await runner.call(data, cells))
         except CallRefused as exc:
             raise HTTPException(exc.status, exc.message) from exc
-        return JSONResponse({"result": result})
+        return Response(answer, media_type="application/json")
 
     @app.get("/api/key")
     async def key(who: Principal = Depends(principal)) -> dict:

@@ -108,7 +108,7 @@ def _cellwise(grid: Cells, compute: Callable[[Any], Any]) -> Cells:
     for row in grid:
         out_row = []
         for value in row:
-            if (isinstance(value, str) and is_blank(value)) or value is None:
+            if value is None or is_blank(value):
                 out_row.append("")
                 continue
             try:
@@ -139,7 +139,7 @@ def pauschale(personen: Any, stichtag: Any = None) -> Cells:
         allowance = allowance_on(day, rules)
     except RulesError as exc:
         allowance = _failing(exc)  # a gap between the period's rates: each count's cell says so, as before
-    return _cellwise(_as_grid(personen), lambda v: float(allowance(_count(v, "Personen"))))
+    return _cellwise(_as_grid(personen), lambda v: _money(allowance(_count(v, "Personen"))))
 
 
 def _failing(error: Exception) -> Callable[[int], Decimal]:
