@@ -24,11 +24,11 @@ from pakt.schemas import (
     write_next_round,
 )
 from pakt.sync import master_path, state_path
-from pakt.sync._file_access import FileAccess
-from pakt.sync._folder_scan import registered_path
-from pakt.sync._master_files import archive_master
-from pakt.sync._rounds import last_submissions
-from pakt.sync._run_lock import RunLock
+from pakt.sync.files._file_access import FileAccess
+from pakt.sync.files._run_lock import RunLock
+from pakt.sync.master._files import archive_master
+from pakt.sync.sources._folder_scan import registered_path
+from pakt.sync.year._rounds import last_submissions
 
 
 @dataclass(frozen=True)

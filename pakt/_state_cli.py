@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from pakt.schemas import Registry, Severity, counted, format_eur, format_number
 
-from .cli import err, escape, out, print_json
+from ._console import err, escape, out, print_json
 
 if TYPE_CHECKING:
     from rich.table import Table

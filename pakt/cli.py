@@ -6,9 +6,7 @@ or `pakt.plugin`; the package root is the only place that knows both.
 
 import contextlib
 import functools
-import json
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,6 +14,7 @@ import typer
 
 from pakt.schemas import PaktError, counted  # light: pydantic and the models are imported by the commands
 
+from ._console import err, escape, out, print_json
 from ._german_cli import GermanCommand, GermanGroup, use_german_texts
 
 if TYPE_CHECKING:
@@ -36,43 +35,6 @@ app = typer.Typer(
 )
 command = functools.partial(app.command, cls=GermanCommand)
 use_german_texts()
-
-
-class _LazyConsole:
-    """A Rich console made on first use: importing Rich's console costs a fifth of `pakt --help`."""
-
-    def __init__(self, **settings: Any) -> None:
-        self._settings = settings
-        self._console: Any = None
-
-    def real(self) -> Any:
-        """The Rich console itself (for Rich objects that use it as a context manager)."""
-        if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(**self._settings)
-        return self._console
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.real(), name)
-
-
-def escape(text: str) -> str:
-    """Text printed as it is, never as Rich markup (cell text and file names come from outside)."""
-    from rich.markup import escape as rich_escape
-
-    return rich_escape(text)
-
-
-# emoji=False: a file or municipality name with ":smile:" in it is printed as it is, not as an emoji
-out = _LazyConsole(soft_wrap=True, highlight=False, emoji=False)
-err = _LazyConsole(stderr=True, soft_wrap=True, highlight=False, emoji=False)
-
-
-def print_json(data: Any) -> None:
-    """A command's --json answer on stdout: plain, indented, UTF-8, for programs rather than people (Rich's
-    console and its colours cost a tenth of a second of start-up, for a scheduler that reads nothing of them)."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 DEFAULT_CONFIG = Path("pakt.toml")

@@ -603,9 +603,9 @@ def invented_view(
 
 def write_invented_master(view: DistrictView, stamp: RunStamp, master: Path) -> None:
     """The master of an invented district, written by Pakt's own writer (binding sheet and names included)."""
-    from pakt.sync._consolidate import district_figures
-    from pakt.sync._master_sheets import master_grids
-    from pakt.sync._master_xlsx import build_master
+    from pakt.sync.master._sheets import master_grids
+    from pakt.sync.master._xlsx import build_master
+    from pakt.sync.view._consolidate import district_figures
 
     missing = tuple(row.municipality.name for row in view.rows if row.absent)
     versions = sum((row.used is not None) + (row.newer_broken is not None) for row in view.rows)

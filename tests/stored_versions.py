@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pakt.schemas import CheckContext, Registry, Submission, check, read_draft, rules_for
 from pakt.sync import open_workbook_file
-from pakt.sync._store import VersionRecord
+from pakt.sync.store._store import VersionRecord
 
 
 def checked_submissions(registry: Registry, paths: Iterable[Path]) -> dict[str, Submission]:

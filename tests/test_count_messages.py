@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from pakt.cli import app
 from pakt.plugin.scripts import check_headline
-from pakt.sync._refresh import refresh_message
+from pakt.sync.run._refresh import refresh_message
 
 
 def _said(*args: str) -> str:

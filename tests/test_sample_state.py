@@ -18,7 +18,7 @@ import python_calamine
 
 from pakt.schemas import CENT, load_registry, parse_a1, parse_reference
 from pakt.sync import OVERVIEW_COLUMNS, SHEET_OVERVIEW
-from pakt.sync._master_binding import HEADER_NAME, MASTER_BINDING_FIELDS, MASTER_KIND, ROWS_NAME, TOTALS_NAME
+from pakt.sync.reader._master_binding import HEADER_NAME, MASTER_BINDING_FIELDS, MASTER_KIND, ROWS_NAME, TOTALS_NAME
 
 REPO = Path(__file__).resolve().parents[1]
 HEADERS = {column.key: column.header for column in OVERVIEW_COLUMNS}
