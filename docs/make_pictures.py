@@ -1,4 +1,4 @@
-"""Render the pictures the README shows: the task pane (headless Chromium) and the master's Übersicht (LibreOffice).
+"""Render the pictures the guides show: the task pane (headless Chromium) and the master's Übersicht (LibreOffice).
 
     python docs/make_pictures.py              # every picture
     python docs/make_pictures.py uebersicht   # only the named ones (taskpane, uebersicht)

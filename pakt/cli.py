@@ -650,7 +650,7 @@ def remind(
 
 def main() -> None:
     """Console entry point: usage errors and every failure end as a German message and a documented exit code
-    (README, Exit codes), never a traceback."""
+    (docs/betrieb.md, Exit-Codes), never a traceback."""
     from pakt.schemas import EnvironmentFailure, describe_os_error
 
     # Pakt uses no pydantic plugins; without this pydantic looks for them in the entry points of every installed

@@ -2,7 +2,7 @@
 
 For district staff who keep their own calculation workbooks (.xlsm), not for
 clerks: in the xlwings ribbon, UDF Modules = `pakt.plugin.desktop`, then Import
-Functions (README, "Classic desktop Excel with a local Python"). Importing this
+Functions (the guides under docs/). Importing this
 module first is what makes the formulas classic COM UDFs; everywhere else
 (`pakt serve`, uvicorn workers, tests) they are the add-in server's functions,
 whatever the platform.

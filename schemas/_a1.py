@@ -1,6 +1,8 @@
 """A1 cell addresses and sheet-qualified references, as spreadsheets write them.
 
-Cached: every workbook of a template repeats the same references, thousands of times in a sync.
+Cached: every workbook of a template repeats the same references, thousands of times in a sync. The caches
+earn 0.2-0.5 s of reading 1,101 files (4.4-4.6 s CPU) and 0.1-0.3 s of writing their master (2.6-3.1 s CPU),
+bench/memo_benchmark.py.
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ def test_pakt_serve_refuses_a_plain_http_public_url(repo, tmp_path):
 def test_what_a_server_worker_builds_at_start_is_kept_out_of_the_collectors_way(repo, tmp_path):
     """A worker of `pakt serve` keeps its modules, registry and formula context for its whole life. Left in
     the collector's sight, every full collection walked all of it again, and about one 1,000-row call in a
-    hundred waited for that (p99 61 against 17 ms, README, Formulas over HTTP). Run in a process of its own,
+    hundred waited for that (p99 61 against 17 ms, docs/performance.md, Formulas over HTTP). Run in a process of its own,
     as uvicorn runs a worker, so that this test's own process is not frozen."""
     district = copy_district(repo, tmp_path)
     probe = (

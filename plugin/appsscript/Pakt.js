@@ -11,7 +11,7 @@
  * detail of a failed connection goes to the execution log for IT.
  *
  * Google runs this code on its own servers: the Pakt server must be reachable
- * from the internet under a publicly trusted HTTPS certificate (README, IT).
+ * from the internet under a publicly trusted HTTPS certificate (docs/betrieb.md).
  *
  * @OnlyCurrentDoc
  */

@@ -122,7 +122,7 @@ def _api_reason(error: APIError) -> str:
     if cause is Cause.SCOPE_MISSING:
         return (
             "die Zugangsdaten haben nicht die nötige Berechtigung (Scope); IT: Dienstkonto-Schlüssel verwenden "
-            "oder die Anmeldung mit den Scopes aus der README erneuern (gcloud auth application-default login "
+            "oder die Anmeldung mit den Scopes aus dem Betriebshandbuch (docs/betrieb.md) erneuern (gcloud auth application-default login "
             "--scopes=…)"
         )
     if cause is Cause.UNAUTHENTICATED:

@@ -88,6 +88,7 @@ MEASURED_TEXTS = 1 << 12
 """Texts whose measure is remembered, most recently asked first: the words, names and headers that repeat
 from row to row and sheet to sheet. Most texts of a large master (a source label, a link's cell) occur once;
 remembering 65,536 of them held 14 MB of a run of 10,000 files for nothing."""
+# The measures earn 0.2-0.3 s of the 2.6-3.1 s CPU that a 1,101-row master takes (bench/memo_benchmark.py).
 
 
 @lru_cache(maxsize=MEASURED_TEXTS)

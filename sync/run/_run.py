@@ -145,7 +145,7 @@ class SyncResult:
 
     @property
     def exit_code(self) -> int:
-        """0, or the exit code of the first failure (README, Exit codes)."""
+        """0, or the exit code of the first failure (docs/betrieb.md, Exit-Codes)."""
         return self.failures[0].exit_code if self.failures else 0
 
     def to_json(self) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The state view: one row per registered district, judged from its master's reading. Pure, no I/O.
 
-Statuses of a district, one level above the municipalities' (see README, state roll-up):
+Statuses of a district, one level above the municipalities' (see docs/landratsamt.md, the state roll-up):
 
     fehlt        no master at the registered place (nor in the state's folders), before the deadline
     überfällig   no master of the running round after the state's deadline (none at all, or only an

@@ -7,7 +7,7 @@ ago gets no reminder). Without `[mail] smtp_host` the reminders are written as .
 it they are sent through the district's server. A dry run composes and reports everything and neither writes
 nor sends a mail (the sync itself still runs and writes the master, as `pakt sync` would).
 
-Exit codes (README, Exit codes):
+Exit codes (docs/betrieb.md, Exit-Codes):
 
     0  every reminder written or sent, or nobody needs one
     1  some municipality got no reminder: no address known, or the server refused its recipient; the others

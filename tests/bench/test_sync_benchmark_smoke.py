@@ -47,3 +47,17 @@ def test_benchmark_prints_the_state_roll_up_of_44_district_masters(repo, tmp_pat
     assert "faster than cold" in phases["warm"]
     assert all(float(line.split("|")[2]) > 0 for line in phases.values())
     assert len(list((tmp_path / "state" / "landkreise").glob("*.xlsx"))) == 44
+
+
+@pytest.mark.slow
+def test_memo_benchmark_prints_what_each_memo_saves(repo, tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(repo / "bench" / "memo_benchmark.py"), "--count", "35", "--rounds", "1", "--work",
+         str(tmp_path)],
+        capture_output=True, text=True, timeout=600, cwd=repo / "bench",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    rows = [line.split("|") for line in done.stdout.splitlines()[2:]]
+    memos = {row[1].strip() for row in rows}
+    assert {"inflated parts", "parts read before", "text measures", "(all memos on)"} <= memos
+    assert all(float(row[2]) > 0 for row in rows)

@@ -4,7 +4,7 @@ What Google's export keeps and what matters to Pakt: every sheet with its
 values (numbers, text, booleans; a formula with its last result), a date as a
 number with a date format, and each named range as a defined name. No tables,
 no data validation. (No Google-made xlsx with named ranges was found in another
-project's test files to hold this to; README says so.)
+project's test files to hold this to; docs/development.md says so.)
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ inside the grid and of the same length, anchored on a cell of the grid.
 Not checked, because nothing published describes it in a machine-readable way:
 the syntax of number-format patterns, whether a link's URI is one Google
 accepts, whether a formula parses, and how Sheets draws a chart (its axes'
-number format, label rotation, colours; see README, Google stand-in).
+number format, label rotation, colours; see docs/development.md, the Google stand-in).
 """
 
 from __future__ import annotations

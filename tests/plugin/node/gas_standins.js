@@ -16,7 +16,7 @@
  *
  * Assumed, not documented: the wording of UrlFetchApp's exceptions for DNS, refused and
  * TLS failures ("DNS error", "Address unavailable", "SSL Error"). Pakt.js matches them
- * loosely and README says so.
+ * loosely and docs/development.md says so.
  */
 "use strict";
 const crypto = require("crypto");
