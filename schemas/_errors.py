@@ -26,7 +26,7 @@ class PaktError(Exception):
     """Base class; `message` is German and meant for clerks and district staff."""
 
     exit_code = 2
-    """What `pakt` exits with when this error ends a command (README, Exit codes)."""
+    """What `pakt` exits with when this error ends a command (docs/betrieb.md, Exit-Codes)."""
 
     def __init__(
         self,
