@@ -361,9 +361,10 @@ def round_start(
 
 @command()
 def approve(
-    ags: Annotated[
-        list[str], typer.Argument(help="Gemeindeschlüssel (achtstellig), einer oder mehrere.", metavar="AGS")
-    ],
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Gemeinden: Name oder Gemeindeschlüssel, eine oder mehrere.", metavar="GEMEINDE"),
+    ] = None,
     config: ConfigOption = None,
     master: MasterOption = None,
     decision: Annotated[
@@ -376,31 +377,55 @@ def approve(
     by: Annotated[
         str | None, typer.Option("--by", help="Wer entscheidet (Voreinstellung: der Benutzername).", metavar="NAME")
     ] = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Alle gültigen Meldungen, die die Übersicht zur Prüfung zeigt und die noch offen sind."
+        ),
+    ] = False,
+    stichtag: Annotated[
+        str | None,
+        typer.Option("--stichtag", help="Eine frühere Runde (TT.MM.JJJJ); sonst die laufende.", metavar="DATUM"),
+    ] = None,
 ) -> None:
-    """Meldungen prüfen, freigeben oder zurückweisen, danach die Übersicht neu schreiben.
+    """Meldungen prüfen, freigeben oder zurückweisen: erst abgleichen, dann entscheiden, dann die Übersicht schreiben.
 
-    Entschieden wird über die Fassung, die die Übersicht zur Prüfung zeigt (die neueste gültige der Runde).
-    Eine freigegebene Fassung ist eingefroren: spätere Änderungen zählen erst nach einer neuen Freigabe.
+    Entschieden wird über die neueste gültige Fassung der Runde (nach dem Einlesen). Jede Gemeinde wird für
+    sich entschieden: eine ohne gültige Meldung wird genannt, die übrigen werden entschieden (Exit 1). Eine
+    freigegebene Fassung ist eingefroren: spätere Änderungen zählen erst nach einer neuen Freigabe.
     """
     import getpass
     from datetime import datetime
 
     from pakt.schemas import format_date
-    from pakt.sync import SyncOptions, decide, master_path, run_sync, state_path
+    from pakt.sync import ApproveRequest, SyncOptions
+    from pakt.sync import approve as approve_municipalities
 
     registry = _registry(config, required=True)
-    state = state_path(registry, master_path(registry, master))
-    decided = decide(registry, state, ags, decision, reason, by or getpass.getuser(), datetime.now())
-    for item in decided:
+    request = ApproveRequest(
+        tuple(names or ()), decision, reason, by or getpass.getuser(), datetime.now(), every,
+        _day(stichtag, "--stichtag") if stichtag else None,
+    )  # fmt: skip
+    done = approve_municipalities(registry, request, SyncOptions(master=master))
+    for item in done.decided:
         version = item.version
+        new = " – neu eingelesen, in der letzten Übersicht noch nicht gezeigt" if item.new_since_master else ""
         out.print(
             f"{item.decision.decision.capitalize()}: {item.municipality.name} ({item.municipality.ags}), "
-            f"Fassung {version.id} vom {format_date(version.seen_at.date())} ({Path(version.path).name}).",
+            f"Fassung {version.id} vom {format_date(version.seen_at.date())} ({Path(version.path).name}){new}.",
             markup=False,
         )
-    result = run_sync(registry, SyncOptions(master=master))
+    for item in done.not_decided:
+        err.print(
+            f"Nicht entschieden: {item.municipality.name} ({item.municipality.ags}): {item.reason}.", markup=False
+        )
+    if not done.decided and not done.not_decided:
+        out.print("Keine offene Meldung zu entscheiden.", markup=False)
+    result = done.run
     out.print(f"Übersicht {'geschrieben' if result.master_written else 'unverändert'}: {result.master}", markup=False)
-    raise typer.Exit(result.exit_code)
+    for failure in result.failures:
+        err.print(f"Fehler: {failure.message}", markup=False)
+    raise typer.Exit(done.exit_code)
 
 
 def _history_line(line) -> str:

@@ -247,6 +247,13 @@ class MasterGrids(Sequence[SheetGrid]):
     def __len__(self) -> int:
         return len(self._builds)
 
+    def unfitted(self, leaving_out: frozenset[str] = frozenset()) -> Iterator[SheetGrid]:
+        """The sheets as built, widths not fitted and those named in `leaving_out` not built (a fingerprint
+        needs neither)."""
+        for name, build in zip(self.names, self._builds, strict=True):
+            if name not in leaving_out:
+                yield build()
+
     def __iter__(self) -> Iterator[SheetGrid]:
         for build in self._builds:  # holding no name for the grid: the last is gone before the next is built
             yield fit_widths(build())

@@ -187,16 +187,14 @@ def sources_for(registry: Registry, options: SyncOptions, google: GoogleAccess |
     return SourceSet(sources)
 
 
-def _inputs_key(registry: Registry, rules: RuleSet, decisions: int, today: date, paid: int) -> str:
-    """Fingerprint of what the view depends on besides the sources: the registry, the rules, the district's
-    decisions (taken after the staff's notes were read, or with `pakt approve`), the payment lists that went
-    out, and, while the deadline matters, the day (a run on the day after the deadline turns the missing
-    into "überfällig" without any file changing)."""
+def _inputs_key(registry: Registry, rules: RuleSet, changes: int, today: date) -> str:
+    """Fingerprint of what the view depends on besides the sources: the registry, the rules, every change to
+    the store since (decisions, notes, payment lists, reminders: `StateStore.change_mark`), and, while the
+    deadline matters, the day (a run on the day after the deadline turns the missing into "überfällig"
+    without any file changing). Unchanged, and the masters written from the last view: nothing to build."""
     deadline = registry.round.deadline
     day = str(min(today, deadline + timedelta(days=1))) if deadline else ""
-    material = (
-        registry.model_dump_json() + rules.model_dump_json() + str(registry.base_dir) + f"{decisions}/{day}/{paid}"
-    )
+    material = registry.model_dump_json() + rules.model_dump_json() + str(registry.base_dir) + f"{changes}/{day}"
     return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -406,11 +404,12 @@ class _Run:
         self.masters.read_google(self.options.now())
         view = self.consolidated(busy + _notes_as_findings(self.listing.notes) + self.masters.refused)
         failpoint("consolidated")
-        from ..view._consolidate import describe_changes, snapshot_rows, view_key
+        from ..view._consolidate import describe_changes, snapshot_rows
 
         snapshot = snapshot_rows(view)
         changes = tuple(describe_changes(self.store.snapshot(), snapshot, self._version_changes))
-        key = view_key(view, snapshot)
+        sheets = self._sheet_inputs(view)
+        key = self._masters_key(view, snapshot, changes, sheets)
         last_key = self.last.masters_key if self.last is not None else None
         full = self.options.full
         xlsx_current = not full and master_is_ours and self.masters.current(XLSX, key, last_key)
@@ -422,7 +421,7 @@ class _Run:
             master_note="unverändert" if xlsx_current else "neu geschrieben",
         )  # fmt: skip
         summary = self._summary(view, counts)
-        grids = self._grids(view, stamp, summary, changes)
+        grids = self._grids(view, stamp, summary, changes, sheets)
         names = grids.names
         if self.registry.master.google_spreadsheet is not None:
             grids = list(grids)  # two writers go through them: built once, held for both
@@ -456,19 +455,46 @@ class _Run:
             inputs=self.inputs,
         )  # fmt: skip
 
-    def _grids(self, view: DistrictView, stamp: RunStamp, summary: RunSummary, changes: tuple[str, ...]) -> MasterGrids:
+    def _sheet_inputs(self, view: DistrictView) -> _SheetInputs:
+        """What the sheets draw on from the store besides the view (read once; the key and the writers share it)."""
+        from ..master._time_series import round_series
+        from ..view._payments import payment_plan
+
+        stichtag = self.registry.round.stichtag
+        plan = payment_plan(view, view.rules.tranches(stichtag), self.store.paid_lines(stichtag))
+        return _SheetInputs(round_series(view, self.store), plan)
+
+    def _masters_key(
+        self, view: DistrictView, snapshot: dict, changes: tuple[str, ...], sheets: _SheetInputs
+    ) -> str:
+        """The digest of the sheets this run would write (master/_fingerprint.py): equal to the key the masters
+        were last written with, they already show what the store holds."""
+        from ..master._fingerprint import NEUTRAL_STAMP, UNCOMPARED, sheets_key
+        from ..view._consolidate import view_key
+
+        grids = self._grids(view, NEUTRAL_STAMP, None, changes, sheets)
+        return sheets_key(grids.unfitted(UNCOMPARED), view_key(view, snapshot))
+
+    def _grids(
+        self, view: DistrictView, stamp: RunStamp, summary: RunSummary | None, changes: tuple[str, ...],
+        sheets: _SheetInputs,
+    ) -> MasterGrids:  # fmt: skip
         current = RunRecord(
             id=self.run_id, started_at=self.started, finished_at=stamp.finished_at, summary=summary, changes=changes,
             master_path=str(self.master),
         )  # fmt: skip
         runs = [current, *(r for r in self.store.runs(HISTORY_RUNS) if r.id != self.run_id)][:HISTORY_RUNS]
         from ..master._sheets import master_grids
-        from ..master._time_series import round_series
-        from ..view._payments import payment_plan
 
-        stichtag = self.registry.round.stichtag
-        plan = payment_plan(view, view.rules.tranches(stichtag), self.store.paid_lines(stichtag))
-        return master_grids(view, stamp, runs, changes, self.sources.place, round_series(view, self.store), plan)
+        return master_grids(view, stamp, runs, changes, self.sources.place, sheets.series, sheets.plan)
+
+
+@dataclass(frozen=True)
+class _SheetInputs:
+    series: Any
+    """The Zeitreihe's rounds (master/_time_series.Series)."""
+    plan: Any
+    """The Auszahlung's lines (view/_payments.PaymentLine)."""
 
 
 def _execute(registry: Registry, options: SyncOptions, store: StateStore, state: Path, masters: Masters,
@@ -490,7 +516,7 @@ def _execute(registry: Registry, options: SyncOptions, store: StateStore, state:
     run = _Run(store, registry, rules, options, state, run_id, started, last, interrupted, sources, listing, masters)
     changed, unchanged, busy, gone = run.read_changes()
     master_is_ours = run.take_notes()
-    run.inputs = _inputs_key(registry, rules, store.decision_mark(), started.date(), store.paid_mark())
+    run.inputs = _inputs_key(registry, rules, store.change_mark(), started.date())
     if run.nothing_changed(changed, gone, master_is_ours):
         return run.quiet_result()
     return run.full_result(changed, unchanged, busy, master_is_ours)

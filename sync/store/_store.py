@@ -231,6 +231,7 @@ class StateStore:
         self._layouts: dict[str, dict] = {}
         try:
             self._migrate()
+            watch_changes(self.db)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.Error as error:
             self.db.close()
@@ -685,8 +686,17 @@ class StateStore:
         return {version.ags: version for version in map(self._version, rows)}
 
     def decision_mark(self) -> int:
-        """Grows with every decision: a run whose mark differs from the last one's rebuilds the masters."""
+        """Grows with every decision."""
         (mark,) = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM decisions").fetchone()
+        return int(mark)
+
+    def change_mark(self) -> int:
+        """Grows with every change to what the masters may show: a run whose mark differs from the last one's
+        builds the masters' sheets and compares them. Every table counts but the run's own bookkeeping
+        (`BOOKKEEPING`), so a table added later (a ledger, a log) cannot be forgotten: its first change is
+        already counted."""
+        watch_changes(self.db)
+        (mark,) = self.db.execute("SELECT mark FROM store_changes").fetchone()
         return int(mark)
 
     def snapshot(self) -> dict[str, dict]:
@@ -698,6 +708,31 @@ class StateStore:
             "INSERT INTO snapshot (ags, row_json) VALUES (?, ?)",
             ((ags, json.dumps(row, ensure_ascii=False)) for ags, row in rows.items()),
         )
+
+
+BOOKKEEPING = frozenset({"runs", "sources", "snapshot", "shown_annotations", "store_changes"})
+"""Tables a run writes about itself (which files it saw, what it wrote where): a change there is no change to
+what a master shows. Every other table is watched by `change_mark`."""
+
+
+def watch_changes(db: sqlite3.Connection) -> None:
+    """Count every insert, update and delete in the watched tables (triggers made once per table, also for a
+    table another module created after the store opened)."""
+    db.execute("CREATE TABLE IF NOT EXISTS store_changes (mark INTEGER NOT NULL)")
+    if db.execute("SELECT COUNT(*) FROM store_changes").fetchone()[0] == 0:
+        db.execute("INSERT INTO store_changes (mark) VALUES (0)")
+    tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    triggers = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    for table in tables:
+        if table in BOOKKEEPING or table.startswith("sqlite_"):
+            continue
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            name = f"pakt_changes_{table}_{event.lower()}"
+            if name not in triggers:
+                db.execute(
+                    f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {event} ON "{table}" '
+                    "BEGIN UPDATE store_changes SET mark = mark + 1; END"
+                )
 
 
 class _Transaction:

@@ -89,6 +89,9 @@ class Decided:
     municipality: Municipality
     version: VersionRecord
     decision: Decision
+    new_since_master: bool = False
+    """The version arrived with this command's read (`pakt approve`): the master the staff looked at did not
+    show it yet."""
 
 
 def _version_for_review(store: StateStore, registry: Registry, municipality: Municipality) -> VersionRecord:

@@ -95,13 +95,52 @@ def test_a_rejection_needs_a_reason_and_an_unknown_word_is_not_a_decision(distri
     assert "Noch nicht freigegeben (35)" in pakt(district, "status").stdout
 
 
-def test_approve_refuses_a_municipality_without_a_valid_submission(district):
+def test_approve_decides_each_municipality_on_its_own(district):
     district.workbook("Balgheim").unlink()
     district.sync()
-    refused = pakt(district, "approve", ALDINGEN, "08327004")
-    assert refused.returncode == 2 and "Für Balgheim (08327004) liegt keine gültige Meldung" in refused.stderr
+    partly = pakt(district, "approve", ALDINGEN, "08327004")
+    assert partly.returncode == 1, partly.stderr
+    assert "Nicht entschieden: Balgheim (08327004): keine gültige Meldung zum Stichtag 30.06.2018" in partly.stderr
+    assert "Freigegeben: Aldingen (08327002)" in partly.stdout
     with StateStore(district.sync().state) as store:
-        assert store.decision_history(ALDINGEN) == []  # all or none
+        assert [d.decision for d in store.decision_history(ALDINGEN)] == ["freigegeben"]
+        assert store.decision_history("08327004") == []
+    rows, _ = overview(district.master)
+    assert rows[ALDINGEN]["Prüfung"] == "freigegeben"
+
+
+def test_approve_reads_first_a_correction_the_clerk_just_saved(district):
+    """The clerk fixes a broken file and telephones; the district approves at once, before any sync ran."""
+    district.workbook("Aldingen").write_bytes(make_broken.submission({("persons", "total"): "viele"}))
+    district.sync()
+    rows, _ = overview(district.master)
+    assert rows[ALDINGEN]["Status"] == "fehlerhaft"
+    edit_persons(district, 47)  # corrected, no sync since
+    approved = pakt(district, "approve", "Aldingen", "--by", "Amt")
+    assert approved.returncode == 0, approved.stderr
+    assert "Freigegeben: Aldingen (08327002)" in approved.stdout and "neu eingelesen" in approved.stdout
+    rows, _ = overview(district.master)
+    assert rows[ALDINGEN]["Prüfung"] == "freigegeben" and rows[ALDINGEN]["Personen"] == 47
+
+
+def test_approve_takes_names_and_all_shown_undecided_submissions(district):
+    first = district.sync()
+    by_name = pakt(district, "approve", "emmingen-liptingen", "Balgheim", "-d", "geprüft")
+    assert by_name.returncode == 0, by_name.stderr
+    assert "Geprüft: Emmingen-Liptingen (08327024)" in by_name.stdout and "Balgheim (08327004)" in by_name.stdout
+    typo = pakt(district, "approve", "Aldngen")
+    assert typo.returncode == 2 and "Meinten Sie Aldingen (08327002)?" in typo.stderr
+
+    edit_persons(district, 47)  # arrives with the next read: not shown to the staff yet
+    every = pakt(district, "approve", "--all", "--by", "Amt")
+    assert every.returncode == 1, every.stderr
+    assert "Aldingen (08327002): neue Fassung seit der letzten Übersicht" in every.stderr
+    reported = sum(1 for row in first.view.rows if row.used is not None)
+    assert every.stdout.count("Freigegeben:") == reported - 1
+    rows, totals = overview(district.master)
+    assert rows["08327004"]["Prüfung"] == "freigegeben" and rows[ALDINGEN]["Prüfung"] == ""
+    again = pakt(district, "approve", "--all", "--by", "Amt")
+    assert again.returncode == 0 and again.stdout.count("Freigegeben:") == 1  # Aldingen, now shown
 
 
 def test_history_lists_versions_and_diff_names_fields_in_german(district):
