@@ -1,6 +1,11 @@
 """`pakt round start`: close the running round and open the next one.
 
-Everything is checked before anything is written; then the new round's forms
+Everything is checked before anything is written: the new round's dates and
+rules, and what the ending round leaves open (submissions not decided,
+corrections owed, money approved but not paid), which refuses the start unless
+the district says to keep it open (`--keep-open`: it stays settleable with
+`--stichtag`). A sync first makes the master current, so the master kept as the
+round's record shows what the store holds. Then the new round's forms
 are written to a folder of their own, the ending round's master is kept under
 its Stichtag, and pakt.toml is replaced last (atomically), so a failure
 anywhere leaves the district in the old round with nothing lost.
@@ -23,12 +28,12 @@ from pakt.schemas import (
     load_rules,
     write_next_round,
 )
-from pakt.sync import master_path, state_path
+from pakt.sync import StateStore, master_path, state_path
 from pakt.sync.files._file_access import FileAccess
 from pakt.sync.files._run_lock import RunLock
 from pakt.sync.master._files import archive_master
 from pakt.sync.sources._folder_scan import registered_path
-from pakt.sync.year._rounds import last_submissions
+from pakt.sync.year._rounds import OpenItems, last_submissions, open_items
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,8 @@ class RoundStarted:
     archived_master: Path | None
     carried_over: int
     """Forms pre-filled from a municipality's last submission."""
+    left_open: OpenItems | None = None
+    """What the ending round leaves open (settleable with --stichtag)."""
 
 
 def _check_new_round(registry: Registry, new: ReportingRound) -> None:
@@ -87,7 +94,36 @@ def _new_workbook_paths(registry: Registry, stichtag: date) -> dict[str, str]:
     return moved
 
 
-def start_round(config: Path, registry: Registry, new: ReportingRound, out_dir: Path | None) -> RoundStarted:
+def _ending_round_open(registry: Registry, keep_open: bool) -> OpenItems:
+    """Sync (the master kept for the round then shows what the store holds) and what the round leaves open;
+    PaktError listing it unless `keep_open`."""
+    from pakt.sync import SyncOptions, run_sync
+    from pakt.sync.view._payments import payment_plan
+
+    result = run_sync(registry, SyncOptions(need_view=True))
+    if result.exit_code:
+        raise PaktError(
+            "Vor dem Rundenwechsel muss die Übersicht aktuell sein: "
+            + "; ".join(failure.message for failure in result.failures)
+        )
+    stichtag = registry.round.stichtag
+    with StateStore(result.state) as store:
+        plan = payment_plan(result.view, result.view.rules.tranches(stichtag), store.paid_lines(stichtag))
+    found = open_items(result.view, plan)
+    if not found.empty and not keep_open:
+        day = format_date(stichtag)
+        raise PaktError(
+            f"Die Runde zum Stichtag {day} hat noch offene Posten:\n  "
+            + "\n  ".join(found.lines())
+            + f"\nBitte erst erledigen (pakt approve, pakt payments) oder mit --keep-open die neue Runde trotzdem "
+            f"beginnen: die offenen Posten bleiben mit --stichtag {day} abrechenbar."
+        )
+    return found
+
+
+def start_round(
+    config: Path, registry: Registry, new: ReportingRound, out_dir: Path | None, keep_open: bool = False
+) -> RoundStarted:
     """Close the running round, open `new`: forms, the kept master, the registry (in this order)."""
     _check_new_round(registry, new)
     out = out_dir or registry.resolve(f"vorlagen/{new.stichtag.isoformat()}")
@@ -97,6 +133,7 @@ def start_round(config: Path, registry: Registry, new: ReportingRound, out_dir: 
             "würden beim Abgleich als Meldungen gelesen. Bitte einen anderen Ordner mit --out angeben oder ihn "
             "unter [sources] exclude eintragen."
         )
+    left_open = _ending_round_open(registry, keep_open)
     master = master_path(registry)
     state = state_path(registry, master)
     with RunLock(state.with_name(state.name + ".lock"), 30.0):
@@ -105,4 +142,4 @@ def start_round(config: Path, registry: Registry, new: ReportingRound, out_dir: 
         forms = write_templates(next_registry, out, previous=previous, with_stichtag=True)
         archived = archive_master(master, registry.round.stichtag, FileAccess.of(registry))
         write_next_round(config, new, _new_workbook_paths(registry, new.stichtag))
-    return RoundStarted(registry.round, new, forms, archived, len(previous))
+    return RoundStarted(registry.round, new, forms, archived, len(previous), left_open)

@@ -322,6 +322,14 @@ def round_start(
             "--out", "-o", help="Zielordner der Meldemappen (Voreinstellung: vorlagen/STICHTAG).", metavar="ORDNER"
         ),
     ] = None,
+    keep_open: Annotated[
+        bool,
+        typer.Option(
+            "--keep-open",
+            help="Auch mit offenen Posten beginnen (nicht entschiedene Meldungen, nicht angewiesene Beträge); sie "
+            "bleiben mit --stichtag abrechenbar.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Die nächste Berichtsrunde beginnen.
@@ -340,12 +348,17 @@ def round_start(
         deadline=_day(deadline, "--deadline") if deadline else None,
         rules=rules or registry.round.rules,
     )
-    started = start_round(config or DEFAULT_CONFIG, registry, new, out_dir)
+    started = start_round(config or DEFAULT_CONFIG, registry, new, out_dir, keep_open)
     out.print(
         f"Runde zum Stichtag {format_date(started.ending.stichtag)} abgeschlossen; neue Runde zum Stichtag "
         f"{format_date(new.stichtag)}" + (f", Abgabefrist {format_date(new.deadline)}." if new.deadline else "."),
         markup=False,
     )
+    if started.left_open is not None and not started.left_open.empty:
+        day = format_date(started.ending.stichtag)
+        out.print(f"Offen bleiben in der Runde zum Stichtag {day} (abrechenbar mit --stichtag {day}):", markup=False)
+        for line in started.left_open.lines():
+            out.print(f"  {line}", markup=False)
     if started.archived_master is not None:
         out.print(f"Übersicht der abgeschlossenen Runde aufbewahrt: {started.archived_master}", markup=False)
     out.print(

@@ -57,6 +57,14 @@ def test_a_district_year(district, tmp_path):
     assert approved.returncode == 0, approved.stderr
     assert approved.stdout.count("Freigegeben:") == len(reported) == 35
 
+    # Round 1 cannot close with its money unpaid; the finance office gets the list, then round 2 opens.
+    refused = pakt(district, "round", "start", "--stichtag", "30.06.2019", "--deadline", "31.07.2019")
+    assert refused.returncode == 2, refused.stdout
+    assert "freigegeben, noch nicht angewiesen: 1.014.300,00 € für 35 Gemeinden" in refused.stderr
+    assert district.registry().round.stichtag == date(2018, 6, 30)
+    paid = pakt(district, "payments", "--out", str(tmp_path / "kasse_2018.csv"))
+    assert paid.returncode == 0, paid.stderr
+
     # Round 2 opens: forms beside, round 1's master kept, the registry carries both rounds.
     opened = pakt(district, "round", "start", "--stichtag", "30.06.2019", "--deadline", "31.07.2019")
     assert opened.returncode == 0, opened.stderr

@@ -46,8 +46,11 @@ def test_notes_belong_to_their_round_and_the_registry_keeps_its_comments(distric
     district.sync()
     type_notes(district.master, {TUTTLINGEN: ("Zahlen mit Kämmerei abgleichen", None)})
     district.sync()
-    started = pakt(district, "round", "start", "--stichtag", "30.06.2019", "--deadline", "31.07.2019")
+    started = pakt(district, "round", "start", "--stichtag", "30.06.2019", "--deadline", "31.07.2019", "--keep-open")
     assert started.returncode == 0, started.stderr
+    assert "Offen bleiben in der Runde zum Stichtag 30.06.2018 (abrechenbar mit --stichtag 30.06.2018):" in (
+        started.stdout
+    )
     text = district.config.read_text(encoding="utf-8")
     assert text.startswith("# Registry of the sample district") and "[[rounds]]" in text
     registry = load_registry(district.config)
@@ -62,6 +65,31 @@ def test_notes_belong_to_their_round_and_the_registry_keeps_its_comments(distric
         assert store.annotations(SAMPLE_STICHTAG)[TUTTLINGEN].note == "Zahlen mit Kämmerei abgleichen"
         assert store.annotations(date(2019, 6, 30)) == {}
     assert new_round.changes[0].startswith("Neue Runde zum Stichtag 30.06.2019")
+
+
+def test_a_round_with_open_items_is_not_closed_without_a_word(district):
+    district.sync()
+    assert pakt(district, "approve", "Aldingen", "Balgheim").returncode == 0
+    rejected = pakt(district, "approve", "Tuttlingen", "-d", "zurückgewiesen", "-r", "Altersgruppen fehlen")
+    assert rejected.returncode == 0, rejected.stderr
+    before = district.config.read_text(encoding="utf-8")
+    refused = pakt(district, "round", "start", "--stichtag", "30.06.2019")
+    assert refused.returncode == 2, refused.stdout
+    message = refused.stderr
+    assert "Die Runde zum Stichtag 30.06.2018 hat noch offene Posten:" in message
+    assert "nicht entschieden (32): Bärenthal, Böttingen" in message and "und 24 weitere" in message
+    assert "zurückgewiesen, Korrektur steht aus (1): Tuttlingen" in message
+    assert "freigegeben, noch nicht angewiesen: 61.250,00 € für 2 Gemeinden" in message
+    assert "mit --keep-open" in message and "--stichtag 30.06.2018 abrechenbar" in message
+    _untouched(district, before)
+
+    opened = pakt(district, "round", "start", "--stichtag", "30.06.2019", "--keep-open")
+    assert opened.returncode == 0, opened.stderr
+    assert "zurückgewiesen, Korrektur steht aus (1): Tuttlingen" in opened.stdout
+    # What stayed open is still settleable: the old round's approval and its money.
+    late = pakt(district, "approve", "Bärenthal", "--stichtag", "30.06.2018")
+    assert late.returncode == 0, late.stderr
+    assert "Freigegeben: Bärenthal (08327006)" in late.stdout
 
 
 def test_notes_kept_before_rounds_existed_are_adopted_by_the_running_round(tmp_path):
