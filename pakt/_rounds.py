@@ -28,7 +28,7 @@ from pakt.schemas import (
     load_rules,
     write_next_round,
 )
-from pakt.sync import StateStore, master_path, state_path
+from pakt.sync import StateStore, SyncResult, master_path, state_path
 from pakt.sync.files._file_access import FileAccess
 from pakt.sync.files._run_lock import RunLock
 from pakt.sync.master._files import archive_master
@@ -48,6 +48,8 @@ class RoundStarted:
     """Forms pre-filled from a municipality's last submission."""
     left_open: OpenItems | None = None
     """What the ending round leaves open (settleable with --stichtag)."""
+    opened: SyncResult | None = None
+    """The first run of the new round (its masters)."""
 
 
 def _check_new_round(registry: Registry, new: ReportingRound) -> None:
@@ -142,4 +144,14 @@ def start_round(
         forms = write_templates(next_registry, out, previous=previous, with_stichtag=True)
         archived = archive_master(master, registry.round.stichtag, FileAccess.of(registry))
         write_next_round(config, new, _new_workbook_paths(registry, new.stichtag))
-    return RoundStarted(registry.round, new, forms, archived, len(previous), left_open)
+    opened = _open_new_round(config)
+    return RoundStarted(registry.round, new, forms, archived, len(previous), left_open, opened)
+
+
+def _open_new_round(config: Path) -> SyncResult:
+    """The masters of the new round, written at once: a master that shows the ended round while pakt.toml
+    names the new one would not show what the store holds."""
+    from pakt.schemas import load_registry
+    from pakt.sync import SyncOptions, run_sync
+
+    return run_sync(load_registry(config), SyncOptions())

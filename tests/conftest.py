@@ -93,3 +93,19 @@ def google_contract():
     VIOLATIONS.clear()
     yield
     assert not VIOLATIONS, "broke Google's contract: " + VIOLATIONS[0]
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """What the state machine of the year played (tests/sync/year/test_year_machine.py): printed in CI's log."""
+    import sys
+    from collections import Counter
+
+    for module in list(sys.modules.values()):
+        played = getattr(module, "STEPS_RUN", None)
+        if isinstance(played, Counter) and played:
+            events = ", ".join(
+                f"{name} {count}" for name, count in sorted(played.items()) if name not in ("steps", "examples")
+            )
+            terminalreporter.write_line(
+                f"Jahr als Zustandsmaschine: {played['steps']} Schritte in {played['examples']} Abläufen ({events})"
+            )

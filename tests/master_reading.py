@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import openpyxl
 import python_calamine
+
+from pakt.schemas import Registry
+from pakt.sync import SyncOptions, master_path, run_sync, state_path
+
+COMPARED = ("Übersicht", "Integrationsmanager", "Prüfbericht", "Auszahlung", "Zeitreihe")
+"""The sheets that show the district (the Verlauf shows the runs)."""
 
 
 def sheet_rows(master: Path, sheet: str) -> list[list]:
@@ -62,3 +69,33 @@ def notes_in(master) -> dict[str, tuple]:
     return {
         ags: (r["Bemerkung"], r["Wiedervorlage"]) for ags, r in rows.items() if r["Bemerkung"] or r["Wiedervorlage"]
     }
+
+
+def _without_stamp(rows: list[list]) -> list[list]:
+    return [[cell for cell in row if not (isinstance(cell, str) and "(Abgleich Nr." in cell)] for row in rows]
+
+
+def master_sheets(master: Path) -> dict[str, list[list]]:
+    """The district's sheets of a master as values, the run's stamp left out."""
+    return {name: _without_stamp(sheet_rows(master, name)) for name in COMPARED}
+
+
+def rebuilt_from_store(registry: Registry) -> dict[str, list[list]]:
+    """The sheets a full rebuild writes from the same files and a copy of the same store (into a folder beside
+    the master's, so that its links to the workbooks read the same)."""
+    master = master_path(registry)
+    rebuilt = master.parent.with_name(master.parent.name + "-neu") / master.name
+    if rebuilt.parent.exists():
+        shutil.rmtree(rebuilt.parent)
+    rebuilt.parent.mkdir(parents=True)
+    shutil.copy(state_path(registry, master_path(registry)), state_path(registry, rebuilt))
+    run_sync(registry, SyncOptions(master=rebuilt, full=True, retry_delay_s=0.2))
+    return master_sheets(rebuilt)
+
+
+def assert_master_current(registry: Registry) -> None:
+    """The master shows what the store holds: it equals a master rebuilt from the store."""
+    shown, rebuilt = master_sheets(master_path(registry)), rebuilt_from_store(registry)
+    for name in COMPARED:
+        differing = [(i, a, b) for i, (a, b) in enumerate(zip(shown[name], rebuilt[name], strict=False)) if a != b]
+        assert shown[name] == rebuilt[name], f"Blatt {name} zeigt nicht, was der Zustandsspeicher hält: {differing[:3]}"

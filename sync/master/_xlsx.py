@@ -188,7 +188,8 @@ class _GridWriter:
         value = cell.value
         text_link = isinstance(value, str) and cell.link is not None
         fmt = self.formats.of(cell, text_link, wrap)
-        if cell.link is not None and (text_link or figures_link):
+        # No link on a blank cell: Excel would show the bare target as its text.
+        if cell.link is not None and value not in (None, "") and (text_link or figures_link):
             target = self.targets.of(cell.link)
             if target:
                 shown = value if isinstance(value, str) and value else None

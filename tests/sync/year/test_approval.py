@@ -137,7 +137,7 @@ def test_approve_takes_names_and_all_shown_undecided_submissions(district):
     assert "Aldingen (08327002): neue Fassung seit der letzten Übersicht" in every.stderr
     reported = sum(1 for row in first.view.rows if row.used is not None)
     assert every.stdout.count("Freigegeben:") == reported - 1
-    rows, totals = overview(district.master)
+    rows, _ = overview(district.master)
     assert rows["08327004"]["Prüfung"] == "freigegeben" and rows[ALDINGEN]["Prüfung"] == ""
     again = pakt(district, "approve", "--all", "--by", "Amt")
     assert again.returncode == 0 and again.stdout.count("Freigegeben:") == 1  # Aldingen, now shown
