@@ -366,7 +366,16 @@ def round_start(
         f"({counted(started.carried_over, 'Mappe', 'Mappen')} mit Angaben aus der letzten Meldung).",
         markup=False,
     )
-    out.print("Der nächste „pakt sync“ schreibt die Übersicht der neuen Runde.", markup=False)
+    opened = started.opened
+    if opened is not None:
+        out.print(
+            f"Übersicht der neuen Runde {'geschrieben' if opened.master_written else 'unverändert'}: {opened.master}",
+            markup=False,
+        )
+        for failure in opened.failures:
+            err.print(f"Fehler: {failure.message}", markup=False)
+        if opened.exit_code:
+            raise typer.Exit(opened.exit_code)
 
 
 # -- pakt approve, pakt history ---------------------------------------------------------------------
@@ -667,18 +676,33 @@ def remind(
     ags: Annotated[
         str | None, typer.Option("--ags", help="Nur diese Gemeinde erinnern (achtstelliger AGS).", metavar="AGS")
     ] = None,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again", help="Auch erinnern, wer vor weniger als repeat_days Tagen aus demselben Grund erinnert wurde."
+        ),
+    ] = False,
 ) -> None:
-    """Gemeinden erinnern, deren Meldung fehlt, überfällig oder fehlerhaft ist: je Gemeinde eine E-Mail.
+    """Gemeinden erinnern, deren Meldung fehlt, überfällig, fehlerhaft oder zurückgewiesen ist: je Gemeinde eine
+    E-Mail.
 
     Zuerst läuft ein Abgleich. Ohne Mailserver (Abschnitt [mail], smtp_host) werden die Erinnerungen als
-    .eml-Dateien geschrieben, sonst über STARTTLS versandt. Exit 0: alles erledigt; 1: Gemeinden ohne Adresse
-    oder abgelehnte Empfänger (die übrigen sind erledigt); 2: Konfiguration; 7: Mailserver nicht nutzbar.
+    .eml-Dateien geschrieben, sonst über STARTTLS versandt. Jede Erinnerung wird im Zustandsspeicher vermerkt;
+    wer in dieser Runde vor weniger als repeat_days Tagen (Abschnitt [mail], Voreinstellung 7) aus demselben
+    Grund erinnert wurde, wird nur mit --again erneut erinnert. Exit 0: alles erledigt; 1: Gemeinden ohne
+    Adresse oder abgelehnte Empfänger (die übrigen sind erledigt); 2: Konfiguration; 7: Mailserver nicht
+    nutzbar (4: eine Erinnerung ließ sich nicht im Zustandsspeicher vermerken); sonst der Code des Abgleichs
+    davor oder danach, 3 bis 7 (3 Übersicht nicht geschrieben, 4 Zustandsspeicher, 5 Google, 6 ein anderer
+    Abgleich läuft, 7 Störung der Maschine). Endete der Abgleich davor mit 3 oder 5, sind die Erinnerungen
+    trotzdem erledigt; konnte er gar nicht laufen, wird niemand erinnert. Der Abgleich danach trägt die
+    Erinnerungen in die Übersicht ein (Spalte Erinnert am).
     """
     from pakt.sync import RemindOptions
     from pakt.sync import remind as remind_municipalities
 
     registry = _registry(config, required=True)
-    result = remind_municipalities(registry, RemindOptions(out=out_dir, dry_run=dry_run, ags=ags, master=master))
+    options = RemindOptions(out=out_dir, dry_run=dry_run, ags=ags, master=master, again=again)
+    result = remind_municipalities(registry, options)
     for line in result.lines():
         out.print(line, markup=False)
     if result.failure is not None:

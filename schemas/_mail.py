@@ -44,6 +44,15 @@ class MailSettings(PaktModel):
         None, description="PEM file of a certificate authority to trust besides the system's (a district's own CA)."
     )
     timeout_s: float = Field(30.0, gt=0, description="Seconds to wait for the mail server before giving up.")
+    repeat_days: int = Field(
+        7,
+        ge=0,
+        title="Erneut erinnern nach Tagen",
+        description=(
+            "Frühestens nach so vielen Tagen erinnert `pakt remind` dieselbe Gemeinde aus demselben Grund erneut "
+            "(0: bei jedem Lauf); `--again` erinnert trotzdem."
+        ),
+    )
 
     @field_validator("password_env")
     @classmethod

@@ -7,7 +7,7 @@ import subprocess
 from datetime import date
 
 from districts import SAMPLE_STICHTAG
-from master_reading import notes_in, type_notes
+from master_reading import notes_in, sheet_rows, type_notes
 
 from pakt.schemas import ReportingRound, load_registry, next_round_text
 from pakt.sync import StateStore
@@ -64,7 +64,10 @@ def test_notes_belong_to_their_round_and_the_registry_keeps_its_comments(distric
     with StateStore(new_round.state) as store:
         assert store.annotations(SAMPLE_STICHTAG)[TUTTLINGEN].note == "Zahlen mit Kämmerei abgleichen"
         assert store.annotations(date(2019, 6, 30)) == {}
-    assert new_round.changes[0].startswith("Neue Runde zum Stichtag 30.06.2019")
+    assert "Übersicht der neuen Runde geschrieben" in started.stdout  # round start writes it; nothing left to do
+    assert not new_round.master_written
+    history = [row[0] for row in sheet_rows(district.master, "Verlauf") if row and row[0]]
+    assert any(str(line).startswith("• Neue Runde zum Stichtag 30.06.2019") for line in history)
 
 
 def test_a_round_with_open_items_is_not_closed_without_a_word(district):

@@ -248,6 +248,7 @@ OVERVIEW_COLUMNS: tuple[OverviewColumn, ...] = (
     ),
     OverviewColumn("reason", "Grund", 28, lambda r: r.annotation.reason, staff_owned=True, style=Style.STAFF),
     OverviewColumn("decided", "Entscheidung", 30, _decided, style=Style.WRAP),
+    OverviewColumn("reminded", "Erinnert am", 12, lambda r: r.reminded, Kind.DATE),
     OverviewColumn("note", "Bemerkung", 36, lambda r: r.annotation.note, staff_owned=True, style=Style.STAFF),
     OverviewColumn(
         "follow_up",

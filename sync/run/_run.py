@@ -317,6 +317,7 @@ class _Run:
         return google is None or self.masters.current(GOOGLE, last.view_key, last.masters_key)
 
     def consolidated(self, extra: list[Finding]) -> DistrictView:
+        from ..store._reminder_log import last_reminders
         from ..view._consolidate import consolidate
         from ._matching import current_submissions
 
@@ -331,8 +332,9 @@ class _Run:
         approvals = {vid: d for vid, d in store.decisions(shown).items() if d.approved}
         notes = store.annotations(stichtag)
         return consolidate(
-            registry, self.rules, received, submissions, notes, problems + extra, previous, today, approvals
-        )
+            registry, self.rules, received, submissions, notes, problems + extra, previous, today, approvals,
+            reminders=last_reminders(store, stichtag),
+        )  # fmt: skip
 
     def _version_changes(self, old_id: int, new_id: int) -> str:
         from ..view._diff import change_summary
@@ -464,9 +466,7 @@ class _Run:
         plan = payment_plan(view, view.rules.tranches(stichtag), self.store.paid_lines(stichtag))
         return _SheetInputs(round_series(view, self.store), plan)
 
-    def _masters_key(
-        self, view: DistrictView, snapshot: dict, changes: tuple[str, ...], sheets: _SheetInputs
-    ) -> str:
+    def _masters_key(self, view: DistrictView, snapshot: dict, changes: tuple[str, ...], sheets: _SheetInputs) -> str:
         """The digest of the sheets this run would write (master/_fingerprint.py): equal to the key the masters
         were last written with, they already show what the store holds."""
         from ..master._fingerprint import NEUTRAL_STAMP, UNCOMPARED, sheets_key

@@ -24,6 +24,23 @@ def _locations(draft: Draft) -> dict:
     return {"fields": fields, "staff": staff}
 
 
+DRAFT_HEADER = "header"
+"""The locations' key under which an invalid version keeps the contact person and address its header names (a
+valid one has them in its submission): a reminder still knows whom to write. Older stores lack it."""
+
+
+def _named_contact(draft: Draft) -> dict[str, str]:
+    """Contact person and e-mail address as the header of a draft names them, as far as they can be read."""
+    named = {}
+    for name in ("contact_person", "email"):
+        entry = draft.fields.get(("header", name))
+        value = entry.value if entry is not None and entry.readable else None
+        text = value if isinstance(value, str) else entry.raw if entry is not None else None
+        if isinstance(text, str) and text.strip():
+            named[name] = text.strip()
+    return named
+
+
 BLANK_TEMPLATE = "Leere Vorlage ohne Gemeindeschlüssel; nicht übernommen."
 
 
@@ -45,5 +62,8 @@ def intake_from_draft(entry: SourceEntry, sha256: str, draft: Draft, registry: R
         valid=submission is not None,
         submission_json=submission,
         findings_json=findings,
-        locations_json=json.dumps(_locations(draft), ensure_ascii=False),
+        locations_json=json.dumps(
+            _locations(draft) if submission is not None else {**_locations(draft), DRAFT_HEADER: _named_contact(draft)},
+            ensure_ascii=False,
+        ),
     )

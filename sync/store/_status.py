@@ -1,4 +1,5 @@
-"""`pakt status`: the last run and where every municipality stands, from the state store alone."""
+"""`pakt status`: the last run, where every municipality stands and whom `pakt remind` reminded last, from the
+state store alone."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from pakt.schemas import counted, format_date, german_sort_key
 
 from ._records import RunRecord
+from ._reminder_log import ReminderSent, last_reminders
 from ._store import StateStore
 
 _RECEIVED_UNAPPROVED = frozenset({"eingegangen", "eingereicht", "verspätet", "überfällig", "nach Freigabe geändert"})
@@ -66,6 +68,24 @@ def completeness_lines(snapshot: dict[str, dict], deadline: date | None) -> list
     return lines
 
 
+def _round_of(snapshot: dict[str, dict]) -> date | None:
+    """The round the last run showed (stores written before rounds do not say)."""
+    day = next((row["round"] for row in snapshot.values() if row.get("round")), None)
+    return date.fromisoformat(day) if day else None
+
+
+def reminder_lines(reminders: dict[str, ReminderSent], snapshot: dict[str, dict], stichtag: date) -> list[str]:
+    """The last reminder of each municipality in the round, by name."""
+    if not reminders:
+        return []
+    names = {ags: row.get("name", ags) for ags, row in snapshot.items()}
+    ordered = sorted(reminders.items(), key=lambda item: german_sort_key(names.get(item[0], item[0])))
+    return [
+        f"Letzte Erinnerungen zum Stichtag {format_date(stichtag)} ({len(reminders)}):",
+        *(f"  {names.get(ags, ags)} ({ags}): {sent.describe()}" for ags, sent in ordered),
+    ]
+
+
 def status_report(state: Path, deadline: date | None = None) -> list[str]:
     """German lines about the last sync run and where the municipalities stand."""
     if not state.exists():
@@ -74,10 +94,13 @@ def status_report(state: Path, deadline: date | None = None) -> list[str]:
         runs = store.runs(20)
         last = next((r for r in runs if r.finished_at), None)
         snapshot = store.snapshot()
+        stichtag = _round_of(snapshot)
+        reminders = last_reminders(store, stichtag) if stichtag else {}
     lines: list[str] = []
     aborted = [r for r in runs if r.finished_at is None and (last is None or r.id > last.id)]
     if aborted:
         lines.append(f"Abgleich Nr. {aborted[0].id} vom {aborted[0].started_at:%d.%m.%Y %H:%M} wurde abgebrochen.")
     if last is None:
         return [*lines, "Noch kein Abgleich abgeschlossen."]
-    return [*lines, _last_run_line(last), *completeness_lines(snapshot, deadline)]
+    reminded = reminder_lines(reminders, snapshot, stichtag) if stichtag else []
+    return [*lines, _last_run_line(last), *completeness_lines(snapshot, deadline), *reminded]

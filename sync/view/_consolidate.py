@@ -40,6 +40,7 @@ from pakt.schemas import (
 )
 
 from ..store._records import Annotation, Decision, DistrictFigures, VersionRecord
+from ..store._reminder_log import ReminderSent
 from ._diff import change_summary
 from ._row_status import Status
 
@@ -103,6 +104,10 @@ class MunicipalityRow:
     """The decision in force on `review_version`."""
     approval: Decision | None = None
     """The approval of the version in the totals (`used`), when the district approved it."""
+    reminded: date | None = None
+    """The day `pakt remind` last reminded the municipality in this round (None: not yet)."""
+    reminded_for: str = ""
+    """Why it was reminded then, as the mail said (fehlt, überfällig, fehlerhaft, zurückgewiesen)."""
 
     @property
     def submitted_on(self) -> date | None:
@@ -353,12 +358,14 @@ def consolidate(
     previous: Mapping[str, Submission] | None = None,
     today: date | None = None,
     approvals: Mapping[int, Decision] | None = None,
+    reminders: Mapping[str, ReminderSent] | None = None,
 ) -> DistrictView:
     """The district view: one row per registered municipality, totals equal to the sum of the rows.
 
     `previous` holds each municipality's submission of the round before, for the jump warning; `today` makes
     a missing or unsigned submission "überfällig" after the deadline; `approvals` are the approvals in force,
-    by version id (the approved version of a municipality is in `received`).
+    by version id (the approved version of a municipality is in `received`); `reminders` the last reminder of
+    each municipality in the round, by AGS (store/_reminder_log.py `last_reminders`).
     """
     calendar = Calendar(registry.round.deadline, today)
     approvals = approvals or {}
@@ -369,6 +376,7 @@ def consolidate(
     totals = district_totals(row.figures for row in rows if row.figures is not None)
     shares = _allocate(rows, totals.im_fte)
     rows = [_with_share(row, shares.get(row.municipality.ags)) for row in rows]
+    rows = [_with_reminder(row, (reminders or {}).get(row.municipality.ags)) for row in rows]
     report = _report(rows, problems) + _district_warnings(rows, submissions, registry, rules, previous or {})
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTE: 2}
     report.sort(key=lambda line: (order[line.finding.severity], line.ags or "~", line.finding.file or ""))
@@ -378,6 +386,10 @@ def consolidate(
 
 def _with_share(row: MunicipalityRow, share: Decimal | None) -> MunicipalityRow:
     return replace(row, allocated_fte=share)
+
+
+def _with_reminder(row: MunicipalityRow, sent: ReminderSent | None) -> MunicipalityRow:
+    return replace(row, reminded=sent.sent_at.date(), reminded_for=sent.word) if sent is not None else row
 
 
 def district_figures(view: DistrictView) -> DistrictFigures:

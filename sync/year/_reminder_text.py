@@ -3,6 +3,11 @@
 Plain text only: it reads the same in every mail program a town hall uses, and a clerk can forward it. The
 text names the municipality, the Stichtag, exactly what is missing or wrong (sheet, cell, message), the
 deadline and whether it has passed, and whom to ask; it ends with the district's name.
+
+What it asks for fits the case and the clerk's face: a rejected submission is to be corrected (the district's
+reason quoted, the check's warnings beside it), not "submitted at once"; the Prüfen and Einreichen buttons are
+named plainly only where they exist, conditionally where Pakt cannot tell, and never for Google Tabellen or
+LibreOffice, whose clerks hear how the district checks their file instead.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 
 from pakt.schemas import GoogleSpreadsheet, Registry, WorkbookFile, counted, format_date
 
-from ._reminders import Reason, ReminderCase
+from ._reminders import Face, Reason, ReminderCase
 
 PROGRAMME = "Pakt für Integration"
 WIDTH = 76
@@ -80,14 +85,17 @@ def _situation(case: ReminderCase) -> list[str]:
             "aber noch nicht eingereicht. Es fehlt:"
         )
     elif case.reason is Reason.REJECTED:
+        when = f" am {format_date(case.decided_on)}" if case.decided_on else ""
         opening = (
-            f"die Meldung {who} zum {PROGRAMME}, Stichtag {stichtag}{read}, haben wir bei der Prüfung zurückgewiesen:"
+            f"vielen Dank für die Meldung {who} zum {PROGRAMME}, Stichtag {stichtag}{read}. Wir haben sie bei "
+            f"der Prüfung{when} zurückgewiesen und bitten Sie, sie zu berichtigen:"
         )
     else:
         errors = counted(len(case.gaps), "Fehler", "Fehler")
+        one = len(case.gaps) == 1
+        must = f"{'der' if one else 'die'} vor der Übernahme korrigiert werden {'muss' if one else 'müssen'}"
         opening = (
-            f"in der Meldung {who} zum {PROGRAMME}, Stichtag {stichtag}{read}, haben wir {errors} gefunden, "
-            "die vor der Übernahme korrigiert werden müssen:"
+            f"in der Meldung {who} zum {PROGRAMME}, Stichtag {stichtag}{read}, haben wir {errors} gefunden, {must}:"
         )
     paragraphs = [_wrap(opening), "\n".join(_wrap(gap.line(), "- ") for gap in case.gaps)]
     if case.reason is Reason.INVALID:
@@ -96,10 +104,15 @@ def _situation(case: ReminderCase) -> list[str]:
             if case.valid_since
             else _wrap("Solange die Fehler bestehen, können wir Ihre Meldung nicht übernehmen.")
         )
+    if case.hints:
+        paragraphs.append(_wrap("Unsere Prüfung hat außerdem diese Hinweise ergeben; bitte sehen Sie sie dabei an:"))
+        paragraphs.append("\n".join(_wrap(hint.line(), "- ") for hint in case.hints))
     return paragraphs
 
 
 def _deadline(case: ReminderCase, today: date) -> str:
+    if case.reason is Reason.REJECTED:  # it did arrive: what is due is the correction
+        return _correction_due(case, today)
     if case.deadline is None:
         return "Bitte reichen Sie die Meldung bald ein."
     deadline = format_date(case.deadline)
@@ -111,20 +124,75 @@ def _deadline(case: ReminderCase, today: date) -> str:
     return f"Die Frist zur Einreichung endet am {deadline} (in {counted(days, 'Tag', 'Tagen')})."
 
 
+def _correction_due(case: ReminderCase, today: date) -> str:
+    """When the corrected version is due: the round's deadline while it runs; after it, as soon as it is done
+    (the figures can be approved and paid only then)."""
+    why = "damit wir Ihre Meldung freigeben und die Pauschale anweisen können"
+    if case.deadline is None or case.overdue:
+        return f"Bitte reichen Sie die berichtigte Fassung ein, sobald die Korrektur erledigt ist, {why}."
+    days = (case.deadline - today).days
+    left = "heute" if days == 0 else f"in {counted(days, 'Tag', 'Tagen')}"
+    return f"Bitte reichen Sie die berichtigte Fassung bis zum {format_date(case.deadline)} ({left}) ein, {why}."
+
+
+def _cell(title: str, cell: str | None) -> str:
+    return f"„{title}“ (Zelle {cell})" if cell else f"„{title}“"
+
+
+def _joined(clauses: list[str]) -> str:
+    """'a', 'a und b', 'a, b und c'."""
+    return ", ".join(clauses[:-1]) + f" und {clauses[-1]}" if len(clauses) > 1 else clauses[0]
+
+
+def _sign_off_by_hand(case: ReminderCase) -> list[str]:
+    """What a clerk without the add-in writes into the sign-off cells herself: 'tragen Sie … ein', …"""
+    if case.reason is Reason.UNSIGNED:  # the gaps above name exactly those cells
+        return ["tragen Sie die oben genannten Angaben zur Freigabe selbst ein"]
+    named = [_cell(title, cell) for title, cell in case.sign_off_cells]  # SignOff's order: name, date, submitted
+    if len(named) != 3:
+        return ["tragen Sie auf dem Blatt Meldung die Angaben zur Freigabe ein"]
+    name, day, submitted = named
+    if case.reason is Reason.REJECTED:
+        return [f"tragen Sie bei {day} das Datum der berichtigten Fassung ein"]
+    return [f"tragen Sie auf dem Blatt Meldung {name} und {day} ein", f"setzen {submitted} auf „ja“"]
+
+
+def _check_and_submit(case: ReminderCase) -> str:
+    """How the clerk checks and submits, in the face she works in."""
+    again = case.reason in (Reason.INVALID, Reason.REJECTED)
+    submit = "Zum erneuten Einreichen" if again else "Zum Einreichen"
+    by_hand = _sign_off_by_hand(case)
+    as_told = _joined(by_hand)  # 'tragen Sie … ein und setzen … auf „ja“'
+    if case.face is Face.GOOGLE:
+        return (
+            "Google Tabellen speichert jede Änderung selbst. Wir lesen Ihre Tabelle beim nächsten Abgleich, prüfen "
+            f"sie und schreiben Ihnen, falls unser Prüfbericht dann noch etwas findet. {submit} {as_told}."
+        )
+    if case.face is Face.LIBREOFFICE:
+        return (
+            "Speichern Sie die Mappe dann am gewohnten Ort wieder im Format .xlsx („Excel 2007-365“), nicht als "
+            ".ods. In LibreOffice gibt es keine Pakt-Schaltflächen: Wir prüfen Ihre Datei, sobald sie bei uns "
+            f"eingeht, und schreiben Ihnen, falls noch etwas fehlt. {submit} {as_told}."
+        )
+    erneut = " erneut" if again else ""
+    otherwise = _joined([*by_hand, "speichern die Mappe am gewohnten Ort"])
+    return (
+        "Falls Ihre Mappe die Pakt-Schaltflächen zeigt (Excel mit dem Pakt-Add-in), prüfen Sie sie mit „Prüfen“ "
+        f"und reichen Sie sie mit „Einreichen“{erneut} ein. Sonst {otherwise}; wir prüfen sie beim nächsten "
+        "Abgleich."
+    )
+
+
 def _what_to_do(case: ReminderCase) -> str:
     if case.reason is Reason.INVALID:
-        return (
-            "Bitte korrigieren Sie die genannten Zellen, prüfen Sie die Mappe mit „Prüfen“ und reichen Sie sie "
-            "mit „Einreichen“ erneut ein."
-        )
-    if case.reason is Reason.UNSIGNED:
-        return "Bitte prüfen Sie die Mappe mit „Prüfen“ und reichen Sie sie mit „Einreichen“ ein."
-    if case.reason is Reason.REJECTED:
-        return "Bitte berichtigen Sie die Meldung entsprechend und reichen Sie sie mit „Einreichen“ erneut ein."
-    return (
-        "Bitte füllen Sie die Meldemappe vollständig aus, prüfen Sie sie mit „Prüfen“ und reichen Sie sie mit "
-        "„Einreichen“ ein."
-    )
+        first = "Bitte korrigieren Sie die genannten Zellen."
+    elif case.reason is Reason.UNSIGNED:
+        first = "Es fehlt nur noch die Freigabe."
+    elif case.reason is Reason.REJECTED:
+        first = "Bitte ändern Sie die Angaben, die der Grund nennt, in Ihrer Meldemappe."
+    else:
+        first = "Bitte füllen Sie die Meldemappe vollständig aus."
+    return f"{first} {_check_and_submit(case)}"
 
 
 def body(case: ReminderCase, registry: Registry, today: date) -> str:

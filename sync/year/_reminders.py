@@ -10,8 +10,15 @@ Everybody else (received before the deadline, submitted, late but submitted, app
 reminder to someone who has done their part costs the district goodwill.
 
 The address comes from the registry (`contact`, `email` of the municipality) first, because the district
-keeps it on purpose; else from the submission shown in the master; else from the newest valid submission of
-any earlier round (the clerk who answered last time). A case without any address gets no mail and is reported.
+keeps it on purpose; else from the newest submission of the round, even an invalid one (the store keeps the
+contact person and address its header names, `sources/_intake.py` DRAFT_HEADER); else from the submission shown
+in the master; else from the newest stored submission of any round that names one (the clerk who answered last
+time). A case without any address gets no mail and is reported.
+
+The text must fit the clerk's face (`Face`): the Prüfen and Einreichen buttons exist only where the Pakt add-in
+runs. A Google sheet (registry `workbook = "gsheet:…"` or its address) has no such button unless its Apps Script
+is bound, which Pakt cannot tell; a LibreOffice clerk has none at all. Anyone else may or may not have the
+add-in, and the text says so conditionally.
 """
 
 from __future__ import annotations
@@ -22,8 +29,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from pakt.schemas import Finding, Municipality, SignOff, Submission, format_date
+from pakt.schemas import (
+    SHEET_REPORT,
+    Finding,
+    GoogleSpreadsheet,
+    Municipality,
+    Severity,
+    SignOff,
+    format_date,
+)
 
+from ..sources._intake import DRAFT_HEADER
+from ..store._records import VersionRecord
 from ..view._consolidate import DistrictView, MunicipalityRow
 from ..view._row_status import Status
 
@@ -36,6 +53,31 @@ class Reason(enum.StrEnum):
     INVALID = "fehlerhaft"
     REJECTED = "zurückgewiesen"
     """The district rejected the version under review (with its reason): the municipality must correct it."""
+
+
+class Face(enum.Enum):
+    """What the clerk works in, as far as a reminder must know: whether Prüfen and Einreichen exist there."""
+
+    GOOGLE = "Google Tabellen"
+    """A Google sheet: no Pakt menu unless its Apps Script is bound (which Pakt cannot tell)."""
+    LIBREOFFICE = "LibreOffice"
+    """LibreOffice Calc: no add-in; the clerk saves as .xlsx and the district checks the file on receipt."""
+    UNKNOWN = "unbekannt"
+    """Excel with or without the add-in, or anything else: the text names the buttons conditionally."""
+
+
+LIBREOFFICE_APPLICATION = "LibreOffice"
+"""How a file LibreOffice saved names its application (docProps/app.xml, `Application`: 'LibreOffice/7.4…')."""
+
+
+def clerk_face(municipality: Municipality, application: str | None = None) -> Face:
+    """The clerk's face from the registry's workbook reference and, when known, the application that saved the
+    file (the reader does not keep docProps/app.xml yet: then None)."""
+    if isinstance(municipality.workbook_ref, GoogleSpreadsheet):
+        return Face.GOOGLE
+    if application is not None and application.strip().startswith(LIBREOFFICE_APPLICATION):
+        return Face.LIBREOFFICE
+    return Face.UNKNOWN
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,6 +130,16 @@ class ReminderCase:
     """An invalid newer workbook: the day the valid version still shown was read (None: none is shown)."""
     unusable_addresses: tuple[str, ...] = ()
     """Addresses passed over because no mail can go to them (German, with where each was found)."""
+    face: Face = Face.UNKNOWN
+    """What the clerk works in: the text names Prüfen and Einreichen only where they exist."""
+    hints: tuple[Gap, ...] = ()
+    """A rejected version's warnings: what else the district's check found, for the correction."""
+    decided_on: date | None = None
+    """A rejection: the day the district decided."""
+    about: str = ""
+    """What besides the reason makes two reminders the same (a rejection: the decision it is about)."""
+    sign_off_cells: tuple[tuple[str, str | None], ...] = ()
+    """The sign-off inputs (German title, cell where known), for a clerk who signs off by hand."""
 
     @property
     def word(self) -> str:
@@ -103,8 +155,42 @@ class ReminderCase:
         return f"{self.municipality.name} ({self.municipality.ags})"
 
 
-EarlierSubmission = Callable[[str], tuple[Submission, date] | None]
-"""The newest valid submission of any round for an AGS, with the day it was read (from the state store)."""
+@dataclass(frozen=True, kw_only=True)
+class NamedContact:
+    """The contact person and address a stored version names: a valid one's submission header, an invalid one's
+    header as far as it could be read."""
+
+    name: str | None
+    email: str
+    stichtag: date | None
+    seen_on: date
+    valid: bool
+
+    def found_in(self) -> str:
+        """'Meldung zum Stichtag 30.06.2017, gelesen am 12.07.2017' (German, for the report)."""
+        what = "Meldung" if self.valid else "fehlerhafte Meldung"
+        round_ = f" zum Stichtag {format_date(self.stichtag)}" if self.stichtag else ""
+        return f"{what}{round_}, gelesen am {format_date(self.seen_on)}"
+
+
+def named_contact(version: VersionRecord) -> NamedContact | None:
+    """Whom a stored version names, or None when it names no address (or, stored by an older Pakt, an invalid
+    version kept none)."""
+    if version.valid:
+        submission = version.submission()
+        if submission is None:
+            return None
+        name, email, stichtag = submission.header.contact_person, submission.header.email, submission.header.stichtag
+    else:
+        kept = version.locations.get(DRAFT_HEADER) or {}
+        name, email, stichtag = kept.get("contact_person"), kept.get("email"), version.stichtag
+    if not email:
+        return None
+    return NamedContact(name=name, email=email, stichtag=stichtag, seen_on=version.seen_at.date(), valid=version.valid)
+
+
+EarlierSubmission = Callable[[str], NamedContact | None]
+"""The newest stored version of any round for an AGS that names an address, valid or not (from the state store)."""
 
 
 def deadline_passed(deadline: date | None, today: date) -> bool:
@@ -181,19 +267,16 @@ def _addresses(row: MunicipalityRow, earlier: EarlierSubmission | None) -> Itera
     municipality = row.municipality
     if municipality.email:
         yield municipality.contact, municipality.email, "Gemeindeverzeichnis"
+    newest = named_contact(row.newer_broken) if row.newer_broken is not None else None
+    if newest is not None:  # the clerk's newest file, even if it cannot be taken over
+        yield newest.name, newest.email, f"fehlerhafte Meldung vom {format_date(newest.seen_on)}"
     if row.submission is not None:
         seen = row.used.seen_at.date() if row.used else None
         header = row.submission.header
         yield header.contact_person, header.email, f"Meldung vom {format_date(seen)}" if seen else "aktuelle Meldung"
     found = earlier(municipality.ags) if earlier else None
     if found is not None:
-        submission, seen = found
-        stichtag = format_date(submission.header.stichtag)
-        yield (
-            submission.header.contact_person,
-            submission.header.email,
-            f"Meldung zum Stichtag {stichtag}, gelesen am {format_date(seen)}",
-        )
+        yield found.name, found.email, found.found_in()
 
 
 def _recipient(row: MunicipalityRow, earlier: EarlierSubmission | None) -> tuple[Recipient | None, tuple[str, ...]]:
@@ -213,6 +296,20 @@ def _recipient(row: MunicipalityRow, earlier: EarlierSubmission | None) -> tuple
     return None, tuple(unusable)
 
 
+def _sign_off_cells(row: MunicipalityRow) -> tuple[tuple[str, str | None], ...]:
+    """The sign-off inputs' titles, each with its cell in the clerk's workbook where a stored version says."""
+    versions = [v for v in (row.newer_broken, row.review_version, row.used) if v is not None]
+    cells = []
+    for name, field in SignOff.model_fields.items():
+        where = next((found for v in versions if (found := v.where(f"sign_off.{name}"))), None)
+        cells.append((field.title or name, where[1] if where and where[0] == SHEET_REPORT else None))
+    return tuple(cells)
+
+
+def _warnings(version: VersionRecord | None) -> tuple[Gap, ...]:
+    return tuple(Gap.of(f) for f in version.findings if f.severity is Severity.WARNING) if version else ()
+
+
 def reminder_case(
     row: MunicipalityRow, view: DistrictView, today: date, earlier: EarlierSubmission | None = None
 ) -> ReminderCase | None:
@@ -223,6 +320,8 @@ def reminder_case(
     if reason is None:
         return None
     recipient, unusable = _recipient(row, earlier)
+    hints: tuple[Gap, ...] = ()
+    decided_on, about = None, ""
     if reason is Reason.MISSING:
         gaps: tuple[Gap, ...] = (Gap(sheet=None, cell=None, message="Die Meldemappe ist nicht eingegangen."),)
         version = None
@@ -230,9 +329,12 @@ def reminder_case(
         gaps = _sign_off_gaps(row) or (Gap(sheet=None, cell=None, message="Die Meldung ist nicht eingereicht."),)
         version = row.used
     elif reason is Reason.REJECTED:
-        why = row.decision.reason or "ohne Angabe eines Grundes"
-        gaps = (Gap(sheet=None, cell=None, message=f"Grund: {why}"),)
+        decision = row.decision
+        why = " ".join(decision.reason.split())
+        gaps = (Gap(sheet=None, cell=None, message=f"Grund: „{why}“" if why else "Ein Grund wurde nicht vermerkt."),)
         version = row.review_version
+        hints = _warnings(version)
+        decided_on, about = decision.decided_at.date(), f"Entscheidung {decision.id}"
     else:
         gaps = _invalid_gaps(row)
         version = row.newer_broken  # None for a file that cannot be read at all: its gap says so
@@ -248,6 +350,11 @@ def reminder_case(
         file=version.path if version else None,
         read_on=version.seen_at.date() if version else None,
         valid_since=row.used.seen_at.date() if reason is Reason.INVALID and row.used else None,
+        face=clerk_face(row.municipality),
+        hints=hints,
+        decided_on=decided_on,
+        about=about,
+        sign_off_cells=_sign_off_cells(row),
     )
 
 

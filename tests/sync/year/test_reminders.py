@@ -208,6 +208,12 @@ def test_without_smtp_the_reminders_are_eml_files_that_parse_back_and_are_never_
 
     again = run_remind(district, "--out", "post")
     assert again.returncode == 0, again.stdout + again.stderr
+    assert len(list(folder.iterdir())) == 4  # written today: a second run leaves them alone
+    assert f"Aldingen ({ALDINGEN}), Meldung fehlerhaft: nicht erneut erinnert – zuletzt erinnert am " in again.stdout
+    assert "Keine neue Erinnerung: 4 Gemeinden wurden vor kurzem aus demselben Grund erinnert" in again.stdout
+
+    again = run_remind(district, "--out", "post", "--again")
+    assert again.returncode == 0, again.stdout + again.stderr
     assert (folder / names[0]).read_bytes() == first
     assert (folder / "08327002_Aldingen_Erinnerung_2.eml").is_file()
     assert len(list(folder.iterdir())) == 8
@@ -234,13 +240,51 @@ def test_a_municipality_without_any_address_is_reported_and_the_others_still_get
 
     assert done.returncode == EXIT_UNADDRESSED == 1
     folder = district.root / "erinnerungen"
-    assert sorted(p.name for p in folder.iterdir()) == ["08327008_Boettingen_Erinnerung.eml"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "08327002_Aldingen_Erinnerung.eml",  # its only workbook is broken, but names its contact
+        "08327008_Boettingen_Erinnerung.eml",
+    ]
     for name, ags in (("Balgheim", BALGHEIM), ("Bärenthal", BAERENTHAL)):
         assert f"{name} ({ags}), Meldung überfällig: keine Erinnerung – keine Adresse bekannt" in done.stdout
-    # Aldingen's only workbook is broken: no submission names a contact either
-    assert f"Aldingen ({ALDINGEN}), Meldung fehlerhaft: keine Erinnerung" in done.stdout
-    assert "1 Erinnerung geschrieben nach erinnerungen; 3 Gemeinden ohne Adresse." in done.stdout
+    assert "2 Erinnerungen geschrieben nach erinnerungen; 2 Gemeinden ohne Adresse." in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_a_municipality_whose_only_workbook_is_invalid_is_reminded_at_the_address_that_file_names(district):
+    """Nothing valid was ever stored for Aldingen: the contact person and address its broken file names are
+    kept with that version, and the reminder goes there."""
+    district.workbook("Aldingen").write_bytes(
+        make_broken.submission(
+            {
+                ("persons", "total"): "viele",
+                ("header", "contact_person"): "Nora  Neu",
+                ("header", "email"): "nora.neu@aldingen.example",
+            }
+        )
+    )
+
+    done = run_remind(district, "--ags", ALDINGEN, "--out", "post")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    (path,) = (district.root / "post").iterdir()
+    message = message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert str(message["To"]) == "Nora Neu <nora.neu@aldingen.example>"
+    body = flat(message.get_content())
+    assert body.startswith("Guten Tag Nora Neu,")
+    assert "haben wir 1 Fehler gefunden, der vor der Übernahme korrigiert werden muss" in body
+    assert "Solange die Fehler bestehen, können wir Ihre Meldung nicht übernehmen." in body
+    assert "(Adresse aus: fehlerhafte Meldung vom " in done.stdout
+
+
+def test_an_invalid_version_an_older_pakt_stored_names_nobody(district):
+    """Stores written before invalid versions kept their header still open; such a version just names no one."""
+    from stored_versions import stored_version
+
+    from pakt.sync.year._reminders import named_contact
+
+    old = stored_version(7, ALDINGEN, valid=False)
+    assert "header" not in old.locations
+    assert named_contact(old) is None
 
 
 def test_an_unreachable_mail_server_is_a_german_error_with_exit_7(district, tmp_path):
@@ -474,11 +518,17 @@ def test_a_rejected_submission_is_reminded_with_the_districts_reason(district, t
     )  # fmt: skip
     assert rejected.returncode == 0, rejected.stderr
 
-    result = remind(district.registry(), RemindOptions(out=tmp_path / "post", now=lambda: datetime(2018, 7, 20, 9)))
+    for day, due in ((datetime(2018, 7, 20, 9), "bis zum 31.07.2018 (in 11 Tagen)"), (datetime(2018, 8, 2, 9), "")):
+        result = remind(district.registry(), RemindOptions(out=tmp_path / "post", now=lambda day=day: day, again=True))
 
-    (case,) = [case for case in result.cases if case.municipality.ags == TUTTLINGEN]
-    assert case.reason is Reason.REJECTED and case.word == "zurückgewiesen"
-    (delivered,) = [d for d in result.delivered if d.case.municipality.ags == TUTTLINGEN]
-    assert "Meldung zurückgewiesen – Tuttlingen" in str(delivered.message["Subject"])
-    body = flat(delivered.message.get_content())
-    assert "haben wir bei der Prüfung zurückgewiesen" in body and "Grund: Sachkosten Büro bitte belegen" in body
+        (case,) = [case for case in result.cases if case.municipality.ags == TUTTLINGEN]
+        assert case.reason is Reason.REJECTED and case.word == "zurückgewiesen"
+        (delivered,) = [d for d in result.delivered if d.case.municipality.ags == TUTTLINGEN]
+        assert "Meldung zurückgewiesen – Tuttlingen" in str(delivered.message["Subject"])
+        body = flat(delivered.message.get_content())
+        assert "Wir haben sie bei der Prüfung am " in body and "bitten Sie, sie zu berichtigen" in body
+        assert "Grund: „Sachkosten Büro bitte belegen“" in body  # the district's words, quoted
+        assert "Bitte ändern Sie die Angaben, die der Grund nennt, in Ihrer Meldemappe." in body
+        assert "berichtigte Fassung" in body and due in body
+        assert "umgehend" not in body and "liegt uns noch nicht vor" not in body  # it did arrive
+        assert "Bitte holen Sie die Einreichung" not in body
