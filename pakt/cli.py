@@ -508,37 +508,70 @@ def payments(
     master: MasterOption = None,
     out_file: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Zahlungsliste (CSV) für die Kasse; wird nie überschrieben.", metavar="DATEI"),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Zahlungsliste (CSV; daneben .xlsx) für die Kasse; wird nie überschrieben.",
+            metavar="DATEI",
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Nur zeigen, was angewiesen würde; nichts schreiben, nichts vermerken.")
     ] = False,
+    stichtag: Annotated[
+        str | None,
+        typer.Option("--stichtag", help="Offene Zeilen einer früheren Runde anweisen (TT.MM.JJJJ).", metavar="DATUM"),
+    ] = None,
+    faellig: Annotated[
+        str | None,
+        typer.Option("--faellig", help="Fälligkeit eines Nachtrags (TT.MM.JJJJ).", metavar="DATUM"),
+    ] = None,
 ) -> None:
-    """Die Zahlungsliste der nächsten Auszahlung schreiben (CSV für die Kasse) und als angewiesen vermerken.
+    """Die Zahlungsliste der nächsten Auszahlung schreiben (CSV und xlsx für die Kasse) und als angewiesen vermerken.
 
-    In die Liste kommen nur freigegebene Meldungen. Was angewiesen ist, bleibt so: eine spätere Korrektur
-    erscheint als Nachzahlung oder Rückforderung in der nächsten Auszahlung.
-    """
+    In die Liste kommen nur freigegebene Meldungen. Die Liste wird vermerkt, bevor ihre Dateien geschrieben
+    werden: bricht der Befehl ab, schreibt der nächste Aufruf dieselbe Liste noch einmal, nie eine zweite. Was
+    angewiesen ist, bleibt so: eine spätere Korrektur erscheint als Nachzahlung oder Rückforderung.
+    """  # fmt: skip
     from pakt.schemas import format_date, format_eur
     from pakt.sync import SyncOptions, write_payment_list
 
     registry = _registry(config, required=True)
     if out_file is None and not dry_run:
         raise PaktError("Bitte mit --out DATEI angeben, wohin die Zahlungsliste geschrieben wird (oder --dry-run).")
-    written = write_payment_list(registry, None if dry_run else out_file, SyncOptions(master=master))
+    written = write_payment_list(
+        registry, None if dry_run else out_file, SyncOptions(master=master),
+        _day(stichtag, "--stichtag") if stichtag else None, _day(faellig, "--faellig") if faellig else None,
+    )  # fmt: skip
     for line in written.lines:
         due = format_date(line.due) if line.due else "ohne Termin"
         out.print(f"{line.ags}  {line.name:<28} {format_eur(line.amount):>16}  {line.kind:<13} {due}", markup=False)
     what = f"„{written.tranche}“: {counted(len(written.lines), 'Zahlung', 'Zahlungen')}, {format_eur(written.total)}"
     if written.path is None:
         out.print(f"Probelauf {what}; nichts geschrieben, nichts vermerkt.", markup=False)
+    elif written.already:
+        out.print(f"Die Zahlungsliste {what} ist bereits ausgestellt ({written.path}); nichts geändert.", markup=False)
+    elif written.resumed:
+        out.print(
+            f"Die Zahlungsliste {what} war schon vermerkt, ihre Dateien fehlten; jetzt geschrieben (dieselben "
+            f"Zeilen, derselbe Name): {', '.join(str(path) for path in written.files)}. Es wurde keine neue Liste "
+            "ausgestellt; für die nächste bitte erneut aufrufen.",
+            markup=False,
+        )
     else:
-        out.print(f"Zahlungsliste {what} geschrieben nach {written.path} und als angewiesen vermerkt.", markup=False)
-    if written.withheld:
-        names = ", ".join(line.name for line in written.withheld[:10])
-        more = f" und {len(written.withheld) - 10} weitere" if len(written.withheld) > 10 else ""
+        files = ", ".join(str(path) for path in written.files)
+        out.print(f"Zahlungsliste {what} geschrieben nach {files} und als angewiesen vermerkt.", markup=False)
+    if written.not_transferred:
+        names = ", ".join(dict.fromkeys(line.name for line in written.not_transferred))
         err.print(
-            f"Nicht in der Liste, weil nicht freigegeben ({len(written.withheld)}): {names}{more}. "
+            f"Nicht in der SEPA-Datei (Rückforderung oder ohne IBAN), bitte gesondert abwickeln: {names}.", markup=False
+        )
+    if written.withheld:
+        names = written.withheld_names
+        shown = ", ".join(names[:10])
+        more = f" und {len(names) - 10} weitere" if len(names) > 10 else ""
+        err.print(
+            f"Nicht in der Liste, weil nicht freigegeben ({len(names)}): {shown}{more}. "
             "Sie werden mit der nächsten Auszahlung nachgezahlt, sobald sie freigegeben sind.",
             markup=False,
         )

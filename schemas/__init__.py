@@ -110,6 +110,7 @@ _EXPORTS = {
         "Municipality",
         "Registry",
         "PastRound",
+        "PaymentSettings",
         "ReportingRound",
         "WorkbookFile",
         "WorkbookRef",

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from ._config_errors import describe_config_error
 from ._errors import ConfigError
@@ -177,11 +177,72 @@ class Municipality(PaktModel):
         None, min_length=1, description="Contact person reminders are addressed to (before the one a submission names)."
     )
     email: Email | None = Field(None, description="Address reminders go to (before the one a submission names).")
+    kreditor: str | None = Field(
+        None, min_length=1, max_length=35, description="The finance office's creditor number (Kreditor) for it."
+    )
+    iban: str | None = Field(None, description="The account its allowance is paid to (checked, kept compact).")
+
+    @field_validator("iban")
+    @classmethod
+    def iban_checked(cls, iban: str | None, info: ValidationInfo) -> str | None:
+        """A wrong IBAN would send money nowhere or to someone else: refused, naming the municipality."""
+        whose = f"von {info.data.get('name', '?')} ({info.data.get('ags', '?')})"
+        return checked_iban(iban, whose) if iban is not None else None
 
     @property
     def workbook_ref(self) -> WorkbookRef | None:
         """Where its workbook lives, parsed."""
         return parse_workbook_ref(self.workbook) if self.workbook else None
+
+
+def checked_iban(text: str, whose: str) -> str:
+    """An IBAN, compact, checked by schwifty (country, length, check digits, the bank code where known)."""
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        return IBAN(text).compact
+    except SchwiftyException as error:
+        why = _IBAN_PROBLEMS.get(type(error).__name__, "ungültig")
+        raise ValueError(f"Die IBAN {whose} „{text}“ ist falsch: {why}. Bitte in pakt.toml berichtigen") from None
+
+
+_IBAN_PROBLEMS = {
+    "InvalidChecksumDigits": "die Prüfziffer stimmt nicht (Tippfehler?)",
+    "InvalidLength": "sie hat nicht die Länge, die ihr Land vorschreibt",
+    "InvalidCountryCode": "sie beginnt nicht mit einem bekannten Länderkennzeichen",
+    "InvalidStructure": "sie hat nicht den Aufbau, den ihr Land vorschreibt",
+    "InvalidBankCode": "die Bankleitzahl gibt es nicht",
+    "InvalidAccountCode": "die Kontonummer hat nicht die erwartete Form",
+    "InvalidBBANChecksum": "die Prüfziffer der Kontonummer stimmt nicht",
+}
+"""schwifty's refusals in German, by exception name."""
+
+
+class PaymentSettings(PaktModel):
+    """How the district pays: the Nachtrag's due date and, where it pays by bank file, its own account."""
+
+    nachtrag_faellig: date | None = Field(
+        None, title="Fälligkeit des Nachtrags", description="Due date of a Nachtrag (pakt payments --faellig wins)."
+    )
+    sepa: bool = Field(False, description="Also write a SEPA credit-transfer file (pain.001) with each list.")
+    debtor_name: str | None = Field(None, min_length=1, max_length=70, title="Kontoinhaber des Landkreises")
+    debtor_iban: str | None = Field(None, title="IBAN des Landkreises")
+    debtor_bic: str | None = Field(None, title="BIC des Landkreises")
+
+    @field_validator("debtor_iban")
+    @classmethod
+    def debtor_iban_checked(cls, iban: str | None) -> str | None:
+        return checked_iban(iban, "des Landkreises (payments.debtor_iban)") if iban is not None else None
+
+    @model_validator(mode="after")
+    def account_for_sepa(self) -> PaymentSettings:
+        if self.sepa and not (self.debtor_name and self.debtor_iban and self.debtor_bic):
+            raise ValueError(
+                "Für eine SEPA-Datei (payments.sepa = true) braucht es debtor_name, debtor_iban und debtor_bic "
+                "des Landkreises"
+            )
+        return self
 
 
 class DistrictEntry(PaktModel):
@@ -209,6 +270,7 @@ class Registry(PaktModel):
     plausibility: Plausibility = Field(default_factory=Plausibility)
     google: GoogleSettings = Field(default_factory=GoogleSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
+    payments: PaymentSettings = Field(default_factory=PaymentSettings)
     municipalities: tuple[Municipality, ...] = ()
     districts: tuple[DistrictEntry, ...] = Field(
         (), description="A state's districts: a registry lists either municipalities or districts."

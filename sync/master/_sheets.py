@@ -215,6 +215,7 @@ def master_grids(
     places: Places,
     series: Series | None = None,
     payments: Sequence[PaymentLine] = (),
+    earlier_payments: Sequence[PaymentLine] = (),
 ) -> MasterGrids:
     """Every sheet of the master that both writers carry, in order, its columns as wide as their content."""
     tranches = view.rules.tranches(view.registry.round.stichtag)
@@ -223,7 +224,7 @@ def master_grids(
             (SHEET_OVERVIEW, lambda: overview_grid(view, stamp, places)),
             (SHEET_STAFF, lambda: staff_grid(view, places)),
             (SHEET_REPORT, lambda: report_grid(view)),
-            (SHEET_PAYMENTS, lambda: payments_grid(view, tranches, payments)),
+            (SHEET_PAYMENTS, lambda: payments_grid(view, tranches, payments, earlier_payments)),
             (SHEET_SERIES, lambda: series_grid(view, series or {})),
             (SHEET_HISTORY, lambda: history_grid(runs, changes)),
         )

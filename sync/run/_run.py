@@ -461,10 +461,11 @@ class _Run:
         """What the sheets draw on from the store besides the view (read once; the key and the writers share it)."""
         from ..master._time_series import round_series
         from ..view._payments import payment_plan
+        from ._round_plans import earlier_open_lines
 
         stichtag = self.registry.round.stichtag
         plan = payment_plan(view, view.rules.tranches(stichtag), self.store.paid_lines(stichtag))
-        return _SheetInputs(round_series(view, self.store), plan)
+        return _SheetInputs(round_series(view, self.store), plan, earlier_open_lines(self.registry, self.store))
 
     def _masters_key(self, view: DistrictView, snapshot: dict, changes: tuple[str, ...], sheets: _SheetInputs) -> str:
         """The digest of the sheets this run would write (master/_fingerprint.py): equal to the key the masters
@@ -486,7 +487,7 @@ class _Run:
         runs = [current, *(r for r in self.store.runs(HISTORY_RUNS) if r.id != self.run_id)][:HISTORY_RUNS]
         from ..master._sheets import master_grids
 
-        return master_grids(view, stamp, runs, changes, self.sources.place, sheets.series, sheets.plan)
+        return master_grids(view, stamp, runs, changes, self.sources.place, sheets.series, sheets.plan, sheets.earlier)
 
 
 @dataclass(frozen=True)
@@ -495,6 +496,8 @@ class _SheetInputs:
     """The Zeitreihe's rounds (master/_time_series.Series)."""
     plan: Any
     """The Auszahlung's lines (view/_payments.PaymentLine)."""
+    earlier: Any = ()
+    """The open lines of earlier rounds, shown below them."""
 
 
 def _execute(registry: Registry, options: SyncOptions, store: StateStore, state: Path, masters: Masters,

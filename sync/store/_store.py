@@ -18,6 +18,7 @@ Tables
                  and which version each row showed, so that only what the staff changed there is taken back
                  (never an older value) and a decision typed there applies to the version it was typed beside
     snapshot     the district view as of the last run, to say what changed
+    issued_lists every payment list issued, with its lines as written, before its files (store/_ledger.py)
     reminders_sent  every reminder `pakt remind` wrote or sent (its own module: store/_reminder_log.py)
 
 Every SQLite failure (damaged, read-only, locked, full) becomes StoreUnavailable with a German message.
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING
 from pakt.schemas import Finding, StoreUnavailable, describe_os_error
 
 from ..files._file_access import FileAccess
+from ._ledger import create_ledger
 from ._records import Annotation, Decision, PaidLine, RunRecord, RunSummary, SourceRecord, VersionRecord, review_choice
 from ._reminder_log import create_reminder_log
 
@@ -234,6 +236,7 @@ class StateStore:
         try:
             self._migrate()
             create_reminder_log(self.db)  # reminders_sent (store/_reminder_log.py), in an older store too
+            create_ledger(self.db)  # issued_lists (store/_ledger.py): every payment list, before its files
             watch_changes(self.db)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.Error as error:

@@ -109,12 +109,18 @@ def _open_lines(
 
 
 def payment_plan(view: DistrictView, tranches: Sequence[Payment], paid: Sequence[PaidLine]) -> list[PaymentLine]:
-    """Every line of the round's payments: the lines that went out as they were, then the open ones."""
-    stichtag = view.registry.round.stichtag
+    """Every line of the running round's payments: the lines that went out as they were, then the open ones."""
+    return plan_lines(view.registry.round.stichtag, view.rows, tranches, paid)
+
+
+def plan_lines(
+    stichtag: date, rows: Sequence[MunicipalityRow], tranches: Sequence[Payment], paid: Sequence[PaidLine]
+) -> list[PaymentLine]:
+    """Every line of one round's payments, from that round's rows (figures and approval)."""
     closed = {line.tranche for line in paid}
     first_open = next((i for i, t in enumerate(tranches) if t.name not in closed), len(tranches))
     due = {t.name: t.paid_on for t in tranches}
-    names = {row.municipality.ags: row.municipality.name for row in view.rows}
+    names = {row.municipality.ags: row.municipality.name for row in rows}
     lines = [
         PaymentLine(
             p.ags, names.get(p.ags, p.ags), p.tranche, due.get(p.tranche), p.kind, p.amount,
@@ -125,7 +131,7 @@ def payment_plan(view: DistrictView, tranches: Sequence[Payment], paid: Sequence
     paid_by_ags: dict[str, Decimal] = {}
     for p in paid:
         paid_by_ags[p.ags] = paid_by_ags.get(p.ags, Decimal(0)) + p.amount
-    for row in view.rows:
+    for row in rows:
         if row.figures is None and not paid_by_ags.get(row.municipality.ags):
             continue
         lines += _open_lines(row, stichtag, tranches, first_open, paid_by_ags.get(row.municipality.ags, Decimal(0)))
@@ -140,6 +146,11 @@ def next_list(
     closed = {line.tranche for line in paid}
     tranche = next((t.name for t in tranches if t.name not in closed), SUPPLEMENT)
     return tranche, [line for line in plan if line.tranche == tranche and line.payable]
+
+
+def open_lines(plan: Sequence[PaymentLine]) -> list[PaymentLine]:
+    """The lines not yet on a payment list (payable or withheld)."""
+    return [line for line in plan if not line.status.startswith("angewiesen")]
 
 
 def tranche_totals(plan: Sequence[PaymentLine]) -> Mapping[str, Decimal]:

@@ -12,6 +12,7 @@ import make_broken
 import openpyxl
 import pytest
 from master_reading import sheet_rows
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from pakt.schemas import load_registry
 from pakt.sync.view._payments import split
@@ -86,8 +87,15 @@ def test_the_sample_tranche_adds_up_to_the_allowance_in_the_master_in_libreoffic
     assert totals == {"Auszahlung 2018": SAMPLE_ALLOWANCE, "gesamt": SAMPLE_ALLOWANCE}
     assert {line["Status"] for line in lines} == {"nicht freigegeben"}
     recalculated = libreoffice.recalc(result.master, tmp_path)["Auszahlung"]
-    sums = [cell for cell in recalculated.values() if cell["formula"].startswith(("=SUMIFS", "=SUM("))]
-    assert len(sums) == 2 and all(round(cell["value"], 2) == float(SAMPLE_ALLOWANCE) for cell in sums)
+    cached = sheet_rows(result.master, "Auszahlung")
+    formulas = {address: cell for address, cell in recalculated.items() if cell["formula"]}
+    assert len(formulas) == 2 * 4  # the tranche and the total row: Summe, angewiesen, offen, zurückgehalten
+    for address, cell in formulas.items():
+        row, column = coordinate_to_tuple(address)
+        assert round(cell["value"], 2) == round(cached[row - 1][column - 1], 2), address  # LibreOffice agrees
+    header = next(row for row in cached if row[:3] == ["Auszahlung", "fällig am", "Summe"])
+    tranche = cached[cached.index(header) + 1]
+    assert header[3:6] == ["angewiesen", "offen", "zurückgehalten"] and tranche[3:6] == [0, 0, float(SAMPLE_ALLOWANCE)]
     assert all(cell["error"] == 0 for cell in recalculated.values())
 
     refused = pakt(district, "payments", "--out", "kasse/liste.csv")
@@ -102,13 +110,20 @@ def test_the_sample_tranche_adds_up_to_the_allowance_in_the_master_in_libreoffic
     )
     sheet = openpyxl.load_workbook(converted).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("AGS", "Gemeinde", "Betrag", "Fällig am", "Art", "Auszahlung", "Verwendungszweck")
+    assert rows[0] == (
+        "AGS", "Gemeinde", "Betrag", "Fällig am", "Art", "Auszahlung", "Verwendungszweck", "Kreditor", "IBAN"
+    )  # fmt: skip
     aldingen = next(row for row in rows if row[0] == ALDINGEN)
     assert aldingen[1:3] == ("Aldingen", 53900) and aldingen[3].date() == date(2018, 10, 15)
     assert "AGS 08327002" in aldingen[6] and aldingen[6].isascii()
     assert sum(Decimal(str(row[2])) for row in rows[1:]) == SAMPLE_ALLOWANCE
+    issued = listing.read_bytes()
     again = pakt(district, "payments", "--out", "kasse/liste.csv")
-    assert again.returncode == 2 and "nie überschrieben" in again.stderr
+    assert again.returncode == 0 and "bereits ausgestellt" in again.stdout, again.stderr
+    assert listing.read_bytes() == issued
+    (district.root / "kasse" / "fremd.csv").write_text("nicht von Pakt", encoding="utf-8")
+    foreign = pakt(district, "payments", "--out", "kasse/fremd.csv")
+    assert foreign.returncode == 2 and "nie überschrieben" in foreign.stderr
 
 
 def _use_two_tranches(district) -> None:
@@ -158,7 +173,8 @@ def test_a_correction_after_the_first_tranche_is_paid_in_the_next_one_and_the_fi
     assert second.returncode == 0, second.stderr
     autumn = (district.root / "kasse" / "herbst.csv").read_text(encoding="utf-8-sig")
     assert "08327002;Aldingen;3675,00;15.10.2018;Nachzahlung;Herbst 2018;" in autumn
-    assert (district.root / "kasse" / "fruehjahr.csv").read_text(encoding="utf-8-sig").count("08327002;") == 1
+    spring_list = (district.root / "kasse" / "fruehjahr.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert sum(1 for line in spring_list if line.startswith("08327002;")) == 1
 
     _aldingen_persons(district, 40)  # after both tranches: 40 persons, 49,000.00 EUR; 61,250.00 were paid
     district.sync()
@@ -167,8 +183,10 @@ def test_a_correction_after_the_first_tranche_is_paid_in_the_next_one_and_the_fi
     supplement = [line for line in lines if line["Auszahlung"] == "Nachtrag"]
     assert [(line["AGS"], line["Art"], line["Betrag"]) for line in supplement] == [(ALDINGEN, "Rückforderung", -12250)]
     assert totals["Frühjahr 2018"] == Decimal("507150.00") and totals["gesamt"] == SAMPLE_ALLOWANCE - Decimal("4900.00")
-    clawback = pakt(district, "payments", "--out", "kasse/nachtrag.csv")
+    undated = pakt(district, "payments", "--out", "kasse/nachtrag.csv")
+    assert undated.returncode == 2 and "Der Nachtrag braucht ein Fälligkeitsdatum" in undated.stderr
+    clawback = pakt(district, "payments", "--out", "kasse/nachtrag.csv", "--faellig", "15.01.2019")
     assert clawback.returncode == 0, clawback.stderr
-    assert "08327002;Aldingen;-12250,00;;Rückforderung;Nachtrag;" in (
+    assert "08327002;Aldingen;-12250,00;15.01.2019;Rückforderung;Nachtrag;" in (
         district.root / "kasse" / "nachtrag.csv"
     ).read_text(encoding="utf-8-sig")
