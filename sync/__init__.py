@@ -33,7 +33,7 @@ _EXPORTS = {
     ".sources._folder_source": ["FolderSource"],
     ".google._setup": ["Traffic", "service_account_email"],
     ".sources._google_source": ["GoogleSheetsSource"],
-    ".year._payout": ["PaymentList", "payment_csv", "write_payment_list"],
+    ".year._payout": ["PaymentList", "write_payment_list"],
     ".year._approve": ["Approval", "ApproveRequest", "NotDecided", "approve", "find_municipality"],
     ".year._history": ["Decided", "VersionLine", "decide", "version_diff", "version_history"],
     ".master._layout": ["SHEET_OVERVIEW", "STATUS_FILL", "RunStamp"],

@@ -18,10 +18,18 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from ._store import StateStore
+
+class StateStore(Protocol):
+    """What the ledger needs of the store (the store creates the ledger's table, so the ledger does not
+    import it)."""
+
+    db: sqlite3.Connection
+
+    def transaction(self) -> Any: ...
+
+    def record_paid(self, stichtag: date, lines: Any, when: datetime, list_file: str) -> None: ...
 
 LEDGER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS issued_lists (
