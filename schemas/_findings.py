@@ -51,6 +51,7 @@ class Code(enum.StrEnum):
     MAPPE_VERSCHOBEN = "MAPPE_VERSCHOBEN"
     SUMME_ABWEICHEND = "SUMME_ABWEICHEND"
     KREIS_ABWEICHEND = "KREIS_ABWEICHEND"
+    MELDUNG_ZURUECKGEWIESEN = "MELDUNG_ZURUECKGEWIESEN"
 
     def describe(self) -> str:
         return _DESCRIPTIONS[self]
@@ -85,6 +86,7 @@ _DESCRIPTIONS = {
     Code.MAPPE_VERSCHOBEN: "Die in pakt.toml eingetragene Mappe liegt nicht mehr dort; sie wurde anderswo gefunden.",
     Code.SUMME_ABWEICHEND: "Eine Summe der Übersicht eines Landkreises ist nicht die Summe ihrer Zeilen.",
     Code.KREIS_ABWEICHEND: "Die Übersicht gehört zu einem anderen Landkreis, als pakt.toml des Landes einträgt.",
+    Code.MELDUNG_ZURUECKGEWIESEN: "Der Landkreis hat die Meldung zurückgewiesen; die Gemeinde muss sie korrigieren.",
 }
 
 

@@ -42,6 +42,7 @@ STATUS_FILL = {
     Status.EINGEREICHT: "#C6EFCE",
     Status.VERSPAETET: "#D9D2E9",
     Status.GEAENDERT: "#BDD7EE",
+    Status.ZURUECKGEWIESEN: "#F4B183",
 }
 
 
@@ -64,6 +65,8 @@ STATUS_MEANING = {
     Status.VERSPAETET: "Gültig eingereicht, aber nach der Abgabefrist.",
     Status.GEAENDERT: "Die Gemeinde hat nach Ihrer Freigabe geändert; in den Summen steht die freigegebene Fassung, "
     "bis Sie die neue freigeben.",
+    Status.ZURUECKGEWIESEN: "Sie haben die Meldung zurückgewiesen (Grund in der Spalte Grund); die Gemeinde muss "
+    "korrigieren. Ihre Zahlen zählen bei „gemeldet“, nicht bei „davon freigegeben“.",
 }
 """What each status means, in the words of the Übersicht's legend (the status's colour beside it)."""
 

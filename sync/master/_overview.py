@@ -329,6 +329,44 @@ def _totals_row(
     return tuple(cells)
 
 
+APPROVED_SUMS = ("persons", "allowance_eur", "im_fte", "material_costs_eur", "funds_use_eur")
+"""The figures the "davon freigegeben" row sums over the approved rows."""
+APPROVED_MARK = "freigegeben am"
+"""What the Entscheidung column of an approved row says (its approval in force), found by SEARCH."""
+
+
+def _approved_row(view: DistrictView, columns: Sequence[OverviewColumn], rows: int) -> tuple[Cell, ...]:
+    """Under the totals: what the district approved. Each figure a SUMPRODUCT over the rows whose Entscheidung
+    names an approval in force, with the sum Python computed (the approved versions' figures)."""
+    from ..view._consolidate import approved_totals
+
+    approved = approved_totals(view)
+    first, last = HEADER_ROW + 1, HEADER_ROW + max(rows, 1)
+    index = {column.key: i for i, column in enumerate(columns)}
+
+    def data(key: str) -> str:
+        return f"{to_a1(first, index[key])}:{to_a1(last, index[key])}"
+
+    marked = f'ISNUMBER(SEARCH("{APPROVED_MARK}",{data("decided")}))'
+    everyone = len(view.rows)
+    cells = []
+    for column in columns:
+        if column.key == "name":
+            cells.append(Cell("davon freigegeben", style=Style.TOTAL))
+        elif column.key == "status":
+            text = f"{approved.municipalities} von {everyone} freigegeben"
+            cells.append(
+                Cell(text, formula=f'=SUMPRODUCT(--{marked})&" von {everyone} freigegeben"', style=Style.TOTAL)
+            )
+        elif column.key in APPROVED_SUMS:
+            value = getattr(approved, column.key)
+            formula = f"=SUMPRODUCT(({marked})*{data(column.key)})"
+            cells.append(Cell(value, column.kind, Style.TOTAL, None, column.number_format, None, formula))
+        else:
+            cells.append(Cell(style=Style.TOTAL))
+    return tuple(cells)
+
+
 def overview_title(view: DistrictView, stamp: RunStamp) -> list[tuple[Cell, ...]]:
     registry = view.registry
     deadline = f" · Abgabefrist {format_date(registry.round.deadline)}" if registry.round.deadline else ""
@@ -390,7 +428,8 @@ def overview_grid(view: DistrictView, stamp: RunStamp, places: Places) -> SheetG
     top += [()] * (HEADER_ROW - len(top))
     header = tuple(Cell(column.header, style=Style.HEADER) for column in columns)
     body = [_row_cells(row, columns, places) for row in sorted(view.rows, key=lambda row: row.municipality.ags)]
-    rows = (*top, header, *body, _totals_row(view, columns, body), *overview_legend(view, body))
+    totals = (_totals_row(view, columns, body), _approved_row(view, columns, len(body)))
+    rows = (*top, header, *body, *totals, *overview_legend(view, body))
     choices = tuple((index, column.choices) for index, column in enumerate(columns) if column.choices)
     return SheetGrid(
         SHEET_OVERVIEW,

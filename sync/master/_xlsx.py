@@ -36,6 +36,7 @@ from pakt.schemas import (
 )
 
 from ..reader._master_binding import (
+    APPROVAL_FIELDS,
     HEADER_NAME,
     MASTER_BINDING_FIELDS,
     MASTER_KIND,
@@ -45,7 +46,7 @@ from ..reader._master_binding import (
     TOTALS_NAME,
     BindingField,
 )
-from ..view._consolidate import DistrictView, Status
+from ..view._consolidate import DistrictView, Status, approved_totals
 from ._evaluation import SECOND_PAGE_ROW, ChartData, Evaluation, evaluation
 from ._layout import (
     SHEET_CHARTS,
@@ -344,7 +345,10 @@ def _write_binding(book: Workbook, view: DistrictView, stamp: RunStamp, overview
         str(stamp.run_id),
         stamp.finished_at.isoformat(timespec="seconds"),
     )
-    write_binding_sheet(book, tuple(zip(MASTER_BINDING_FIELDS, values, strict=True)), overview)
+    approved = approved_totals(view)
+    approval = (str(approved.municipalities), str(approved.persons), f"{approved.allowance_eur:.2f}")
+    fields = (*MASTER_BINDING_FIELDS, *APPROVAL_FIELDS)
+    write_binding_sheet(book, tuple(zip(fields, (*values, *approval), strict=True)), overview)
 
 
 @dataclass(frozen=True)

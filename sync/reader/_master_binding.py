@@ -40,3 +40,11 @@ MASTER_BINDING_FIELDS = (
     BindingField("pakt_master_run", "Abgleich Nr."),
     BindingField("pakt_master_finished", "Stand"),
 )
+
+APPROVAL_FIELDS = (
+    BindingField("pakt_master_approved", "Gemeinden freigegeben"),
+    BindingField("pakt_master_approved_persons", "Personen freigegeben"),
+    BindingField("pakt_master_approved_allowance", "Pro-Kopf-Pauschale freigegeben"),
+)
+"""What a district approved, for the state's roll-up (a district master written before these has none: the
+state then shows the approval as unknown)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path, PurePath
 
 import xlsxwriter
@@ -103,6 +104,30 @@ def _reported(view: StateView, _: str) -> Cell:
     )
 
 
+def _approval_text(row: DistrictRow) -> str:
+    """'30 von 35' approved, or '–' for a district master that does not say (written by an older Pakt)."""
+    if row.shown is None:
+        return ""
+    approval = row.shown.approval
+    return f"{approval.municipalities} von {len(row.shown.rows)}" if approval is not None else "–"
+
+
+def _approved_count(view: StateView, _: str) -> Cell:
+    shown = [row.shown for row in view.rows if row.shown is not None]
+    known = [reading for reading in shown if reading.approval is not None]
+    count = sum(reading.approval.municipalities for reading in known)
+    everyone = sum(len(reading.rows) for reading in known)
+    unknown = f" ({len(shown) - len(known)} Landkreise ohne Angabe)" if len(known) < len(shown) else ""
+    return Cell(f"{format_number(count)} von {format_number(everyone)}{unknown}", style=Style.TOTAL)
+
+
+def _approved_sum(view: StateView, data_range: str) -> Cell:
+    total = sum(
+        (row.shown.approval.allowance_eur for row in view.rows if row.shown and row.shown.approval), Decimal("0.00")
+    )
+    return Cell(total, formula=f"=SUM({data_range})", style=Style.TOTAL)
+
+
 def _district_figure(key: str) -> Callable[[DistrictRow], CellValue]:
     return lambda row: getattr(row.figures, key) if row.figures is not None else None
 
@@ -143,6 +168,15 @@ STATE_COLUMNS: tuple[Column, ...] = (
             ("allowance_eur", 18, Kind.MONEY),
             ("im_fte", 10, Kind.FTE),
         )
+    ),
+    Column("approved", "Gemeinden freigegeben", 14, lambda r: _approval_text(r), total=_approved_count),
+    Column(
+        "approved_allowance",
+        "Pro-Kopf-Pauschale freigegeben",
+        18,
+        lambda r: r.shown.approval.allowance_eur if r.shown and r.shown.approval else None,
+        Kind.MONEY,
+        total=_approved_sum,
     ),
     Column(
         "stand", "Stand der Übersicht", 17, lambda r: r.shown.finished if r.shown else None, number_format=STAND_FORMAT

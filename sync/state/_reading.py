@@ -48,6 +48,7 @@ from pakt.schemas import (
 
 from ..master._overview import overview_columns
 from ..reader._master_binding import (
+    APPROVAL_FIELDS,
     HEADER_NAME,
     MASTER_BINDING_FIELDS,
     MASTER_KIND,
@@ -73,7 +74,7 @@ _FIELD = {f.name.removeprefix("pakt_master_"): f for f in MASTER_BINDING_FIELDS}
 class MasterFileView(XlsxFileView):
     """A master workbook opened by the hardened reader, keeping only the binding's cells and the three ranges."""
 
-    wanted_names = frozenset(f.name for f in MASTER_BINDING_FIELDS)
+    wanted_names = frozenset(f.name for f in (*MASTER_BINDING_FIELDS, *APPROVAL_FIELDS))
     wanted_ranges = frozenset({HEADER_NAME, ROWS_NAME, TOTALS_NAME})
 
 
@@ -159,6 +160,26 @@ class MasterFigures:
         )
 
 
+@dataclass(frozen=True)
+class Approval:
+    """How many municipalities, persons and euros a district approved."""
+
+    municipalities: int
+    persons: int
+    allowance_eur: Decimal
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "municipalities": self.municipalities,
+            "persons": self.persons,
+            "allowance_eur": str(self.allowance_eur),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Approval:
+        return cls(data["municipalities"], data["persons"], Decimal(data["allowance_eur"]))
+
+
 @dataclass(frozen=True, kw_only=True)
 class MasterReading:
     """What a district master holds: its binding, its rows, and the problems found in it (file-independent:
@@ -178,6 +199,8 @@ class MasterReading:
     totals: MasterFigures
     """The totals as the master states them; equal to `sums` in a master that passed its checks."""
     findings: tuple[Finding, ...] = field(default=())
+    approval: Approval | None = None
+    """What the district approved, as its binding states it (None: a master written before Pakt said so)."""
 
     @property
     def sums(self) -> MasterFigures:
@@ -205,6 +228,7 @@ class MasterReading:
             "rows": [row.to_json() for row in self.rows],
             "totals": self.totals.to_json(),
             "findings": [f.model_dump(mode="json") for f in self.findings],
+            "approval": self.approval.to_json() if self.approval is not None else None,
         }
 
     @classmethod
@@ -222,6 +246,7 @@ class MasterReading:
             rows=tuple(MasterRow.from_json(row) for row in data["rows"]),
             totals=MasterFigures.from_json(data["totals"]),
             findings=tuple(Finding.model_validate(f) for f in data["findings"]),
+            approval=Approval.from_json(data["approval"]) if data.get("approval") else None,
         )
 
 
@@ -289,6 +314,15 @@ class _Binding:
                 )
             )
             return None
+
+    def approval(self, view: MasterFileView) -> Approval | None:
+        """The approved figures, when the master names them (all three, each a number)."""
+        texts = [_text(view.named_cell(f.name)) for f in APPROVAL_FIELDS]
+        try:
+            count, persons, money = int(texts[0]), int(texts[1]), Decimal(texts[2]).quantize(CENT)
+        except (ValueError, ArithmeticError):
+            return None
+        return Approval(count, persons, money)
 
     def finished(self) -> datetime | None:
         try:
@@ -505,6 +539,7 @@ def read_master(view: MasterFileView) -> MasterReading:
         rows=master_rows,
         totals=stated,
         findings=tuple(binding.findings + reader.findings + total_problems),
+        approval=binding.approval(view),
     )
 
 

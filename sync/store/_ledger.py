@@ -31,6 +31,7 @@ class StateStore(Protocol):
 
     def record_paid(self, stichtag: date, lines: Any, when: datetime, list_file: str) -> None: ...
 
+
 LEDGER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS issued_lists (
     id INTEGER PRIMARY KEY,

@@ -155,6 +155,11 @@ class DistrictFigures:
     im_heads: int
     im_fte: Decimal
     self_managed: int
+    approved: int = 0
+    """Municipalities whose figures the district approved (the "davon freigegeben" row)."""
+    approved_persons: int = 0
+    approved_allowance_eur: Decimal = Decimal("0.00")
+    rejected: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON: money as a string with two decimals (never a float), FTE as a number."""
@@ -168,6 +173,10 @@ class DistrictFigures:
             "im_heads": self.im_heads,
             "im_fte": float(self.im_fte),
             "self_managed": self.self_managed,
+            "approved": self.approved,
+            "approved_persons": self.approved_persons,
+            "approved_allowance_eur": f"{self.approved_allowance_eur:.2f}",
+            "rejected": self.rejected,
         }
 
     @classmethod
@@ -182,6 +191,10 @@ class DistrictFigures:
             im_heads=data["im_heads"],
             im_fte=Decimal(str(data["im_fte"])).quantize(Decimal("0.01")),
             self_managed=data["self_managed"],
+            approved=data.get("approved", 0),  # a run stored before approvals were counted
+            approved_persons=data.get("approved_persons", 0),
+            approved_allowance_eur=Decimal(data.get("approved_allowance_eur", "0.00")),
+            rejected=data.get("rejected", 0),
         )
 
 

@@ -44,6 +44,7 @@ def completeness_lines(snapshot: dict[str, dict], deadline: date | None) -> list
     overdue = [r for r in rows if r["status"] == "überfällig"]
     invalid = [r for r in rows if r["status"] == "fehlerhaft"]
     changed = [r for r in rows if r["status"] == "nach Freigabe geändert"]
+    rejected = [r for r in rows if r["status"] == "zurückgewiesen"]
     unapproved = [
         r for r in rows if r["status"] in _RECEIVED_UNAPPROVED and not _absent(r) and not r.get("approved", False)
     ]
@@ -61,6 +62,8 @@ def completeness_lines(snapshot: dict[str, dict], deadline: date | None) -> list
         lines.append(f"Fehlerhaft ({len(invalid)}): {_names(invalid)}.")
     if changed:
         lines.append(f"Nach Freigabe geändert ({len(changed)}): {_names(changed)}.")
+    if rejected:
+        lines.append(f"Zurückgewiesen, Korrektur steht aus ({len(rejected)}): {_names(rejected)}.")
     if unapproved:
         lines.append(f"Noch nicht freigegeben ({len(unapproved)}): {_names(unapproved)}.")
     elif rows and absent < len(rows):

@@ -18,6 +18,7 @@ from typing import Any
 
 from pakt.schemas import (
     CheckContext,
+    Code,
     DistributionError,
     DistrictTotals,
     Finding,
@@ -232,6 +233,18 @@ def _frozen_remark(
     )
 
 
+REJECTED = "zurückgewiesen"
+
+
+def _rejected_remark(decision: Decision, frozen_in_totals: bool) -> str:
+    reason = f": {decision.reason}" if decision.reason else ""
+    kept = " In den freigegebenen Summen steht weiter die früher freigegebene Fassung." if frozen_in_totals else ""
+    return (
+        f"Zurückgewiesen am {format_date(decision.decided_at.date())} von {decision.decided_by}{reason}. Die "
+        f"Gemeinde muss die Meldung korrigieren und neu einreichen.{kept}"
+    )
+
+
 def _row(
     municipality: Municipality,
     received: Received | None,
@@ -279,6 +292,9 @@ def _row(
                 f"{format_date(shown.seen_at.date())}."
             )
         return MunicipalityRow(municipality, Status.FEHLERHAFT, newer_broken=broken, remark=remark, **common)
+    if decision is not None and decision.decision == REJECTED:
+        remark = _rejected_remark(decision, frozen is not None and valid is not None and valid.id != frozen.id)
+        return MunicipalityRow(municipality, Status.ZURUECKGEWIESEN, remark=remark, **common)
     if frozen is not None and valid is not None and valid.id != frozen.id:
         remark = _frozen_remark(received, submission, submissions.get(valid.id), common["approval"])
         return MunicipalityRow(municipality, Status.GEAENDERT, remark=remark, **common)
@@ -317,9 +333,19 @@ def _report(rows: Sequence[MunicipalityRow], problems: Sequence[Finding]) -> lis
             lines += [ReportLine(name, ags, f, "neuere Fassung, nicht übernommen") for f in row.newer_broken.findings]
         if row.used is not None:
             lines += [ReportLine(name, ags, f, "übernommene Fassung") for f in row.used.findings]
+        if row.status is Status.ZURUECKGEWIESEN and row.review_version is not None:
+            lines.append(ReportLine(name, ags, _rejection_finding(row), "zurückgewiesene Fassung"))
     for problem in problems:
         lines.append(ReportLine(problem.municipality or "", problem.ags or "", problem, "Datei"))
     return lines
+
+
+def _rejection_finding(row: MunicipalityRow) -> Finding:
+    """The Prüfbericht's line for a rejected submission: the file it is about and the district's reason."""
+    return Finding(
+        code=Code.MELDUNG_ZURUECKGEWIESEN, severity=Severity.WARNING, message=row.remark,
+        file=row.review_version.path, ags=row.municipality.ags, municipality=row.municipality.name,
+    )  # fmt: skip
 
 
 def _district_warnings(
@@ -392,9 +418,34 @@ def _with_reminder(row: MunicipalityRow, sent: ReminderSent | None) -> Municipal
     return replace(row, reminded=sent.sent_at.date(), reminded_for=sent.word) if sent is not None else row
 
 
+@dataclass(frozen=True)
+class ApprovedTotals:
+    """What the district approved: the figures of the approved rows (the frozen versions' figures)."""
+
+    municipalities: int
+    persons: int
+    allowance_eur: Decimal
+    im_fte: Decimal
+    material_costs_eur: Decimal
+    funds_use_eur: Decimal
+
+
+def approved_totals(view: DistrictView) -> ApprovedTotals:
+    rows = [row.figures for row in view.rows if row.approved and row.figures is not None]
+    return ApprovedTotals(
+        len(rows),
+        sum(f.persons for f in rows),
+        sum((f.allowance_eur for f in rows), Decimal("0.00")),
+        sum((f.im_fte for f in rows), Decimal("0.00")),
+        sum((f.material_costs_eur for f in rows), Decimal("0.00")),
+        sum((f.funds_use_eur for f in rows), Decimal("0.00")),
+    )
+
+
 def district_figures(view: DistrictView) -> DistrictFigures:
     """The district's key figures (the `pakt sync --json` figures; kept with each run)."""
     totals = view.totals
+    approved = approved_totals(view)
     return DistrictFigures(
         municipalities=len(view.rows),
         received=view.received,
@@ -405,6 +456,10 @@ def district_figures(view: DistrictView) -> DistrictFigures:
         im_heads=totals.im_heads,
         im_fte=totals.im_fte,
         self_managed=totals.self_managed,
+        approved=approved.municipalities,
+        approved_persons=approved.persons,
+        approved_allowance_eur=approved.allowance_eur,
+        rejected=view.count(Status.ZURUECKGEWIESEN),
     )
 
 

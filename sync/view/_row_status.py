@@ -16,5 +16,8 @@ class Status(enum.StrEnum):
     EINGEREICHT = "eingereicht"
     VERSPAETET = "verspätet"
     """Signed off, but first seen (or dated) after the deadline."""
+    ZURUECKGEWIESEN = "zurückgewiesen"
+    """The district rejected the newest valid version: the municipality owes a correction. Its figures show
+    in its row and in the reported totals, never in the approved ones."""
     GEAENDERT = "nach Freigabe geändert"
     """The district approved a version; the workbook has changed since. The approved figures stay in the totals."""

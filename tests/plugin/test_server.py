@@ -385,7 +385,7 @@ def test_aktualisieren_writes_the_district_view_and_keeps_annotations(live_serve
     money = [
         a for a in actions if a["func"] == "setNumberFormat" and a["start_column"] == header.index("Pro-Kopf-Pauschale")
     ]
-    assert money and money[0]["args"] == ['#,##0.00\\ "€"'] and money[0]["row_count"] == 36
+    assert money and money[0]["args"] == ['#,##0.00\\ "€"'] and money[0]["row_count"] == 37  # rows, totals, approved
     assert not [a for a in actions if a["func"] == "addHyperlink"]  # files on the share: no Google Sheet opens them
     registry = live_server.district.registry()
     with StateStore(state_path(registry, master_path(registry))) as store:
@@ -404,7 +404,7 @@ def test_aktualisieren_from_excel_sends_number_formats_links_and_total_formulas(
         a for a in actions if a["func"] == "setNumberFormat" and a["start_column"] == header.index("Pro-Kopf-Pauschale")
     )
     assert money["args"][0].startswith("[$-407]") and "€" in money["args"][0]
-    assert (money["start_row"], money["row_count"]) == (start + 1, 36)  # the rows and their total
+    assert (money["start_row"], money["row_count"]) == (start + 1, 37)  # the rows, their total, the approved
     aldingen = start + 1 + next(i for i, row in enumerate(sheet[start + 1 :]) if row[0] == "08327002")
     links = {(a["start_row"], a["start_column"]): a["args"] for a in actions if a["func"] == "addHyperlink"}
     address, text, tip = links[(aldingen, header.index("Personen"))]

@@ -92,7 +92,8 @@ def test_a_rejection_needs_a_reason_and_an_unknown_word_is_not_a_decision(distri
     assert rows[ALDINGEN]["Prüfung"] == "zurückgewiesen" and rows[ALDINGEN]["Grund"] == "Altersgruppen prüfen"
     unknown = pakt(district, "approve", "08399999")
     assert unknown.returncode == 2 and "08399999 steht nicht im Gemeindeverzeichnis" in unknown.stderr
-    assert "Noch nicht freigegeben (35)" in pakt(district, "status").stdout
+    status = pakt(district, "status").stdout
+    assert "Zurückgewiesen, Korrektur steht aus (1): Aldingen." in status and "Noch nicht freigegeben (34)" in status
 
 
 def test_approve_decides_each_municipality_on_its_own(district):

@@ -15,7 +15,8 @@ The invariants, checked after every step:
   twice: every line in the finance office's list files is a recorded line, each recorded once;
 - nothing of an earlier round becomes unreachable: its versions, decisions and paid lines stay, and its
   kept master exists;
-- no reminder goes out twice within `repeat_days` without `--again`.
+- no reminder goes out twice within `repeat_days` without `--again`;
+- an earlier round's open lines stay on the master's Auszahlung and payable with `--stichtag`.
 
 CI runs a bounded number of examples (PAKT_YEAR_EXAMPLES, PAKT_YEAR_STEPS); a soak is one variable away:
 `PAKT_YEAR_EXAMPLES=500 PAKT_YEAR_STEPS=40 python -m pytest tests/sync/year/test_year_machine.py`.
@@ -82,7 +83,8 @@ class DistrictYear(RuleBasedStateMachine):
         """Whether the last command ran to its end (a killed one leaves the master to the next run)."""
         self.files_changed = False
         """A clerk saved or deleted a file since the last command: the master shows it after the next run."""
-        self.reminded_with_again = False
+        self.forced: set[tuple] = set()
+        """Reminders sent with --again (they may repeat one sent shortly before)."""
         STEPS_RUN["examples"] += 1
 
     def teardown(self) -> None:
@@ -204,9 +206,19 @@ class DistrictYear(RuleBasedStateMachine):
 
     @rule(again=st.booleans())
     def reminders_go_out(self, again: bool) -> None:
-        self.command("reminders")
-        remind(self.registry(), RemindOptions(out=self.root / "erinnerungen"))
+        self.command("reminders again" if again else "reminders")
+        before = self.reminders_logged()
+        remind(self.registry(), RemindOptions(out=self.root / "erinnerungen", again=again))
+        if again:
+            self.forced |= set(self.reminders_logged()) - set(before)
         self.ended = True
+
+    def reminders_logged(self) -> list[tuple]:
+        store = self.store()
+        if store is None:
+            return []
+        with store:
+            return store.db.execute("SELECT id, stichtag, ags, reason, about, sent_at FROM reminders_sent").fetchall()
 
     @precondition(lambda self: len(self.registry().rounds) < len(ROUNDS))
     @rule()
@@ -271,6 +283,8 @@ class DistrictYear(RuleBasedStateMachine):
         columns = lines[start]
         planned: dict[str, Decimal] = {}
         for row in lines[start + 1 :]:
+            if row and str(row[0]).startswith("Offen aus früheren Runden"):
+                break  # the round's own lines end here
             if row and row[0] in allowance:
                 amount = Decimal(str(row[columns.index("Betrag")])).quantize(Decimal("0.01"))
                 planned[row[0]] = planned.get(row[0], Decimal(0)) + amount
@@ -295,12 +309,35 @@ class DistrictYear(RuleBasedStateMachine):
         assert in_files <= recorded, f"in den Listen, aber nicht vermerkt: {in_files - recorded}"
 
     @invariant()
+    def no_reminder_goes_out_twice_without_again(self) -> None:
+        repeat = self.registry().mail.repeat_days
+        last: dict[tuple, datetime] = {}
+        for entry in self.reminders_logged():
+            _, stichtag, ags, reason, about, sent_at = entry
+            key, when = (stichtag, ags, reason, about), datetime.fromisoformat(sent_at)
+            if key in last and entry not in self.forced:
+                assert (when.date() - last[key].date()).days >= repeat, f"{ags} zweimal erinnert: {key}"
+            last[key] = when
+
+    @invariant()
     def earlier_rounds_stay_reachable(self) -> None:
         registry = self.registry()
         for past in registry.rounds:
             kept = registry.resolve(registry.master.path)
             kept = kept.with_name(f"{kept.stem}_{past.stichtag.isoformat()}.xlsx")
             assert kept.exists(), f"Übersicht der Runde {past.stichtag} fehlt"
+        master = registry.resolve(registry.master.path)
+        if not registry.rounds or not self.ended or self.files_changed or not master.exists():
+            return
+        store = self.store()
+        with store:
+            from pakt.sync.run._round_plans import earlier_open_lines
+
+            open_lines = earlier_open_lines(registry, store)
+        rows = sheet_rows(master, "Auszahlung")
+        heading = next((i for i, row in enumerate(rows) if row and str(row[0]).startswith("Offen aus früheren")), None)
+        shown = [row for row in rows[heading + 2 :] if row and row[0]] if heading is not None else []
+        assert len(shown) == len(open_lines), "offene Zeilen früherer Runden fehlen auf dem Blatt Auszahlung"
 
 
 DistrictYear.TestCase.settings = settings(
