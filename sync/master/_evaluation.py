@@ -1,7 +1,7 @@
 """The Auswertung: municipalities by status, persons and allowance by municipality, built once for both masters.
 
     rows 0-1     title and a note (Stichtag, Stand)
-    rows 3-11    the status table: each status, its municipalities (COUNTIF over the Übersicht), the total
+    rows 3-12    the status table: each status, its municipalities (COUNTIF over the Übersicht), the total
     charts       a pie of the status table beside it; under it a column chart of the persons, on the next
                  A4 page (across) one of the allowance, per municipality
     row 48 on    for a district of more than CHART_MUNICIPALITIES municipalities: the ones with the most

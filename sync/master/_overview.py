@@ -49,8 +49,8 @@ from pakt.schemas import (
 )
 
 from ..sources._source import Place
-from ..store._records import REVIEW_CHOICES, Annotation
-from ..view._consolidate import DistrictView, MunicipalityRow, Status
+from ..store._records import APPROVED, REVIEW_CHOICES, Annotation
+from ..view._consolidate import DistrictView, MunicipalityRow, Status, approved_totals
 from ._layout import AGS_HEADER, CASELOAD_FORMAT, SHEET_OVERVIEW, STATUS_FILL, STATUS_MEANING, RunStamp
 
 STAFF_SOURCE = "staff"
@@ -329,17 +329,21 @@ def _totals_row(
     return tuple(cells)
 
 
+APPROVED_LABEL = "davon freigegeben"
+"""The label of the row under the totals (column B; column A stays empty, so no reader takes it for a row)."""
 APPROVED_SUMS = ("persons", "allowance_eur", "im_fte", "material_costs_eur", "funds_use_eur")
 """The figures the "davon freigegeben" row sums over the approved rows."""
-APPROVED_MARK = "freigegeben am"
-"""What the Entscheidung column of an approved row says (its approval in force), found by SEARCH."""
+APPROVED_MARK = f"{APPROVED} am "
+"""What the Entscheidung column of a row whose figures are approved says (`Decision.describe` of the approval
+in force, see `_decided`), found by SEARCH: a row counts in "davon freigegeben" exactly when it says so."""
 
 
 def _approved_row(view: DistrictView, columns: Sequence[OverviewColumn], rows: int) -> tuple[Cell, ...]:
     """Under the totals: what the district approved. Each figure a SUMPRODUCT over the rows whose Entscheidung
-    names an approval in force, with the sum Python computed (the approved versions' figures)."""
-    from ..view._consolidate import approved_totals
+    names an approval in force, with the sum Python computed (the approved versions' figures).
 
+    A rejected submission is not approved: its figures stay in its row and in the totals above (reported), not
+    here, unless an earlier version was approved; then that frozen version is what the row shows and counts."""
     approved = approved_totals(view)
     first, last = HEADER_ROW + 1, HEADER_ROW + max(rows, 1)
     index = {column.key: i for i, column in enumerate(columns)}
@@ -352,7 +356,7 @@ def _approved_row(view: DistrictView, columns: Sequence[OverviewColumn], rows: i
     cells = []
     for column in columns:
         if column.key == "name":
-            cells.append(Cell("davon freigegeben", style=Style.TOTAL))
+            cells.append(Cell(APPROVED_LABEL, style=Style.TOTAL))
         elif column.key == "status":
             text = f"{approved.municipalities} von {everyone} freigegeben"
             cells.append(
@@ -411,6 +415,14 @@ def overview_legend(view: DistrictView, body: Sequence[Sequence[Cell]]) -> list[
                 f"{_header_of('review')}: „freigegeben“ friert die Zahlen dieser Fassung ein; eine spätere "
                 f"Änderung der Gemeinde erscheint als „{Status.GEAENDERT.value}“ und zählt erst, wenn Sie sie "
                 "freigeben."
+            ),
+        ),
+        (
+            gap,
+            Cell(
+                f"Summen: „{view.registry.district.name} gesamt“ zählt, was gemeldet ist, zurückgewiesene Meldungen "
+                f"eingeschlossen; „{APPROVED_LABEL}“ darunter nur die freigegebenen Fassungen (in der Spalte "
+                f"{_header_of('status')}: wie viele Gemeinden)."
             ),
         ),
         (gap, Cell(f"Farben der Spalten {AGS_HEADER} und {_header_of('status')}:")),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from pathlib import Path, PurePath
 
 import xlsxwriter
@@ -113,19 +112,18 @@ def _approval_text(row: DistrictRow) -> str:
 
 
 def _approved_count(view: StateView, _: str) -> Cell:
-    shown = [row.shown for row in view.rows if row.shown is not None]
-    known = [reading for reading in shown if reading.approval is not None]
-    count = sum(reading.approval.municipalities for reading in known)
-    everyone = sum(len(reading.rows) for reading in known)
-    unknown = f" ({len(shown) - len(known)} Landkreise ohne Angabe)" if len(known) < len(shown) else ""
-    return Cell(f"{format_number(count)} von {format_number(everyone)}{unknown}", style=Style.TOTAL)
+    """Approved of the municipalities listed, over the districts whose master says (a sum of texts: no formula)."""
+    figures = view.figures()
+    everyone = sum(len(row.shown.rows) for row in view.rows if row.shown is not None and row.shown.approval)
+    unknown = figures.approval_unknown
+    without = f" ({counted(unknown, 'Landkreis', 'Landkreise')} ohne Angabe)" if unknown else ""
+    return Cell(
+        f"{format_number(figures.approved_municipalities)} von {format_number(everyone)}{without}", style=Style.TOTAL
+    )
 
 
 def _approved_sum(view: StateView, data_range: str) -> Cell:
-    total = sum(
-        (row.shown.approval.allowance_eur for row in view.rows if row.shown and row.shown.approval), Decimal("0.00")
-    )
-    return Cell(total, formula=f"=SUM({data_range})", style=Style.TOTAL)
+    return Cell(view.figures().approved_allowance_eur, formula=f"=SUM({data_range})", style=Style.TOTAL)
 
 
 def _district_figure(key: str) -> Callable[[DistrictRow], CellValue]:
@@ -272,7 +270,10 @@ def overview_title(view: StateView, stamp: RunStamp) -> list:
         f"Stand {stamp.finished_at:%d.%m.%Y %H:%M} (Abgleich Nr. {stamp.run_id})",
         "Eine Zeile je Landkreis, aus der Übersicht, die der Landkreis mit Pakt abgeglichen hat; gezählt wird eine "
         "geprüfte Übersicht des laufenden Stichtags (bei „fehlerhaft“ die letzte gültige). Ein Klick auf eine Zahl "
-        "öffnet ihre Summe in der Übersicht des Landkreises; das Blatt Gemeinden zeigt jede Gemeinde.",
+        "öffnet ihre Summe in der Übersicht des Landkreises; das Blatt Gemeinden zeigt jede Gemeinde. Personen und "
+        "Pauschale sind gemeldet, zurückgewiesene Meldungen eingeschlossen; „freigegeben“ zählt nur, was der Landkreis "
+        "freigegeben hat („–“: die Übersicht des Landkreises sagt es nicht, sie stammt von einer älteren Fassung von "
+        "Pakt).",
     )
 
 

@@ -231,7 +231,13 @@ class StateFigures:
     invalid: int
     persons: int
     allowance_eur: Decimal
+    """Reported: rejected submissions included (they were reported), as in each district's totals row."""
     im_fte: Decimal
+    approved_municipalities: int = 0
+    """Municipalities whose figures their district approved, over the districts whose master says so."""
+    approved_allowance_eur: Decimal = Decimal("0.00")
+    approval_unknown: int = 0
+    """Districts in the totals whose master does not say what it approved (written by an older Pakt)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -244,6 +250,9 @@ class StateFigures:
             "persons": self.persons,
             "allowance_eur": f"{self.allowance_eur:.2f}",
             "im_fte": float(self.im_fte),
+            "approved_municipalities": self.approved_municipalities,
+            "approved_allowance_eur": f"{self.approved_allowance_eur:.2f}",
+            "approval_unknown": self.approval_unknown,
         }
 
     @classmethod
@@ -255,6 +264,9 @@ class StateFigures:
             persons=data["persons"],
             allowance_eur=Decimal(data["allowance_eur"]),
             im_fte=Decimal(str(data["im_fte"])),
+            approved_municipalities=data.get("approved_municipalities", 0),  # a run stored before approvals
+            approved_allowance_eur=Decimal(data.get("approved_allowance_eur", "0.00")),
+            approval_unknown=data.get("approval_unknown", 0),
         )
 
 
@@ -275,6 +287,7 @@ class StateView:
 
     def figures(self) -> StateFigures:
         shown = [row.shown for row in self.rows if row.shown is not None]
+        approvals = [reading.approval for reading in shown if reading.approval is not None]
         return StateFigures(
             districts=len(self.rows),
             municipalities=sum(len(r.rows) for r in shown),
@@ -285,6 +298,9 @@ class StateView:
             persons=self.totals.persons,
             allowance_eur=self.totals.allowance_eur,
             im_fte=self.totals.im_fte,
+            approved_municipalities=sum(a.municipalities for a in approvals),
+            approved_allowance_eur=sum((a.allowance_eur for a in approvals), Decimal("0.00")),
+            approval_unknown=len(shown) - len(approvals),
         )
 
     def missing_names(self) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -42,6 +42,8 @@ from pakt.schemas import (
 from pakt.sync import (
     DistrictStatus,
     MasterFileView,
+    MasterReading,
+    StateFigures,
     StateSyncOptions,
     StateSyncResult,
     SyncOptions,
@@ -268,6 +270,48 @@ def test_the_state_master_is_bound_and_reads_back_by_name(masters: Masters, tmp_
     assert Decimal(str(totals["Pro-Kopf-Pauschale"])) == result.figures.allowance_eur
     with pytest.raises(SchemaMismatch, match="Übersicht eines Landes"):  # not a source of another roll-up
         read_master(view)
+
+
+def _drop_approval_names(master: Path) -> None:
+    """A district master as an older Pakt wrote it: no defined names for what the district approved."""
+    patch_part(
+        master,
+        "xl/workbook.xml",
+        lambda xml: re.sub(r'<definedName name="pakt_master_approved[^"]*"[^>]*>[^<]*</definedName>', "", xml),
+    )
+
+
+def test_each_district_says_what_it_approved_and_an_older_master_still_reads(masters: Masters, tmp_path: Path):
+    state = make_state(tmp_path, masters)
+    _drop_approval_names(state.master_of("08325"))  # Rottweil's master from before approvals were bound
+    result = state.sync()
+    assert {row.entry.key: row.status for row in result.view.rows} == dict.fromkeys(NAMES, DistrictStatus.AKTUELL)
+    assert row_of(result, "08325").shown.approval is None
+    assert row_of(result, "08327").shown.approval.municipalities == 0  # a sync of its own: nothing approved yet
+    figures = result.figures
+    assert (figures.approved_municipalities, figures.approved_allowance_eur, figures.approval_unknown) == (
+        0, Decimal("0.00"), 1,
+    )  # fmt: skip
+    assert figures.allowance_eur == sum(masters.allowance.values())  # what was reported
+    as_json = result.to_json()
+    assert as_json["approved_allowance_eur"] == "0.00" and as_json["approval_unknown"] == 1
+    districts, totals = sheet_table(result.master, "Übersicht", "Kreisschlüssel")
+    by_key = {d["Kreisschlüssel"]: d for d in districts}
+    assert by_key["08327"]["Gemeinden freigegeben"] == "0 von 35"
+    assert by_key["08325"]["Gemeinden freigegeben"] == "–" and by_key["08325"]["Pro-Kopf-Pauschale freigegeben"] in (
+        None, "",
+    )  # fmt: skip
+    assert totals["Gemeinden freigegeben"] == "0 von 38 (1 Landkreis ohne Angabe)"
+    title = " ".join(str(cell) for row in sheet_rows(result.master, "Übersicht")[:4] for cell in row if cell)
+    assert "zurückgewiesene Meldungen eingeschlossen" in title
+
+    kept = json.loads(json.dumps(row_of(result, "08327").shown.to_json()))
+    del kept["approval"]  # a reading the state store kept before approvals were read
+    assert MasterReading.from_json(kept).approval is None
+    stored = figures.to_json()
+    for key in ("approved_municipalities", "approved_allowance_eur", "approval_unknown"):
+        del stored[key]
+    assert StateFigures.from_json(stored) == replace(figures, approval_unknown=0)
 
 
 # -- what is refused ---------------------------------------------------------------------------------

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from stored_versions import checked_submissions, stored_version
 
+from pakt.schemas import Code, Severity, Submission
 from pakt.sync import Annotation, Received, Status, consolidate
-from pakt.sync.view._consolidate import describe_changes, snapshot_rows
+from pakt.sync.store._records import Decision, DistrictFigures
+from pakt.sync.view._consolidate import (
+    DistrictView,
+    approved_totals,
+    describe_changes,
+    district_figures,
+    snapshot_rows,
+)
+
+ALDINGEN, BALGHEIM, TUTTLINGEN = "08327002", "08327004", "08327066"
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +115,87 @@ def test_changes_between_runs_are_described_in_german(registry, rules, submissio
     assert describe_changes(before, after) == ["Balgheim: Status fehlt → eingereicht."]
     assert describe_changes({}, after) == ["Erster Abgleich: alle Gemeinden neu übernommen."]
     assert describe_changes(after, after) == []
+
+
+# -- decisions: what is approved, what is rejected ---------------------------------------------------
+
+
+def _decision(number: int, ags: str, version: int, decision: str, reason: str = "") -> Decision:
+    return Decision(number, ags, version, decision, reason, "M. Keller", datetime(2018, 7, 20, 10, 0))
+
+
+def decided(registry, rules, submissions, rejected_newer: Submission | None = None) -> DistrictView:
+    """Balgheim and Tuttlingen approved, Aldingen rejected; with `rejected_newer`, Aldingen's approved version 1
+    is frozen and the rejection is of a newer version 101 holding `rejected_newer`."""
+    received, subs, approvals = {}, {}, {}
+    for number, m in enumerate(registry.municipalities, start=1):
+        received[m.ags] = Received(stored_version(number, m.ags), stored_version(number, m.ags))
+        subs[number] = submissions[m.ags]
+    for ags in (BALGHEIM, TUTTLINGEN):
+        version = received[ags].valid
+        approvals[version.id] = _decision(version.id, ags, version.id, "freigegeben")
+        received[ags] = replace(received[ags], approved=version, decision=approvals[version.id])
+    first = received[ALDINGEN].valid
+    if rejected_newer is None:
+        no = _decision(500, ALDINGEN, first.id, "zurückgewiesen", "Altersgruppen fehlen")
+        received[ALDINGEN] = replace(received[ALDINGEN], decision=no)
+    else:
+        newer = stored_version(101, ALDINGEN)
+        subs[newer.id] = rejected_newer
+        approvals[first.id] = _decision(first.id, ALDINGEN, first.id, "freigegeben")
+        no = _decision(500, ALDINGEN, newer.id, "zurückgewiesen", "Altersgruppen fehlen")
+        received[ALDINGEN] = Received(newer, newer, approved=first, decision=no)
+    return consolidate(registry, rules, received, subs, {}, [], approvals=approvals)
+
+
+def _by_ags(view: DistrictView) -> dict:
+    return {row.municipality.ags: row for row in view.rows}
+
+
+def test_a_rejection_is_a_status_of_its_own_counted_as_reported_never_as_approved(registry, rules, submissions):
+    view = decided(registry, rules, submissions)
+    rows = _by_ags(view)
+    aldingen = rows[ALDINGEN]
+    assert aldingen.status is Status.ZURUECKGEWIESEN and not aldingen.approved
+    assert aldingen.remark == (
+        "Zurückgewiesen am 20.07.2018 von M. Keller: Altersgruppen fehlen. Die Gemeinde muss die Meldung korrigieren "
+        "und neu einreichen."
+    )
+    assert aldingen.figures.persons == 44  # shown as reported
+    assert view.totals.persons == sum(row.figures.persons for row in view.rows)  # in the reported totals
+    approved = approved_totals(view)
+    assert approved.municipalities == 2
+    assert approved.persons == rows[BALGHEIM].figures.persons + rows[TUTTLINGEN].figures.persons
+    assert approved.allowance_eur == rows[BALGHEIM].figures.allowance_eur + rows[TUTTLINGEN].figures.allowance_eur
+    lines = [line for line in view.report if line.finding.code is Code.MELDUNG_ZURUECKGEWIESEN]
+    assert len(lines) == 1 and lines[0].ags == ALDINGEN and lines[0].finding.severity is Severity.WARNING
+    assert "Altersgruppen fehlen" in lines[0].finding.message and lines[0].finding.file == "/share/08327002.xlsx"
+    figures = district_figures(view)
+    assert (figures.approved, figures.rejected, figures.approved_persons) == (2, 1, approved.persons)
+    assert DistrictFigures.from_json(figures.to_json()) == figures
+    assert snapshot_rows(view)[ALDINGEN]["status"] == "zurückgewiesen"
+
+
+def test_a_rejected_newer_version_leaves_the_approved_one_in_the_approved_totals(registry, rules, submissions):
+    newer = submissions[ALDINGEN].model_copy(
+        update={"persons": submissions[ALDINGEN].persons.model_copy(update={"total": 50})}
+    )
+    view = decided(registry, rules, submissions, rejected_newer=newer)
+    rows = _by_ags(view)
+    aldingen = rows[ALDINGEN]
+    assert aldingen.status is Status.ZURUECKGEWIESEN and aldingen.approved
+    assert aldingen.figures.persons == 44 and aldingen.used.id == 1  # the frozen version, not the rejected one
+    assert "In den freigegebenen Summen steht weiter die früher freigegebene Fassung." in aldingen.remark
+    approved = approved_totals(view)
+    assert approved.municipalities == 3
+    assert approved.allowance_eur == sum(rows[a].figures.allowance_eur for a in (ALDINGEN, BALGHEIM, TUTTLINGEN))
+
+
+def test_figures_stored_before_approvals_were_counted_still_read():
+    old = {
+        "municipalities": 35, "received": 35, "missing": 0, "invalid": 0, "persons": 828,
+        "allowance_eur": "1014300.00", "im_heads": 14, "im_fte": 11.0, "self_managed": 17,
+    }  # fmt: skip
+    figures = DistrictFigures.from_json(old)
+    assert (figures.approved, figures.approved_persons, figures.rejected) == (0, 0, 0)
+    assert figures.approved_allowance_eur == Decimal("0.00")

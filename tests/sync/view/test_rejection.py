@@ -9,16 +9,18 @@ import re
 import shutil
 import subprocess
 import zipfile
+from datetime import datetime
 from decimal import Decimal
 
 import libreoffice
+import make_broken
 import openpyxl
 import pytest
 from master_reading import overview, sheet_rows
 from openpyxl.utils.cell import coordinate_to_tuple
 
 from pakt.schemas import load_registry
-from pakt.sync import StateSyncOptions, run_state_sync
+from pakt.sync import StateSyncOptions, decide, master_path, run_state_sync, state_path
 from pakt.sync.master._layout import STATUS_FILL
 from pakt.sync.view._row_status import Status
 
@@ -70,6 +72,7 @@ def test_a_rejection_has_its_own_status_colour_legend_and_report_line(district):
     line = next(row for row in report if "MELDUNG_ZURUECKGEWIESEN" in row)
     assert "Aldingen" in line and any("Altersgruppen fehlen" in str(cell) for cell in line)
     assert totals["Personen"] == 828  # reported: the rejected figures count as reported
+    assert ["zurückgewiesen", 1] in [row[:2] for row in sheet_rows(district.master, "Auswertung")]
 
 
 def test_the_totals_say_what_is_approved_to_the_cent_and_libreoffice_agrees(district, tmp_path):
@@ -124,3 +127,47 @@ def test_the_state_master_shows_each_districts_approval(district, tmp_path, with
     else:
         assert tuttlingen["Gemeinden freigegeben"] == "–" and tuttlingen["Pro-Kopf-Pauschale freigegeben"] in ("", None)
     assert Decimal(str(tuttlingen["Pro-Kopf-Pauschale"])) == Decimal("1014300.00")  # reported, rejected included
+
+
+def _decide_in_python(district, ags: str, decision: str, reason: str = "") -> None:
+    registry = district.registry()
+    state = state_path(registry, master_path(registry))
+    decide(registry, state, [ags], decision, reason, "M. Keller", datetime(2018, 7, 20, 10, 0))
+
+
+def _edit_persons(district, persons: int) -> None:
+    district.workbook("Aldingen").write_bytes(
+        make_broken.submission({("persons", "total"): persons, ("persons", "by_age", "from_27_to_64"): persons - 29})
+    )
+
+
+def test_a_rejected_newer_version_keeps_the_approved_figures_in_davon_freigegeben(district):
+    district.sync()
+    _decide_in_python(district, ALDINGEN, "freigegeben")
+    district.sync()
+    frozen, _ = overview(district.master)
+    _edit_persons(district, 50)
+    district.sync()
+    _decide_in_python(district, ALDINGEN, "zurückgewiesen", "Die 50 Personen bitte belegen")
+    result = district.sync()
+    rows, totals = overview(district.master)
+    assert rows[ALDINGEN]["Status"] == "zurückgewiesen" and rows[ALDINGEN]["Personen"] == frozen[ALDINGEN]["Personen"]
+    assert "früher freigegebene Fassung" in rows[ALDINGEN]["Hinweis"] and totals["Personen"] == 828  # the frozen 44
+    approved = _approved_row(district.master)
+    assert approved["Status"] == "1 von 35 freigegeben" and approved["Personen"] == frozen[ALDINGEN]["Personen"]
+    assert Decimal(str(approved["Pro-Kopf-Pauschale"])) == Decimal(str(frozen[ALDINGEN]["Pro-Kopf-Pauschale"]))
+    assert (result.figures.approved, result.figures.rejected) == (1, 1)
+
+
+def test_a_corrected_submission_after_a_rejection_is_open_again(district):
+    district.sync()
+    _decide_in_python(district, ALDINGEN, "zurückgewiesen", "Altersgruppen fehlen")
+    assert district.sync().figures.rejected == 1
+    _edit_persons(district, 47)
+    corrected = district.sync()
+    rows, _ = overview(district.master)
+    assert rows[ALDINGEN]["Status"] == "eingereicht" and rows[ALDINGEN]["Personen"] == 47
+    assert rows[ALDINGEN]["Prüfung"] == "" and "Zurückgewiesen" not in rows[ALDINGEN]["Hinweis"]
+    assert not any("MELDUNG_ZURUECKGEWIESEN" in row for row in sheet_rows(district.master, "Prüfbericht"))
+    assert (corrected.figures.approved, corrected.figures.rejected) == (0, 0)
+    assert _approved_row(district.master)["Status"] == "0 von 35 freigegeben"

@@ -54,7 +54,11 @@ pytestmark = pytest.mark.slow
 MUNICIPALITIES = 4
 ROUNDS = (date(2019, 6, 30), date(2019, 12, 31))
 """The rounds a year may open after the sample's 30.06.2018 (the bundled rules cover them)."""
-KILL_POINTS = ("listed", "stored:1", "consolidated", "master-temp", "master-written", "finished")
+KILL_POINTS = (
+    "listed", "stored:1", "consolidated", "master-temp", "master-written", "finished",
+    "payments-issued", "payments-file-written:1", "payments-file-written:2", "payments-written",
+)  # fmt: skip
+"""Where a command dies (a point it never passes lets it finish): a run's phases, then a payment list's steps."""
 STEPS_RUN: Counter = Counter()
 """Steps and examples the machine ran, printed at the end of the session (tests/conftest.py)."""
 
