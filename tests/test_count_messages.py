@@ -34,4 +34,4 @@ def test_the_command_counts_in_german(tmp_path, repo):
     assert "Es fehlt 1 Meldung: Aldingen." in _said("sync", "--config", config)
     balgheim.unlink()
     assert "Es fehlen 2 Meldungen: Aldingen, Balgheim." in _said("sync", "--config", config)
-    assert "3 Dateien geschrieben" in _said("appsscript", "--out", str(tmp_path / "appsscript"))
+    assert "4 Dateien geschrieben" in _said("appsscript", "--out", str(tmp_path / "appsscript"))

@@ -1,8 +1,11 @@
 /**
- * Pakt für Google Sheets: the "Pakt" menu (Prüfen, Einreichen) and the Pakt formulas.
+ * Pakt für Google Sheets: the "Pakt" menu (Prüfen, Einreichen), the sidebar that lists what
+ * Prüfen found, and the Pakt formulas.
  *
  * The menu runs Pakt's scripts on the server through xlwings' Apps Script
- * client (runPython, in xlwings.js beside this file). The formulas post their
+ * client (runPython, in xlwings.js beside this file). After Prüfen a sidebar
+ * (Pruefen.html) lists the findings that the server wrote into the Prüfbericht
+ * sheet, errors first; choosing one selects its cell. The formulas post their
  * arguments to the server's formula endpoint with UrlFetchApp, whole ranges at
  * once, and keep answers in CacheService (only answers within its 100 KB per
  * value). Dates are read in the spreadsheet's time zone, not the script's.
@@ -19,6 +22,13 @@
 var PAKT_XLWINGS_VERSION = "0.37.8";
 var PAKT_CACHE_SECONDS = 6 * 60 * 60;
 var PAKT_CACHE_VALUE_BYTES = 100 * 1024; // CacheService refuses larger values
+
+// The Prüfbericht as the server writes it (plugin/_marks.py): a header row, then one finding a row.
+var PAKT_REPORT_SHEET = "Prüfbericht";
+var PAKT_REPORT_COLUMNS = { severity: "Schwere", sheet: "Blatt", cell: "Zelle", message: "Meldung" };
+var PAKT_SIDEBAR_FILE = "Pruefen";
+var PAKT_SIDEBAR_TITLE = "Pakt – Prüfen";
+var PAKT_A1 = /^\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6}(:\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6})?$/;
 
 function onOpen() {
   SpreadsheetApp.getUi()
@@ -51,18 +61,27 @@ function paktZugangEinrichten() {
   ui.alert("Pakt", "Zugang gespeichert.", ui.ButtonSet.OK);
 }
 
-function paktRun_(script) {
+// Run a Pakt script on the server; null when it ran, else what went wrong, in German.
+function paktCallScript_(script) {
   var settings = paktSettings_();
-  var ui = SpreadsheetApp.getUi();
   if (!settings.url || !settings.token) {
-    ui.alert("Pakt", "Bitte zuerst im Menü Pakt > Zugang einrichten: Serveradresse und Zugangsschlüssel.", ui.ButtonSet.OK);
-    return;
+    return "Bitte zuerst im Menü Pakt > Zugang einrichten: Serveradresse und Zugangsschlüssel.";
   }
   try {
     runPython(settings.url + "/xlwings/custom-scripts-call/" + script, { auth: settings.token });
   } catch (error) {
-    ui.alert("Pakt", paktExplain_(error), ui.ButtonSet.OK);
+    return paktExplain_(error);
   }
+  return null;
+}
+
+function paktRun_(script) {
+  var problem = paktCallScript_(script);
+  if (problem) {
+    var ui = SpreadsheetApp.getUi();
+    ui.alert("Pakt", problem, ui.ButtonSet.OK);
+  }
+  return !problem;
 }
 
 // What went wrong on the way to the server, in German; Google's English text only in the execution log.
@@ -99,11 +118,81 @@ function paktExplain_(error) {
 }
 
 function paktPruefen() {
-  paktRun_("pruefen");
+  if (paktRun_("pruefen")) paktShowFindings_();
 }
 
+// Einreichen refused for errors (the server said so in an alert): the list of them beside the sheet.
 function paktEinreichen() {
-  paktRun_("einreichen");
+  if (paktRun_("einreichen") && paktFindings().findings.some(function (f) { return f.severity === "Fehler"; })) {
+    paktShowFindings_();
+  }
+}
+
+// --- the sidebar of Prüfen (Pruefen.html calls the three public functions below) ---------
+
+function paktShowFindings_() {
+  var page = HtmlService.createHtmlOutputFromFile(PAKT_SIDEBAR_FILE).setTitle(PAKT_SIDEBAR_TITLE);
+  SpreadsheetApp.getUi().showSidebar(page);
+}
+
+/**
+ * What the last Prüfen found, read from the Prüfbericht the server wrote: {checked, findings:
+ * [{severity, sheet, cell, message}]} in the report's order. Columns are found by their headers.
+ */
+function paktFindings() {
+  var report = SpreadsheetApp.getActive().getSheetByName(PAKT_REPORT_SHEET);
+  if (!report) return { checked: false, findings: [] };
+  var rows = report.getDataRange().getValues();
+  for (var head = 0; head < rows.length; head++) {
+    var columns = paktReportColumns_(rows[head]);
+    if (columns) return { checked: true, findings: paktReportRows_(rows.slice(head + 1), columns) };
+  }
+  return { checked: false, findings: [] };
+}
+
+function paktReportColumns_(row) {
+  var labels = row.map(function (value) { return String(value).trim(); });
+  var columns = {};
+  for (var key in PAKT_REPORT_COLUMNS) {
+    columns[key] = labels.indexOf(PAKT_REPORT_COLUMNS[key]);
+    if (columns[key] < 0) return null;
+  }
+  return columns;
+}
+
+function paktReportRows_(rows, columns) {
+  var findings = [];
+  rows.forEach(function (row) {
+    var text = function (key) {
+      var value = row[columns[key]];
+      return value === undefined || value === null ? "" : String(value).trim();
+    };
+    if (!text("severity") || !text("message")) return;
+    findings.push({ severity: text("severity"), sheet: text("sheet"), cell: text("cell").replace(/\$/g, ""), message: text("message") });
+  });
+  return findings;
+}
+
+/**
+ * Select a finding's cell for the clerk: {selected: "Meldung!B14"}, or {problem} in German when the
+ * sheet is gone (renamed or deleted since Prüfen) or the address is not one.
+ */
+function paktSelect(sheetName, a1) {
+  var name = String(sheetName);
+  var address = String(a1).toUpperCase();
+  var sheet = SpreadsheetApp.getActive().getSheetByName(name);
+  if (!sheet) return { problem: "Das Blatt „" + name + "“ gibt es in dieser Tabelle nicht mehr. Bitte erneut prüfen." };
+  if (!PAKT_A1.test(address)) return { problem: "„" + a1 + "“ ist keine Zelladresse. Bitte erneut prüfen." };
+  sheet.activate();
+  var range = sheet.getRange(address).activate();
+  return { selected: name + "!" + range.getA1Notation() };
+}
+
+/** Prüfen again from the sidebar: the new findings, or {problem} in German if the server could not check. */
+function paktRecheck() {
+  var problem = paktCallScript_("pruefen");
+  if (problem) return { checked: false, findings: [], problem: problem };
+  return paktFindings();
 }
 
 // Actions the Pakt server adds to xlwings' own (xlwings.js dispatches by name).

@@ -1,10 +1,12 @@
-"""Pakt's Apps Script files under Node, with stand-ins for Google's services, against the live server."""
+"""Pakt's Apps Script files under Node, with stand-ins for Google's services held to Google's typings, against the
+live server; the sidebar of Prüfen in jsdom."""
 
 from __future__ import annotations
 
 import http.server
 import json
 import os
+import re
 import socket
 import ssl
 import subprocess
@@ -16,15 +18,31 @@ from pathlib import Path
 
 import make_broken
 import pytest
+from node_packages import ensure_node_packages
 from payloads import spreadsheet
 
-from pakt.plugin._appsscript import export_appsscript, xlwings_client
-from pakt.schemas import ERROR_FILL
+from pakt.plugin._appsscript import export_appsscript, html_files, xlwings_client
+from pakt.plugin._marks import REPORT_SHEET
+from pakt.schemas import ERROR_FILL, INPUT_FILL
 
 NODE = Path(__file__).parent / "node"
 PAKT_JS = Path(__file__).parents[2] / "plugin" / "appsscript" / "Pakt.js"
+SIDEBAR_HTML = PAKT_JS.parent / "Pruefen.html"
 
 pytestmark = pytest.mark.node
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _google_typings() -> None:
+    """The stand-ins read Google's typings (and the sidebar runs in jsdom): both from npm, pinned."""
+    ensure_node_packages()
+
+
+def held_to_the_typings(outcome: dict) -> dict:
+    """Every member of Google's services the scripts used is one Google publishes, with a number of
+    arguments one of its overloads takes."""
+    assert outcome["typings"]["off"] == []
+    return outcome
 
 
 def run_menu(tmp_path, workbook: Path, script: str, server: str, token: str) -> dict:
@@ -47,7 +65,7 @@ def run_menu(tmp_path, workbook: Path, script: str, server: str, token: str) -> 
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return held_to_the_typings(json.loads(done.stdout))
 
 
 def sheet(state: dict, name: str) -> dict:
@@ -74,6 +92,7 @@ def test_menu_offers_pruefen_and_einreichen(live_server, tmp_path, repo):
     assert [label for label, _ in menu["items"]][:2] == ["Prüfen", "Einreichen"]
     report = sheet(state, "Prüfbericht")
     assert report["values"][0][0] == "Keine Beanstandungen – die Meldung kann eingereicht werden."
+    assert state["sidebars"][0]["title"] == "Pakt – Prüfen"
 
 
 def test_pruefen_marks_the_cell_and_writes_the_report(live_server, tmp_path):
@@ -95,6 +114,15 @@ def test_einreichen_with_errors_is_refused_with_a_german_alert(live_server, tmp_
     state = run_menu(tmp_path, workbook, "paktEinreichen", live_server.url, live_server.aldingen)
     assert any("Einreichen nicht möglich: 1 Fehler" in alert for alert in state["alerts"])
     assert sheet(state, "Kosten")["backgrounds"]["B7"] == ERROR_FILL
+    assert [s["title"] for s in state["sidebars"]] == ["Pakt – Prüfen"], "and the list of errors beside the sheet"
+
+
+def test_einreichen_without_errors_opens_no_list(live_server, tmp_path):
+    workbook = tmp_path / "aldingen.xlsx"
+    workbook.write_bytes(make_broken.submission({("header", "name"): "Aldingen am Neckar"}))
+    state = run_menu(tmp_path, workbook, "paktEinreichen", live_server.url, live_server.aldingen)
+    assert any("eingereicht am" in alert for alert in state["alerts"]), state["alerts"]
+    assert state["sidebars"] == []
 
 
 def test_another_municipalitys_key_is_turned_away_in_german(live_server, tmp_path, repo):
@@ -108,6 +136,7 @@ def test_another_municipalitys_key_is_turned_away_in_german(live_server, tmp_pat
     (alert,) = state["alerts"]
     assert "gehört zu Balgheim (08327004)" in alert
     assert "Prüfbericht" not in [s["name"] for s in state["sheets"]]
+    assert state["sidebars"] == [], "a check the server refused opens no list"
 
 
 def test_unreachable_server_is_explained_in_german(tmp_path, repo, live_server):
@@ -150,7 +179,7 @@ def run_formulas(tmp_path, server: str, token: str, cases: list[dict], script_ti
         env={**os.environ, "TZ": script_time_zone},
     )
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return held_to_the_typings(json.loads(done.stdout))
 
 
 def test_formula_with_unreachable_server_says_so_in_the_cell(tmp_path):
@@ -250,10 +279,299 @@ def test_formula_mode_refuses_what_google_refuses_a_custom_function():
 
 def test_export_writes_the_project_with_the_matching_xlwings_client(tmp_path):
     written = export_appsscript(tmp_path)
-    assert [p.name for p in written] == ["Pakt.gs", "xlwings.gs", "appsscript.json"]
+    assert [p.name for p in written] == ["Pakt.gs", "xlwings.gs", "Pruefen.html", "appsscript.json"]
+    assert (tmp_path / "Pruefen.html").read_bytes() == SIDEBAR_HTML.read_bytes()
     assert 'const version = "0.37.8";' in (tmp_path / "xlwings.gs").read_text(encoding="utf-8")
     manifest = json.loads((tmp_path / "appsscript.json").read_text(encoding="utf-8"))
     assert "https://www.googleapis.com/auth/script.external_request" in manifest["oauthScopes"]
     for path in written[:2]:
         syntax_check = f"new Function(require('fs').readFileSync({json.dumps(str(path))}, 'utf8'))"
         subprocess.run(["node", "-e", syntax_check], check=True)
+
+
+# --- the sidebar of Prüfen ------------------------------------------------------------------------------------
+
+
+def run_sidebar(tmp_path, book: Path | dict, steps: list[str], server: str = "-", token: str = "-") -> dict:
+    """Open `book` in the stand-in spreadsheet, take `steps` (see sidebar.js) and return, after each, the sidebar as
+    the clerk meets it, the calls its page made, the selection in the spreadsheet; at the end the sheets."""
+    data = tmp_path / "spreadsheet.json"
+    data.write_text(
+        json.dumps(spreadsheet(book) if isinstance(book, Path) else book, ensure_ascii=False), encoding="utf-8"
+    )
+    steps_file = tmp_path / "steps.json"
+    steps_file.write_text(json.dumps(steps, ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run(
+        [
+            "node",
+            str(NODE / "sidebar.js"),
+            server,
+            token,
+            str(data),
+            str(steps_file),
+            str(PAKT_JS),
+            str(xlwings_client()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    outcome = held_to_the_typings(json.loads(done.stdout))
+    assert outcome["pageErrors"] == [] and outcome["consoleErrors"] == []
+    return outcome
+
+
+def entries(page: dict) -> list[dict]:
+    return [entry for group in page["groups"] for entry in group["entries"]]
+
+
+def broken_form(tmp_path) -> Path:
+    """Two errors on two sheets and a warning whose message quotes what the clerk typed (markup included)."""
+    workbook = tmp_path / "aldingen.xlsx"
+    workbook.write_bytes(
+        make_broken.submission(
+            {("persons", "by_age", "from_27_to_64"): 11, ("header", "name"): "Aldingen <b>am</b> Neckar"},
+            managers=lambda rows: [{**rows[0], "fte": 1.5}, *rows[1:]],
+        )
+    )
+    return workbook
+
+
+def report_rows(state: dict) -> list[list]:
+    """The findings in the Prüfbericht the server wrote: severity, sheet, cell, message."""
+    values = sheet(state, REPORT_SHEET)["values"]
+    header = values[1]
+    columns = [header.index(label) for label in ("Schwere", "Blatt", "Zelle", "Meldung")]
+    return [[row[c] for c in columns] for row in values[2:] if row and row[0]]
+
+
+def test_pruefen_lists_the_findings_in_a_sidebar_errors_first(live_server, tmp_path):
+    outcome = run_sidebar(tmp_path, broken_form(tmp_path), ["menu:paktPruefen"], live_server.url, live_server.aldingen)
+    (after,) = outcome["steps"]
+    page = after["page"]
+    assert page["title"] == "Pakt – Prüfen" and page["lang"] == "de"
+    assert page["count"] == "2 Fehler, 1 Warnung — Einreichen ist erst ohne Fehler möglich"
+    assert page["countHasErrors"]
+    assert [g["heading"] for g in page["groups"]] == ["Fehler (2)", "Warnungen (1)"]
+    assert all(g["labelledBy"] for g in page["groups"])
+    shown = [[e["sheet"], e["cell"], e["where"], e["message"]] for e in entries(page)]
+    assert [row[:2] for row in shown] == [["Integrationsmanager", "B6"], ["Meldung", "B14"], ["Meldung", "B7"]]
+    assert [row[2] for row in shown] == ["Integrationsmanager, Zelle B6", "Meldung, Zelle B14", "Meldung, Zelle B7"]
+    report = report_rows(outcome)
+    assert [[e["label"].split(": ")[0], e["sheet"], e["cell"], e["message"]] for e in entries(page)] == report
+    assert "1,5 ist kein gültiger Stellenanteil" in shown[0][3]
+    assert "Altersgruppen ergeben zusammen 40 Personen" in shown[1][3]
+    warning = entries(page)[2]
+    assert "„Aldingen <b>am</b> Neckar“" in warning["message"], "the clerk's text is shown as text"
+    assert set(warning["tags"]) == {"span"}, "and makes no element of its own"
+    assert [c["name"] for c in after["calls"]] == ["paktFindings"]
+    assert after["alerts"] == []
+    assert sheet(outcome, "Meldung")["backgrounds"]["B14"] == ERROR_FILL, "the cells are marked as before"
+
+
+def test_the_sidebar_is_usable_with_the_keyboard(live_server, tmp_path):
+    outcome = run_sidebar(tmp_path, broken_form(tmp_path), ["menu:paktPruefen"], live_server.url, live_server.aldingen)
+    page = outcome["steps"][0]["page"]
+    assert page["focused"] == "#count", "a screen reader starts at the count line"
+    assert page["countTabIndex"] == "-1" and page["countLive"] == "polite" and page["statusLive"] == "polite"
+    for entry in entries(page):
+        assert (entry["tag"], entry["type"], entry["tabIndex"], entry["disabled"]) == ("button", "button", 0, False)
+    assert entries(page)[0]["label"].startswith("Fehler: Integrationsmanager, Zelle B6: Stellenanteil (VZÄ): 1,5")
+    assert entries(page)[2]["label"].startswith("Warnung: Meldung, Zelle B7: Gemeinde „Aldingen")
+    assert not page["recheckDisabled"]
+
+
+def test_clicking_a_finding_or_pressing_enter_on_it_selects_its_cell(live_server, tmp_path):
+    outcome = run_sidebar(
+        tmp_path,
+        broken_form(tmp_path),
+        ["menu:paktPruefen", "click:1", "enter:0", "enter:2"],
+        live_server.url,
+        live_server.aldingen,
+    )
+    opened, clicked, entered, warned = outcome["steps"]
+    assert opened["selection"] != {"sheet": "Meldung", "a1": "B14"}
+    assert clicked["calls"] == [{"name": "paktSelect", "args": ["Meldung", "B14"]}]
+    assert clicked["selection"] == {"sheet": "Meldung", "a1": "B14"}
+    assert clicked["page"]["status"] == "Meldung, Zelle B14 ist ausgewählt."
+    assert entered["calls"] == [{"name": "paktSelect", "args": ["Integrationsmanager", "B6"]}]
+    assert entered["selection"] == {"sheet": "Integrationsmanager", "a1": "B6"}
+    assert entered["page"]["focused"] == "finding:0", "focus stays on the finding, the list can be walked on"
+    assert entered["page"]["status"] == "Integrationsmanager, Zelle B6 ist ausgewählt."
+    assert warned["selection"] == {"sheet": "Meldung", "a1": "B7"}
+
+
+def test_erneut_pruefen_after_correcting_shows_what_is_left(live_server, tmp_path):
+    outcome = run_sidebar(
+        tmp_path,
+        broken_form(tmp_path),
+        ["menu:paktPruefen", "type:Meldung!B14=40", "type:Integrationsmanager!B6=0.5", "recheck"],
+        live_server.url,
+        live_server.aldingen,
+    )
+    rechecked = outcome["steps"][-1]
+    assert [c["name"] for c in rechecked["calls"]] == ["paktRecheck"]
+    page = rechecked["page"]
+    assert page["count"] == "Keine Fehler, 1 Warnung — bitte prüfen, Einreichen ist möglich"
+    assert not page["countHasErrors"] and page["focused"] == "#count"
+    assert [g["heading"] for g in page["groups"]] == ["Warnungen (1)"]
+    assert [(e["sheet"], e["cell"]) for e in entries(page)] == [("Meldung", "B7")]
+    assert sheet(outcome, "Meldung")["backgrounds"]["B14"] == INPUT_FILL, "the corrected cell lost its mark"
+    assert outcome["sidebars"] == 1, "the list is renewed in the open sidebar"
+
+
+def test_a_form_without_findings_says_it_can_be_submitted(live_server, tmp_path, repo):
+    outcome = run_sidebar(
+        tmp_path,
+        repo / "sample_workbooks" / "08327002_Aldingen.xlsx",
+        ["menu:paktPruefen"],
+        live_server.url,
+        live_server.aldingen,
+    )
+    page = outcome["steps"][0]["page"]
+    assert page["count"] == "Keine Fehler, keine Warnungen – die Meldung kann eingereicht werden."
+    assert page["groups"] == [] and not page["countHasErrors"]
+
+
+def crafted_book(rows: list[list[str]], *, report: bool = True) -> dict:
+    """A spreadsheet with the sheets the findings name and a Prüfbericht laid out as the server writes it."""
+    sheets = [{"name": name, "values": [["x"]]} for name in ("Meldung", "Integrationsmanager", "Kosten")]
+    if report:
+        head = ["Überschrift", "", "", "", ""]
+        values = [head, ["Schwere", "Blatt", "Zelle", "Code", "Meldung"]]
+        values += [[severity, where, cell, "CODE", message] for severity, where, cell, message in rows]
+        sheets.append({"name": REPORT_SHEET, "values": values})
+    return {"name": "Meldung Aldingen", "sheets": sheets, "namedRanges": []}
+
+
+def finding_rows(errors: int, warnings: int, notes: int = 0) -> list[list[str]]:
+    rows = [["Warnung", "Meldung", f"B{20 + i}", f"Warnung {i}"] for i in range(warnings)]
+    rows += [["Fehler", "Kosten", f"B{10 + i}", f"Fehler {i}"] for i in range(errors)]
+    rows += [["Hinweis", "Meldung", f"C{5 + i}", f"Hinweis {i}"] for i in range(notes)]
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("errors", "warnings", "notes", "line"),
+    [
+        (1, 0, 0, "1 Fehler, keine Warnungen — Einreichen ist erst ohne Fehler möglich"),
+        (3, 2, 0, "3 Fehler, 2 Warnungen — Einreichen ist erst ohne Fehler möglich"),
+        (2, 1, 1, "2 Fehler, 1 Warnung — Einreichen ist erst ohne Fehler möglich"),
+        (0, 1, 0, "Keine Fehler, 1 Warnung — bitte prüfen, Einreichen ist möglich"),
+        (0, 2, 0, "Keine Fehler, 2 Warnungen — bitte prüfen, Einreichen ist möglich"),
+        (0, 0, 1, "Keine Fehler, keine Warnungen – die Meldung kann eingereicht werden."),
+        (0, 0, 0, "Keine Fehler, keine Warnungen – die Meldung kann eingereicht werden."),
+    ],
+)
+def test_the_count_line_counts_in_german_and_errors_come_first(tmp_path, errors, warnings, notes, line):
+    outcome = run_sidebar(tmp_path, crafted_book(finding_rows(errors, warnings, notes)), ["open"])
+    page = outcome["steps"][0]["page"]
+    assert page["count"] == line
+    assert page["countHasErrors"] == bool(errors)
+    expected = [("Fehler", errors), ("Warnungen", warnings), ("Hinweise", notes)]
+    assert [g["heading"] for g in page["groups"]] == [f"{name} ({n})" for name, n in expected if n]
+    messages = [e["message"] for e in entries(page)]
+    wanted = [f"Fehler {i}" for i in range(errors)] + [f"Warnung {i}" for i in range(warnings)]
+    assert messages == wanted + [f"Hinweis {i}" for i in range(notes)], "by severity, in the report's order"
+
+
+def test_a_finding_without_a_cell_is_shown_but_not_a_button(tmp_path):
+    rows = [["Fehler", "", "", "Die Mappe hat kein Blatt „Meldung“."], *finding_rows(1, 0)]
+    outcome = run_sidebar(tmp_path, crafted_book(rows), ["open", "click:0"])
+    opened, clicked = outcome["steps"]
+    first, second = entries(opened["page"])
+    assert (first["tag"], first["where"], first["message"]) == ("p", None, "Die Mappe hat kein Blatt „Meldung“.")
+    assert second["tag"] == "button"
+    assert clicked["calls"] == [{"name": "paktSelect", "args": ["Kosten", "B10"]}], "the first button is the second"
+
+
+def test_a_finding_whose_sheet_was_renamed_says_so(tmp_path):
+    outcome = run_sidebar(tmp_path, crafted_book(finding_rows(1, 0)), ["open", "rename:Kosten=Kosten 2024", "click:0"])
+    clicked = outcome["steps"][-1]
+    assert clicked["page"]["status"] == "Das Blatt „Kosten“ gibt es in dieser Tabelle nicht mehr. Bitte erneut prüfen."
+    assert clicked["selection"] == outcome["steps"][0]["selection"], "nothing else is selected instead"
+
+
+def test_erneut_pruefen_with_the_server_unreachable_says_so_in_the_sidebar(tmp_path, live_server):
+    outcome = run_sidebar(
+        tmp_path, crafted_book(finding_rows(1, 0)), ["open", "recheck"], _closed_port_url(), live_server.aldingen
+    )
+    page = outcome["steps"][-1]["page"]
+    assert page["count"].startswith("Der Pakt-Server ist nicht erreichbar.")
+    assert page["countHasErrors"] and page["groups"] == [] and not page["recheckDisabled"]
+    assert outcome["steps"][-1]["alerts"] == [], "said in the sidebar, not in a dialog over it"
+
+
+def test_without_a_pruefbericht_the_sidebar_asks_for_a_check(tmp_path):
+    outcome = run_sidebar(tmp_path, crafted_book([], report=False), ["open"])
+    assert outcome["steps"][0]["page"]["count"] == "Noch kein Prüfbericht: bitte im Menü Pakt „Prüfen“ wählen."
+
+
+def test_the_sidebar_calls_only_public_functions_of_the_script():
+    """google.script.run reaches only top-level functions whose names do not end in "_"."""
+    page = SIDEBAR_HTML.read_text(encoding="utf-8")
+    called = set(re.findall(r"\.(pakt\w+)\(", page))
+    assert called == {"paktFindings", "paktSelect", "paktRecheck"}
+    script = PAKT_JS.read_text(encoding="utf-8")
+    for name in called:
+        assert re.search(rf"^function {name}\(", script, re.MULTILINE), name
+    assert f'PAKT_REPORT_SHEET = "{REPORT_SHEET}"' in script
+    assert [p.name for p in html_files()] == ["Pruefen.html"]
+    assert 'PAKT_SIDEBAR_FILE = "Pruefen"' in script
+
+
+def test_the_checks_cover_the_sidebars_members(live_server, tmp_path):
+    outcome = run_sidebar(
+        tmp_path, broken_form(tmp_path), ["menu:paktPruefen", "click:0"], live_server.url, live_server.aldingen
+    )
+    used = set(outcome["typings"]["used"])
+    assert {
+        "HTML.HtmlService.createHtmlOutputFromFile",
+        "HTML.HtmlOutput.setTitle",
+        "Base.Ui.showSidebar",
+        "Spreadsheet.Sheet.getDataRange",
+        "Spreadsheet.Sheet.activate",
+        "Spreadsheet.Range.activate",
+        "google.script.run",
+        "google.script.RunnerFunctions.withSuccessHandler",
+        "google.script.RunnerFunctions.withFailureHandler",
+        "google.script.PublicEndpoints.paktSelect",
+    } <= used
+
+
+STANDIN_PROBE = """
+const { services, client } = require("./gas_standins");
+const env = services({ name: "x", sheets: [{ name: "A", values: [[1]] }], namedRanges: [] }, {}, Date, { files: { Seite: "<p>x</p>" } });
+const g = env.globals;
+const outcome = (fn) => { try { return { ok: fn() }; } catch (e) { return { error: e.message }; } };
+const seen = {};
+const range = g.SpreadsheetApp.getActive().getSheets()[0].getRange("A1");
+seen.select = outcome(() => range.select());
+seen.inner = outcome(() => typeof range.sheet);
+const page = g.HtmlService.createHtmlOutputFromFile("Seite");
+seen.sidebarTwice = outcome(() => g.SpreadsheetApp.getUi().showSidebar(page, "Titel"));
+seen.noFile = outcome(() => g.HtmlService.createHtmlOutputFromFile("Fehlt"));
+const scope = { oeffentlich: () => new Date(0), privat_: () => 1, Zahl: () => [1, undefined] };
+const run = client(scope, env, { Error }).google.script.run;
+seen.date = outcome(() => run.oeffentlich(new Date()));
+seen.privat = typeof run.privat_;
+const got = [];
+run.withSuccessHandler((v) => got.push(v)).oeffentlich();
+run.withSuccessHandler((v) => got.push(v)).Zahl();
+setTimeout(() => process.stdout.write(JSON.stringify({ seen, got, off: env.log.off })), 20);
+"""
+
+
+def test_the_stand_ins_flag_what_googles_typings_do_not_publish():
+    done = subprocess.run(
+        ["node", "-e", STANDIN_PROBE], cwd=NODE, capture_output=True, text=True, check=True, timeout=60
+    )
+    probe = json.loads(done.stdout)
+    assert "Spreadsheet.Range.select (not in Google's typings)" in probe["off"]
+    assert "Spreadsheet.Range.sheet (not in Google's typings)" in probe["off"], "the stand-in's insides are not API"
+    assert any(o.startswith("Base.Ui.showSidebar with 2 argument(s)") for o in probe["off"])
+    assert "No HTML file named Fehlt" in probe["seen"]["noFile"]["error"]
+    assert "illegal value" in probe["seen"]["date"]["error"], "google.script.run refuses a Date"
+    assert probe["seen"]["privat"] == "undefined", "a function ending in _ is private"
+    assert probe["got"] == [None, [1, None]], "a Date result arrives as null, undefined in an array as null"

@@ -9,20 +9,13 @@
  */
 "use strict";
 const fs = require("fs");
-const vm = require("vm");
 const { services, reviveDate } = require("./gas_standins");
+const { htmlFiles, scope, load, typingsReport } = require("./gas_project");
 
 const CUSTOM_FUNCTION_SECONDS = 30;
 
 // Apps Script puts every file's top-level functions in one global scope; "this" is that scope.
-const context = vm.createContext({});
-const ContextDate = vm.runInContext("Date", context);
-
-function load(files, globals) {
-  Object.assign(context, globals);
-  files.forEach((file) => vm.runInContext(fs.readFileSync(file, "utf8"), context, { filename: file }));
-  return context;
-}
+const { context, ContextDate } = scope();
 
 function reviveArg(value) {
   if (value && typeof value === "object" && !Array.isArray(value) && value.date) return reviveDate(value.date);
@@ -50,23 +43,24 @@ if (mode === "formulas") {
   const [paktFile, xlwingsFile] = rest;
   const cases = JSON.parse(fs.readFileSync(dataFile, "utf8"));
   const book = { name: "Formeln", sheets: [{ name: "Tabelle1", values: [[]] }], namedRanges: [], timeZone: "Europe/Berlin" };
-  const env = services(book, settings, ContextDate, { mode: "formula" });
-  const context = load([xlwingsFile, paktFile], env.globals);
+  const env = services(book, settings, ContextDate, { mode: "formula", files: htmlFiles(paktFile) });
+  load(context, [xlwingsFile, paktFile], env.globals);
   const results = {};
   cases.forEach((c) => {
     results[c.name] = callFormula(context, c.func.toUpperCase(), c.args);
   });
   const fetched = env.log.fetches;
   const again = callFormula(context, cases[0].func.toUpperCase(), cases[0].args);
-  process.stdout.write(JSON.stringify({ results, fetches: fetched, repeatFetches: env.log.fetches - fetched, repeated: again, bodies: env.log.bodies }));
+  process.stdout.write(JSON.stringify({ results, fetches: fetched, repeatFetches: env.log.fetches - fetched, repeated: again, bodies: env.log.bodies, typings: typingsReport(env.log) }));
 } else if (mode === "menu") {
   const [script, paktFile, xlwingsFile] = rest;
-  const env = services(JSON.parse(fs.readFileSync(dataFile, "utf8")), settings, ContextDate);
-  const context = load([xlwingsFile, paktFile], env.globals);
+  const env = services(JSON.parse(fs.readFileSync(dataFile, "utf8")), settings, ContextDate, { files: htmlFiles(paktFile) });
+  load(context, [xlwingsFile, paktFile], env.globals);
   context.onOpen();
   context[script]();
   const sheets = env.book.sheets.map((s) => ({ name: s.name, values: s.values, backgrounds: s.backgrounds, notes: s.notes }));
-  process.stdout.write(JSON.stringify({ sheets, alerts: env.log.alerts, menus: env.log.menus }));
+  const sidebars = env.log.sidebars.map((s) => ({ title: s.title, length: s.content.length }));
+  process.stdout.write(JSON.stringify({ sheets, alerts: env.log.alerts, menus: env.log.menus, sidebars, typings: typingsReport(env.log) }));
 } else {
   throw new Error("unknown mode " + mode);
 }

@@ -2,8 +2,14 @@
  * Stand-ins for Google's Apps Script services, shaped after the real ones, for running
  * Pakt.js and xlwings' Apps Script client under Node: SpreadsheetApp (a spreadsheet
  * held in memory), UrlFetchApp (synchronous real HTTP, as in Apps Script), CacheService,
- * PropertiesService, Session, Utilities. They record what a user would see (cell
- * values, backgrounds, notes, alerts) and what was posted, so the tests can look at it.
+ * PropertiesService, Session, Utilities, HtmlService with Ui.showSidebar, and for the
+ * page of a sidebar google.script.run and google.script.host. They record what a user
+ * would see (cell values, backgrounds, notes, alerts, sidebars, the selected range) and
+ * what was posted, so the tests can look at it.
+ *
+ * Held to Google's typings (@types/google-apps-script, @types/google.script.client-side):
+ * every global and every object the stand-ins hand out is seen through gas_typings.js,
+ * which records each member used and each use the typings do not publish (log.off).
  *
  * Held to Google's documentation of Apps Script:
  *  - a date cell reaches the script as the instant of its midnight in the spreadsheet's
@@ -12,17 +18,29 @@
  *  - CacheService refuses a value over 100 KB and a key over 250 characters;
  *  - "formula" mode is how Google runs a custom function: only services that need no
  *    authorization (Spreadsheet, Properties and Session read-only, UrlFetch, Cache,
- *    Utilities), SpreadsheetApp.getUi() refused, 30 seconds per call (the harness times it).
+ *    Utilities), SpreadsheetApp.getUi() refused, 30 seconds per call (the harness times it);
+ *  - HtmlService.createHtmlOutputFromFile takes a project file's name (no extension), and the
+ *    page gets it verbatim (no scriptlets); Range.activate() makes the range the selection
+ *    and its sheet the active one;
+ *  - google.script.run (client side) offers the project's top-level functions whose names do
+ *    not end in "_", calls them asynchronously, passes only primitives and arrays or objects
+ *    of them (a Date or a function is refused), turns undefined in arrays into null, and hands
+ *    the result to the success handler, a thrown error to the failure handler (without one,
+ *    to the browser's console), each with the user object.
  *
  * Assumed, not documented: the wording of UrlFetchApp's exceptions for DNS, refused and
- * TLS failures ("DNS error", "Address unavailable", "SSL Error"). Pakt.js matches them
- * loosely and docs/development.md says so.
+ * TLS failures ("DNS error", "Address unavailable", "SSL Error"), of a missing HTML file
+ * ("No HTML file named … was found") and of an illegal google.script.run argument
+ * ("Failed due to illegal value in property: 0"); a result with a Date reaching the success
+ * handler as null. Pakt.js matches the first loosely and docs/development.md says so; Pakt
+ * relies on none of the others.
  */
 "use strict";
 const crypto = require("crypto");
 const { execFileSync } = require("child_process");
 
 const { columnNumber, columnLetters } = require("./a1");
+const { recorder } = require("./gas_typings");
 function parseA1(a1) {
   const [first, last] = a1.replace(/\$/g, "").split(":");
   const p = (c) => { const m = /^([A-Z]+)(\d+)$/i.exec(c); return [parseInt(m[2], 10), columnNumber(m[1])]; };
@@ -119,6 +137,7 @@ class Range {
   clearFormat() { this.cells((r, c) => delete this.sheet.backgrounds[this.a1(r, c)]); return this; }
   clear() { this.clearContent(); this.clearFormat(); return this; }
   setNumberFormat() { return this; }
+  activate() { this.sheet.book.active = this.sheet; this.sheet.book.selection = this; return this; }
 }
 
 class Sheet {
@@ -143,9 +162,10 @@ class Sheet {
     if (typeof a === "string") { const [r, col, rows, cols] = parseA1(a); return new Range(this, r, col, rows, cols); }
     return new Range(this, a, b, c || 1, d || 1);
   }
+  getDataRange() { return this.getRange(1, 1, Math.max(this.getLastRow(), 1), Math.max(this.getLastColumn(), 1)); }
   getImages() { return []; }
   clear() { this.values = [[]]; this.backgrounds = {}; this.notes = {}; return this; }
-  activate() { this.book.active = this; }
+  activate() { this.book.active = this; return this; }
 }
 
 function spreadsheetApp(data, log) {
@@ -155,7 +175,11 @@ function spreadsheetApp(data, log) {
     getId() { return "test-spreadsheet"; },
     getSheets() { return this.sheets; },
     getActiveSheet() { return this.active || this.sheets[0]; },
-    getActiveRange() { return this.getActiveSheet().getRange("A1"); },
+    // The selection, where the user (or a script's activate()) left it on the active sheet; else A1.
+    getActiveRange() {
+      const sheet = this.getActiveSheet();
+      return this.selection && this.selection.sheet === sheet ? this.selection : sheet.getRange("A1");
+    },
     getSpreadsheetTimeZone() { return SHEET_TIME_ZONE; },
     getSheetByName(name) { return this.sheets.find((s) => s.name === name) || null; },
     getNamedRanges() {
@@ -175,6 +199,7 @@ function spreadsheetApp(data, log) {
     Button: { OK: "ok", CANCEL: "cancel", YES: "yes", NO: "no" },
     alert(title, prompt) { log.alerts.push(prompt === undefined ? String(title) : title + ": " + prompt); return "ok"; },
     prompt() { return { getSelectedButton: () => "cancel", getResponseText: () => "" }; },
+    showSidebar(output) { log.sidebars.push({ title: output.getTitle(), content: output.getContent() }); },
     createMenu(name) {
       const menu = { name, items: [] };
       const builder = {
@@ -186,6 +211,22 @@ function spreadsheetApp(data, log) {
     },
   };
   return { book, app: { getActive: () => book, getActiveSpreadsheet: () => book, getUi: () => ui, flush() {} } };
+}
+
+// HtmlService over the project's HTML files ({name: content}, names as in the Apps Script editor).
+function htmlService(files) {
+  class HtmlOutput {
+    constructor(content) { this.content = content; this.title = ""; }
+    getContent() { return this.content; }
+    getTitle() { return this.title; }
+    setTitle(title) { this.title = String(title); return this; }
+  }
+  return {
+    createHtmlOutputFromFile(name) {
+      if (!Object.prototype.hasOwnProperty.call(files, name)) throw new Error(`Exception: No HTML file named ${name} was found.`);
+      return new HtmlOutput(files[name]);
+    },
+  };
 }
 
 function urlFetchApp(log) {
@@ -231,7 +272,8 @@ function services(data, settings, dateClass, options = {}) {
   RealmDate = dateClass || Date;
   SHEET_TIME_ZONE = data.timeZone || "Europe/Berlin";
   const formula = options.mode === "formula";
-  const log = { alerts: [], menus: [], fetches: 0, bodies: [] };
+  const log = { alerts: [], menus: [], sidebars: [], fetches: 0, bodies: [], used: new Map(), off: [] };
+  const types = recorder(log);
   const sheets = spreadsheetApp(data, log);
   const cache = new Map();
   const properties = new Map(Object.entries(settings || {}));
@@ -239,26 +281,98 @@ function services(data, settings, dateClass, options = {}) {
     getProperty: (k) => (properties.has(k) ? properties.get(k) : null),
     setProperties: (o) => Object.entries(o).forEach(([k, v]) => properties.set(k, v)),
   };
-  return {
-    log, book: sheets.book,
-    globals: {
-      SpreadsheetApp: formula ? readOnly(sheets.app, "SpreadsheetApp") : sheets.app,
-      UrlFetchApp: urlFetchApp(log),
-      CacheService: cacheService(cache),
-      PropertiesService: { getScriptProperties: () => (formula ? readOnly(scriptProperties, "Properties") : scriptProperties) },
-      Session: { getActiveUser: () => ({ getEmail: () => (formula ? "" : "sachbearbeitung@gemeinde.example") }) },
-      Utilities: {
-        formatDate,
-        DigestAlgorithm: { SHA_256: "sha256" },
-        computeDigest: (algorithm, text) => Array.from(crypto.createHash(algorithm).update(text, "utf8").digest()).map((b) => (b > 127 ? b - 256 : b)),
-        base64Encode: (bytes) => Buffer.from(bytes.map((b) => (b + 256) % 256)).toString("base64"),
-        base64Decode: (text) => Array.from(Buffer.from(text, "base64")),
-        newBlob: () => ({}),
-      },
-      Logger: { log: () => {} },
-      console,
+  const globals = {
+    SpreadsheetApp: formula ? readOnly(sheets.app, "SpreadsheetApp") : sheets.app,
+    UrlFetchApp: urlFetchApp(log),
+    CacheService: cacheService(cache),
+    PropertiesService: { getScriptProperties: () => (formula ? readOnly(scriptProperties, "Properties") : scriptProperties) },
+    Session: { getActiveUser: () => ({ getEmail: () => (formula ? "" : "sachbearbeitung@gemeinde.example") }) },
+    Utilities: {
+      formatDate,
+      DigestAlgorithm: { SHA_256: "sha256" },
+      computeDigest: (algorithm, text) => Array.from(crypto.createHash(algorithm).update(text, "utf8").digest()).map((b) => (b > 127 ? b - 256 : b)),
+      base64Encode: (bytes) => Buffer.from(bytes.map((b) => (b + 256) % 256)).toString("base64"),
+      base64Decode: (text) => Array.from(Buffer.from(text, "base64")),
+      newBlob: () => ({}),
     },
+    Logger: { log: () => {} },
+    HtmlService: htmlService(options.files || {}),
+    console,
   };
+  Object.keys(globals).forEach((name) => (globals[name] = types.global(name, globals[name])));
+  return { log, book: sheets.book, globals, types };
 }
 
-module.exports = { services, columnLetters, reviveDate };
+// What google.script.run may carry (Google's "legal parameters and return values").
+function legal(value, seen = new Set()) {
+  if (value === null || value === undefined) return true;
+  if (["number", "boolean", "string"].includes(typeof value)) return true;
+  if (typeof value !== "object" || seen.has(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== null && Object.getPrototypeOf(proto) !== null) return false; // Date, DOM nodes, class instances
+  seen.add(value);
+  const ok = Object.values(value).every((v) => legal(v, seen));
+  seen.delete(value);
+  return ok;
+}
+
+const carried = (value) => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+
+/*
+ * google.script for a page the script showed (a sidebar): run calls the project's public functions in
+ * `scope` (the context the Apps Script files run in), host closes the page or gives the editor focus.
+ * `page.Error` is the page's own Error (what a failure handler receives); the log records the calls.
+ */
+function client(scope, env, page) {
+  const pending = { count: 0 };
+  const calls = [];
+  const consoleErrors = [];
+  const publicNames = () => Object.keys(scope).filter((name) => typeof scope[name] === "function" && !name.endsWith("_"));
+  function runner(handlers) {
+    const run = {
+      withSuccessHandler: (fn) => runner({ ...handlers, success: fn }),
+      withFailureHandler: (fn) => runner({ ...handlers, failure: fn }),
+      withUserObject: (object) => runner({ ...handlers, user: object }),
+    };
+    publicNames().forEach((name) => {
+      run[name] = (...args) => {
+        args.forEach((arg, i) => { if (!legal(arg)) throw new page.Error("Failed due to illegal value in property: " + i); });
+        const sent = args.map(carried);
+        calls.push({ name, args: sent });
+        pending.count += 1;
+        setTimeout(() => {
+          try {
+            let result;
+            try {
+              result = scope[name](...sent);
+            } catch (error) {
+              const failure = new page.Error(String(error && error.message ? error.message : error));
+              if (handlers.failure) handlers.failure(failure, handlers.user);
+              else consoleErrors.push(failure.message);
+              return;
+            }
+            if (handlers.success) handlers.success(legal(result) ? carried(result) : null, handlers.user);
+          } finally {
+            pending.count -= 1;
+          }
+        }, 0);
+      };
+    });
+    return run;
+  }
+  const host = {
+    origin: "https://docs.google.com",
+    closed: false,
+    close() { host.closed = true; },
+    editor: { focus() { env.log.editorFocus = (env.log.editorFocus || 0) + 1; } },
+    setHeight() {},
+    setWidth() {},
+  };
+  const google = env.types.typed({ script: { run: runner({}), host } }, { type: "google" });
+  async function settled() {
+    while (pending.count) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  return { google, calls, consoleErrors, host, settled };
+}
+
+module.exports = { services, client, columnLetters, reviveDate };
