@@ -1,13 +1,15 @@
 """Render the pictures the guides show: the task pane (headless Chromium) and the master's Übersicht (LibreOffice).
 
     python docs/make_pictures.py              # every picture
-    python docs/make_pictures.py uebersicht   # only the named ones (taskpane, uebersicht)
+    python docs/make_pictures.py uebersicht   # only the named ones (taskpane, uebersicht, libreoffice)
 
 Needs Debian's chromium (the task pane), LibreOffice and poppler-utils (the
 master). Writes docs/taskpane.png and docs/uebersicht.png; run it again when the
 task pane or the master changes. The Übersicht is shown as it prints: the
 master is converted to PDF as a whole and the picture is cut from its first
 page, from the title down to the legend, as wide as the district's figures.
+The LibreOffice extension's menu and toolbar (docs/libreoffice.png) are drawn on
+a virtual screen: see libreoffice_picture.py for what that needs.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import time
 from pathlib import Path
 
 import httpx
+from libreoffice_picture import libreoffice  # docs/libreoffice.png: Pakt's menu and toolbar in Calc (Xvfb)
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
@@ -149,7 +152,7 @@ def uebersicht(work: Path) -> Path:
     return target.with_suffix(".png")
 
 
-PICTURES = {"taskpane": taskpane, "uebersicht": uebersicht}
+PICTURES = {"taskpane": taskpane, "uebersicht": uebersicht, "libreoffice": libreoffice}
 
 
 def main(names: list[str]) -> int:

@@ -85,13 +85,14 @@ def _inside_sources(registry: Registry, folder: Path) -> bool:
 
 def _new_workbook_paths(registry: Registry, stichtag: date) -> dict[str, str]:
     """Registered workbook files get the new round's name in the same folder (where the filled form is
-    expected back); Google sheets and unregistered municipalities stay as they are."""
+    expected back), ending as the municipality's form does (.xlsx or .ods); Google sheets and unregistered
+    municipalities stay as they are."""
     moved = {}
     for municipality in registry.municipalities:
         if registered_path(registry, municipality.workbook_ref) is None:
             continue
         folder = os.path.dirname(municipality.workbook or "")
-        name = workbook_filename(municipality, stichtag)
+        name = workbook_filename(municipality, stichtag, registry.template_format(municipality))
         moved[municipality.ags] = f"{folder}/{name}" if folder else name
     return moved
 

@@ -72,7 +72,8 @@ GOOGLE_STEPS = """So entsteht die Google-Fassung einer Meldemappe:
    werden dabei übernommen; bitte unter „Daten › Benannte Bereiche“ kurz prüfen.
 2. Die Tabelle für das Dienstkonto von Pakt freigeben ({account}), Rolle „Betrachter“ genügt.
 3. Die Adresse der Tabelle in pakt.toml bei der Gemeinde eintragen: workbook = "https://docs.google.com/spreadsheets/d/…".
-4. Für Prüfen und Einreichen in Google Sheets: „Erweiterungen › Apps Script“, die Dateien aus „pakt appsscript“ einfügen.
+4. Für Prüfen und Einreichen in Google Sheets: „Erweiterungen › Apps Script“, die Skriptdateien aus „pakt appsscript“
+   einfügen und Pruefen.html mit „+ › HTML“ als Datei „Pruefen“ anlegen (die Seitenleiste der Prüfergebnisse).
 Der Excel-Blattschutz wird beim Umwandeln nicht in jedem Fall übernommen: wer Eingaben strenger schützen will,
 legt unter „Daten › Geschützte Tabellen und Bereiche“ fest, wer was bearbeiten darf."""
 
@@ -89,17 +90,36 @@ def template(
     force: Annotated[
         bool, typer.Option("--force", help="Leere Vorlagen von Pakt im Zielordner ersetzen (ausgefüllte Mappen nie).")
     ] = False,
+    file_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Alle Mappen als xlsx (Excel) oder ods (LibreOffice); ohne die Angabe wie in pakt.toml "
+            "festgelegt (format bei der Gemeinde, sonst [templates] format, sonst xlsx).",
+            metavar="FORMAT",
+        ),
+    ] = None,
 ) -> None:
     """Meldemappen erzeugen: eine vorausgefüllte Mappe je Gemeinde und eine leere Vorlage.
 
     Eine Mappe, die schon im Zielordner liegt, wird nie überschrieben (mit --force nur leere Vorlagen von Pakt).
     """
     from pakt.plugin import write_templates
+    from pakt.schemas import TemplateFormat
 
     from ._templates import blank_pakt_template
 
+    chosen = None
+    if file_format is not None:
+        try:
+            chosen = TemplateFormat(file_format.strip().lower().lstrip("."))
+        except ValueError:
+            raise PaktError(
+                f"--format {file_format}: dieses Format schreibt Pakt nicht. Möglich sind xlsx (Excel) und ods "
+                "(LibreOffice)."
+            ) from None
     registry = _registry(config, required=True)
-    written = write_templates(registry, out_dir, blank_pakt_template if force else None)
+    written = write_templates(registry, out_dir, blank_pakt_template if force else None, fmt=chosen)
     out.print(
         f"{counted(len(written), 'Meldemappe', 'Meldemappen')} geschrieben nach {out_dir} "
         f"({counted(len(written) - 1, 'Gemeinde', 'Gemeinden')} und eine leere Vorlage).",
@@ -689,6 +709,41 @@ def appsscript(
     out.print(
         f"{counted(len(written), 'Datei', 'Dateien')} geschrieben nach {out_dir}: "
         + ", ".join(p.name for p in written),
+        markup=False,
+    )
+
+
+# -- pakt extension ---------------------------------------------------------------------------------
+
+
+@command()
+def extension(
+    target: Annotated[
+        Path, typer.Option("--out", "-o", help="Die Datei der Erweiterung (.oxt).", metavar="DATEI")
+    ] = Path("Pakt.oxt"),
+    server: Annotated[
+        str | None,
+        typer.Option(
+            "--server", help="Adresse des Pakt-Servers, die die Erweiterung voreinstellt (https://…).", metavar="URL"
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Die LibreOffice-Erweiterung bauen: Menü und Symbolleiste „Pakt“ mit Prüfen und Einreichen in Calc.
+
+    Mit --server ist die Adresse des Pakt-Servers voreingestellt; die Gemeinden tragen dann nur noch ihren
+    Zugangsschlüssel ein (Pakt › Zugang einrichten …). Installieren: Extras › Extension Manager › Hinzufügen,
+    oder „unopkg add Pakt.oxt“.
+    """
+    from pakt import __version__
+    from pakt.plugin import build_extension
+
+    registry = _registry(config, required=False)
+    build_extension(target, server, registry.district.name if registry else None, __version__)
+    preset = f"Pakt-Server {server.rstrip('/')}" if server else "ohne Pakt-Server (die Gemeinden tragen ihn ein)"
+    out.print(
+        f"LibreOffice-Erweiterung geschrieben: {target} ({preset}). Installieren mit Extras › Extension Manager › "
+        f"Hinzufügen oder „unopkg add {target.name}“.",
         markup=False,
     )
 

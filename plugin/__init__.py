@@ -5,6 +5,7 @@
     pakt.plugin.scripts      the buttons: Prüfen, Einreichen (clerks), Aktualisieren (district staff)
     pakt.plugin.server       the add-in server (FastAPI): manifest, task pane, formula and script calls
     export_appsscript(...)   the Apps Script files for Google Sheets
+    build_extension(...)     the LibreOffice extension (.oxt): Prüfen and Einreichen in Calc
     TokenStore               the access keys the server checks
 
 Aktualisieren needs the sync service, which this package never imports: the
@@ -15,6 +16,7 @@ from pakt.schemas._lazy import lazy_exports
 
 _EXPORTS = {
     "._appsscript": ["export_appsscript"],
+    "._oxt": ["build_extension"],
     "._origins": ["PublicUrlRefused", "check_public_url"],
     "._refresh": ["Refresh", "Refreshed", "SheetReader"],
     "._template": [

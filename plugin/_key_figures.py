@@ -40,10 +40,11 @@ figure types =PAKT.PAUSCHALE(pakt_persons_total) into a cell in Excel, which the
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
 
-from pakt.schemas import CENT, RuleSet, format_date, format_eur, per_head_allowance
+from pakt.schemas import RuleSet, format_date, format_eur
+
+from ._form_formulas import Binary, Formula, Number, call
 
 ALLOWANCE_ROUNDING_FUNCTION = "ROUND"
 """The spreadsheet function that rounds the allowance to the cent, for every rounding mode (see above)."""
@@ -60,26 +61,10 @@ def rate_in_force(rules: RuleSet, stichtag: date | None) -> Decimal | None:
     return rules.rates[0].per_person_eur if len(rules.rates) == 1 else None
 
 
-def allowance_formula(persons_ref: str, rate_ref: str) -> str:
-    """The native formula of the allowance: persons times rate, rounded to the cent."""
-    return f"={ALLOWANCE_ROUNDING_FUNCTION}({persons_ref}*{rate_ref},2)"
-
-
-def cached_allowance(persons: Any, stichtag: date | None, rules: RuleSet) -> float:
-    """The value a spreadsheet shows before it recalculates: Python's figure for the persons written.
-
-    A blank or unreadable count shows 0, as the formula does for a blank cell.
-    """
-    rate = rate_in_force(rules, stichtag)
-    if rate is None or isinstance(persons, bool) or not isinstance(persons, (int, float, Decimal)):
-        return 0.0
-    count = Decimal(str(persons))
-    try:
-        if count == count.to_integral_value() and count >= 0 and stichtag is not None:
-            return float(per_head_allowance(int(count), stichtag, rules))
-        return float((count * rate).quantize(CENT, rounding=ROUND_HALF_UP))  # what ROUND shows for a broken count
-    except InvalidOperation:  # more digits than Decimal carries (a hostile count): the spreadsheet's float product
-        return float(count) * float(rate)
+def allowance_formula(persons: Formula, rate: Formula) -> Formula:
+    """The native formula of the allowance: persons times rate, rounded to the cent (its cached value is
+    computed from it, see _form_formulas: for a whole count of persons that is Python's figure)."""
+    return call(ALLOWANCE_ROUNDING_FUNCTION, Binary("*", persons, rate), Number(2))
 
 
 def rate_paragraphs(rules: RuleSet, stichtag: date | None) -> list[str]:

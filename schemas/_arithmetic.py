@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from ._errors import DistributionError
 from ._german import format_decimal
-from ._normalize import comparison_key
+from ._lookalike import person_key
 from ._rules import RuleSet
 from ._submission import FundsUse, ImMode, MaterialCosts, Submission
 
@@ -146,6 +146,7 @@ class MunicipalFigures:
     allowance_eur: Decimal
     mode: ImMode
     im_pseudonyms: frozenset[str]
+    """Its managers by person key (pakt.schemas.person_key): pseudonyms a reader takes for one are one person."""
     im_fte: Decimal
     caseload: Decimal | None
     material_costs_eur: Decimal
@@ -160,7 +161,7 @@ def municipal_figures(submission: Submission, rules: RuleSet) -> MunicipalFigure
         persons=persons,
         allowance_eur=per_head_allowance(persons, submission.header.stichtag, rules),
         mode=submission.management.mode,
-        im_pseudonyms=frozenset(comparison_key(m.pseudonym) for m in submission.managers),
+        im_pseudonyms=frozenset(person_key(m.pseudonym) for m in submission.managers),
         im_fte=submission.im_fte,
         caseload=caseload(persons, submission.im_fte),
         material_costs_eur=material_costs_total(submission.material_costs),
@@ -184,7 +185,8 @@ class DistrictTotals:
 
 
 def district_totals(rows: Iterable[MunicipalFigures]) -> DistrictTotals:
-    """Add the municipalities up. Integration managers are counted once per pseudonym."""
+    """Add the municipalities up. Integration managers are counted once per person key (the pseudonyms a reader
+    takes for one, such as IM-01 with a Cyrillic М or an en dash, are one person)."""
     rows = list(rows)
     persons = sum(r.persons for r in rows)
     fte = sum((r.im_fte for r in rows), Decimal("0.00"))

@@ -36,6 +36,7 @@ class Code(enum.StrEnum):
     DATUM_ZEITRAUM = "DATUM_ZEITRAUM"
     FREIGABE_UNVOLLSTAENDIG = "FREIGABE_UNVOLLSTAENDIG"
     KUERZEL_DOPPELT = "KUERZEL_DOPPELT"
+    KUERZEL_AEHNLICH = "KUERZEL_AEHNLICH"
     VORLAGE_BESCHAEDIGT = "VORLAGE_BESCHAEDIGT"
     REGELN_ABWEICHEND = "REGELN_ABWEICHEND"
     NAME_ABWEICHEND = "NAME_ABWEICHEND"
@@ -44,6 +45,7 @@ class Code(enum.StrEnum):
     SPRUNG_PERSONEN = "SPRUNG_PERSONEN"
     MITTEL_UEBER_PAUSCHALE = "MITTEL_UEBER_PAUSCHALE"
     DATEI_UNLESBAR = "DATEI_UNLESBAR"
+    DATEIFORMAT = "DATEIFORMAT"
     VORLAGE_UNBEKANNT = "VORLAGE_UNBEKANNT"
     MELDUNG_DOPPELT = "MELDUNG_DOPPELT"
     STICHTAG_ABWEICHEND = "STICHTAG_ABWEICHEND"
@@ -71,6 +73,7 @@ _DESCRIPTIONS = {
     Code.DATUM_ZEITRAUM: "Ein Datum liegt außerhalb des Förderzeitraums.",
     Code.FREIGABE_UNVOLLSTAENDIG: "Als eingereicht markiert, aber Name oder Datum der Freigabe fehlen.",
     Code.KUERZEL_DOPPELT: "Ein Kürzel eines Integrationsmanagers steht mehrfach in der Liste.",
+    Code.KUERZEL_AEHNLICH: "Zwei Kürzel sehen gleich aus, sind aber mit verschiedenen Zeichen geschrieben.",
     Code.VORLAGE_BESCHAEDIGT: "Ein Feld der Vorlage wurde gelöscht oder umbenannt.",
     Code.REGELN_ABWEICHEND: "Die Mappe gehört zu einem anderen Förderzeitraum als die Meldung.",
     Code.NAME_ABWEICHEND: "Der Gemeindename weicht vom Verzeichnis ab.",
@@ -79,6 +82,7 @@ _DESCRIPTIONS = {
     Code.SPRUNG_PERSONEN: "Die Personenzahl weicht stark von der letzten Meldung ab.",
     Code.MITTEL_UEBER_PAUSCHALE: "Die gemeldete Verwendung übersteigt die Pro-Kopf-Pauschale.",
     Code.DATEI_UNLESBAR: "Die Datei lässt sich nicht als Arbeitsmappe öffnen.",
+    Code.DATEIFORMAT: "Die Meldung liegt in einem Format vor, das Pakt nicht liest (.xls, .numbers, .csv, .pdf …).",
     Code.VORLAGE_UNBEKANNT: "Die Arbeitsmappe ist keine Pakt-Meldung dieser Version.",
     Code.MELDUNG_DOPPELT: "Für dieselbe Gemeinde und denselben Stichtag liegt eine zweite Mappe vor.",
     Code.STICHTAG_ABWEICHEND: "Die Meldung gehört zu einem anderen Stichtag als die laufende Runde.",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -62,12 +61,6 @@ MAX_NUMBER = Decimal(10) ** 15
 
 def _clean_text(value: str) -> str:
     return _SPACES.sub(" ", _INVISIBLE.sub("", value)).strip()
-
-
-def comparison_key(text: str) -> str:
-    """How two keys (pseudonyms, names) are compared: Unicode NFKC, invisible and control characters removed,
-    spaces and case folded; "IM\u200b-07" and "im-07 " are one person."""
-    return _clean_text(unicodedata.normalize("NFKC", text)).casefold()
 
 
 def _reject_error_value(value: Any) -> None:

@@ -6,6 +6,7 @@ so a registry and its workbooks can move together.
 
 from __future__ import annotations
 
+import enum
 import re
 import tomllib
 from dataclasses import dataclass
@@ -164,6 +165,25 @@ class Plausibility(PaktModel):
     jump_ratio: Decimal = Field(Decimal("0.5"), gt=0, description="Warn when persons change by more than this share.")
 
 
+class TemplateFormat(enum.StrEnum):
+    """The file format of a generated form: Excel's (also read by every other program) or LibreOffice's own."""
+
+    XLSX = "xlsx"
+    ODS = "ods"
+
+    @property
+    def suffix(self) -> str:
+        return "." + self.value
+
+
+class TemplateSettings(PaktModel):
+    """How `pakt template` and `pakt round start` write the forms ([templates])."""
+
+    format: TemplateFormat = Field(
+        TemplateFormat.XLSX, description="The district's format of the forms; a municipality's own `format` wins."
+    )
+
+
 class Municipality(PaktModel):
     """A municipality of the district."""
 
@@ -172,6 +192,9 @@ class Municipality(PaktModel):
     im_mode: ImMode
     workbook: str | None = Field(
         None, description="Where its workbook lives: a path, or a Google spreadsheet (its URL, or gsheet:ID)."
+    )
+    format: TemplateFormat | None = Field(
+        None, description="The format of its form (xlsx or ods); without it, the district's ([templates] format)."
     )
     contact: str | None = Field(
         None, min_length=1, description="Contact person reminders are addressed to (before the one a submission names)."
@@ -271,6 +294,7 @@ class Registry(PaktModel):
     google: GoogleSettings = Field(default_factory=GoogleSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
     payments: PaymentSettings = Field(default_factory=PaymentSettings)
+    templates: TemplateSettings = Field(default_factory=TemplateSettings)
     municipalities: tuple[Municipality, ...] = ()
     districts: tuple[DistrictEntry, ...] = Field(
         (), description="A state's districts: a registry lists either municipalities or districts."
@@ -358,6 +382,11 @@ class Registry(PaktModel):
     def resolve(self, relative: str) -> Path:
         path = Path(relative)
         return path if path.is_absolute() else self._base_dir / path
+
+    def template_format(self, municipality: Municipality | None) -> TemplateFormat:
+        """The format of a municipality's form (its own, else the district's); None: the blank template's."""
+        own = municipality.format if municipality is not None else None
+        return own or self.templates.format
 
     def municipality(self, ags: str) -> Municipality | None:
         """The municipality with this AGS (an index, so 10,000 municipalities cost no more than 35)."""

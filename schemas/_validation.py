@@ -22,7 +22,8 @@ from ._fields import FieldSpec, Kind
 from ._findings import Code, Finding, error, warning
 from ._german import counted, format_date, format_decimal, format_eur, format_number
 from ._layout import SHEET_BINDING, field_by_path, input_fields, staff_columns
-from ._normalize import as_enum_value, comparison_key
+from ._lookalike import comparison_key, person_key
+from ._normalize import as_enum_value
 from ._reader import Draft, Entry
 from ._registry import Registry
 from ._rules import RuleSet, load_rules
@@ -262,12 +263,16 @@ def check_sign_off(draft: Draft) -> Iterator[Finding]:
 
 
 def check_unique_pseudonyms(draft: Draft) -> Iterator[Finding]:
+    """Each person once: a pseudonym written as another one (same exact key) blocks, as before; one that a reader
+    takes for another but that is written differently (same person key: a Cyrillic letter, 0 for O) is a
+    warning naming both cells, and the district counts one person for both."""
     seen: dict[str, Entry] = {}
+    lookalikes: dict[str, Entry] = {}
     for row in draft.managers:
         entry = row.get("pseudonym")
         if entry is None or not entry.present:
             continue
-        key = comparison_key(entry.value)
+        key, person = comparison_key(entry.value), person_key(entry.value)
         if key in seen:
             yield error(
                 Code.KUERZEL_DOPPELT,
@@ -276,8 +281,25 @@ def check_unique_pseudonyms(draft: Draft) -> Iterator[Finding]:
                 entry.sheet,
                 entry.cell,
             )
+            continue
+        seen[key] = entry
+        if person in lookalikes:
+            yield _lookalike_pseudonym(lookalikes[person], entry)
         else:
-            seen[key] = entry
+            lookalikes[person] = entry
+
+
+def _lookalike_pseudonym(first: Entry, second: Entry) -> Finding:
+    return warning(
+        Code.KUERZEL_AEHNLICH,
+        f"Das Kürzel „{second.value}“ ({second.sheet}!{second.cell}) sieht aus wie „{first.value}“ "
+        f"({first.sheet}!{first.cell}), ist aber mit anderen Zeichen geschrieben (etwa einem kyrillischen "
+        "Buchstaben, einer Null statt O oder einem anderen Bindestrich). Der Landkreis zählt beide als eine "
+        "Person. Ist es dieselbe Person, bitte nur einmal eintragen und die Anteile zusammenrechnen; sonst ein "
+        "deutlich anderes Kürzel wählen.",
+        second.sheet,
+        second.cell,
+    )
 
 
 # --- plausibility -----------------------------------------------------------------------

@@ -67,7 +67,9 @@ _EXPORTS = {
         "read_previous",
         "validate_files",
     ],
-    ".reader._workbook_file": ["XlsxFileView", "open_workbook_file"],
+    ".reader._workbook_file": ["XlsxFileView"],
+    ".reader._ods_file": ["OdsFileView"],
+    ".reader._open_file": ["open_workbook", "open_workbook_file"],
 }
 """Where each public name lives; imported on first use (see pakt.schemas._lazy)."""
 

@@ -53,6 +53,9 @@ def test_the_wheel_installs_only_the_pakt_package(wheel):
     assert {
         "pakt/schemas/rules/pfi-2017-2019.toml",
         "pakt/plugin/static/taskpane.js",
+        "pakt/plugin/libreoffice/Addons.xcu",
+        "pakt/plugin/libreoffice/META-INF/manifest.xml",
+        "pakt/plugin/libreoffice/pythonpath/pakt_libreoffice/_commands.py",
         "pakt/sync/__init__.py",
         "pakt/sync/run/_run.py",
         "pakt/sync/state/_run.py",

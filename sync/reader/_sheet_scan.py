@@ -15,6 +15,8 @@ from __future__ import annotations
 import html
 import re
 
+from ._one_reading import CellAmbiguous
+
 _PREFIX = rb"(?:[A-Za-z_][\w.\-]*:)?"
 _CELL = re.compile(rb"<(" + _PREFIX + rb")c(?=[\s/>])([^>]*?)(?:/>|>(.*?)</\1c\s*>)", re.DOTALL)
 _FILLED_CELL = re.compile(rb"<(" + _PREFIX + rb')c\s+r="([^"]*)"([^>]*?)(?<!/)>(.*?)</\1c\s*>', re.DOTALL)
@@ -27,6 +29,8 @@ _INLINE_TEXT = re.compile(rb"<" + _PREFIX + rb"t(?:\s[^>]*)?>(.*?)</" + _PREFIX 
 _PHONETIC = re.compile(rb"<(" + _PREFIX + rb")rPh\b.*?</\1rPh\s*>", re.DOTALL)
 _GREATER_IN_VALUE = re.compile(rb'="[^"<]*>')
 _ADDRESS = re.compile(rb'(?<![\w:.\-])r="([^"]*)"')
+_VALUE_ELEMENT = re.compile(rb"<" + _PREFIX + rb"(?:v|is)(?=[\s/>])")
+"""Where a cell's value starts: a cell holds one (a `<v>`, or an `<is>` of inline text)."""
 _DIMENSION = re.compile(rb"<" + _PREFIX + rb'dimension\s[^>]*?ref="([^"]*)"')
 _SHARED_ITEM = re.compile(rb"<(" + _PREFIX + rb")si(?:\s[^>]*)?>(.*?)</\1si\s*>|<" + _PREFIX + rb"si\s*/>", re.DOTALL)
 
@@ -70,8 +74,18 @@ def wanted_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str,
         address = written.group(1).decode("ascii", "replace").upper() if written else ""
         if address not in addresses:
             continue
-        found[address] = _cell(cell.group(2), body)
+        _keep(found, address, cell.group(2), body)
     return found
+
+
+def _keep(found: dict[str, tuple[str, str, str]], address: str, attributes: bytes, body: bytes) -> None:
+    """A wanted cell kept, once it is clear that it has one reading: written once, with one value element
+    (Pakt would take one of two values, and a spreadsheet program might show the other)."""
+    if address in found:
+        raise CellAmbiguous(address, "steht zweimal im Blatt")
+    if len(_VALUE_ELEMENT.findall(body)) > 1:
+        raise CellAmbiguous(address)
+    found[address] = _cell(attributes, body)
 
 
 def _cell(attributes: bytes, body: bytes) -> tuple[str, str, str]:
@@ -98,14 +112,20 @@ def _split_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str,
     form), more where most are (the staff table). Exact where every cell is written `<c r="…"` without a
     prefix (checked by the caller)."""
     found: dict[str, tuple[str, str, str]] = {}
+    empty: set[str] = set()
     for piece in data.split(b'<c r="')[1:]:
         address = piece[: piece.find(b'"')].decode("ascii", "replace").upper()
         if address not in addresses:
             continue
+        if address in empty:
+            raise CellAmbiguous(address, "steht zweimal im Blatt")
         cell = _CELL_REST.match(piece)
         if cell is None:  # an empty cell (`<c r="A1" s="2"/>`): no value, the same as no cell
+            if address in found:
+                raise CellAmbiguous(address, "steht zweimal im Blatt")
+            empty.add(address)
             continue
-        found[address] = _cell(cell.group(2), cell.group(3))
+        _keep(found, address, cell.group(2), cell.group(3))
     return found
 
 
@@ -117,7 +137,7 @@ def _filled_cells(data: bytes, addresses: frozenset[str]) -> dict[str, tuple[str
     for cell in _FILLED_CELL.finditer(data):
         address = cell.group(2).decode("ascii", "replace").upper()
         if address in addresses:
-            found[address] = _cell(cell.group(3), cell.group(4))
+            _keep(found, address, cell.group(3), cell.group(4))
     return found
 
 

@@ -31,8 +31,8 @@ from pakt.schemas import (
 )
 
 from ._isolation import IsolatedReaders
+from ._open_file import open_workbook_file
 from ._problems import file_problem, unreadable
-from ._workbook_file import open_workbook_file
 
 EXIT_OK, EXIT_BLOCKING, EXIT_UNREADABLE = 0, 1, 2
 
@@ -121,6 +121,27 @@ def _drafts(paths: Sequence[Path], report: ValidationReport) -> list[tuple[Path,
     return drafts
 
 
+def _of_another_district(draft: Draft, registry: Registry, path: str) -> Finding | None:
+    """A workbook bound to a municipality outside the registry's district is refused, as `pakt sync` never
+    counts it for any municipality (its AGS is in no row of the registry): exit 2, not a finding to fix."""
+    ags = draft.ags
+    if not ags or ags.startswith(registry.district.key):
+        return None
+    where = draft.binding_cells.get("ags")
+    name = draft.value("header", "name")
+    named = f" ({name})" if isinstance(name, str) and name else ""
+    return file_problem(
+        Code.AGS_UNBEKANNT,
+        f"Die Mappe ist für die Gemeinde {ags}{named} ausgestellt, die nicht zu {registry.district.name} "
+        f"({registry.district.key}) gehört; hier wird sie nicht gezählt. Bitte die Mappe beim zuständigen "
+        "Landkreis einreichen oder beim Landkreis die eigene Mappe anfordern.",
+        path,
+        sheet=where.sheet if where is not None else None,
+        ags=ags,
+        municipality=name if isinstance(name, str) else None,
+    )
+
+
 def validate_files(
     paths: Sequence[Path],
     registry: Registry | None = None,
@@ -138,6 +159,10 @@ def validate_files(
             rules = rules_for(draft, registry)
         except SchemaMismatch as exc:
             report.results.append(FileResult(path, unreadable=unreadable(str(path), exc)))
+            continue
+        foreign = _of_another_district(draft, registry, str(path)) if registry is not None else None
+        if foreign is not None:
+            report.results.append(FileResult(path, unreadable=foreign))
             continue
         earlier = (previous or {}).get(draft.ags or "")
         context = CheckContext(rules=rules, registry=registry, previous=earlier, median_caseload=reference)

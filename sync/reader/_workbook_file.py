@@ -8,7 +8,10 @@ files. This reader is safe by construction:
 - every part read is checked against its CRC (a flipped bit is refused, never
   taken for data); encrypted entries and unknown compression are refused;
 - XML is parsed by expat with document type declarations forbidden, so no
-  entity is ever expanded;
+  entity is ever expanded; no XML part may declare one, read or not;
+- a package that two programs would read differently (two parts of one name,
+  a wrong directory, a name defined twice or covering several cells where one
+  is meant, a cell with two values) is refused as damaged (see _one_reading);
 - only the cells that Pakt's names and the staff table point to are kept,
   picked by address from a checked part (see _sheet_scan) or streamed;
   nothing builds a sheet's whole used range, so a single cell at XFD1048576
@@ -55,6 +58,7 @@ from pakt.schemas import (
 
 from ..files._regular_files import read_regular
 from . import _sheet_scan as sheet_scan
+from ._one_reading import Ambiguous, CellAmbiguous, check_directory
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """A submission is about 20 KB; a file over 20 MB is not one."""
@@ -74,7 +78,12 @@ MAX_RANGE_CELLS = 500_000
 """Cells a named rectangle may span when read whole (a district master of 1,000 municipalities has 20,000)."""
 KEEP_BYTES = 4 * 1024 * 1024
 """XML parts up to this much in all are kept from the CRC check for parsing (a submission has about 200 KB)."""
-REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")
+CONTENT_TYPES = "[Content_Types].xml"
+REQUIRED_PARTS = (CONTENT_TYPES, "_rels/.rels", "xl/workbook.xml")
+XML_PARTS = (".xml", ".rels", ".vml")
+"""Parts that are XML: none may declare a document type, whether Pakt parses it or not (a later reader might)."""
+_DOCTYPE = tuple("<!DOCTYPE".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+"""A document type declaration as its bytes in every encoding expat reads an OOXML part in."""
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -105,9 +114,12 @@ def _refuse_non_zip(label: str, data: bytes) -> None:
     if data.startswith(_OLE_MAGIC):
         _refuse_ole(label, data)
     if not data.startswith(b"PK"):
-        kind = "eine Text- oder CSV-Datei" if _looks_like_text(data) else "keine Excel-Arbeitsmappe"
+        ods = label.lower().endswith(".ods")  # the dispatcher sends every file that is no zip archive here
+        ending, book = (".ods", "kein OpenDocument-Tabellendokument") if ods else (".xlsx", "keine Excel-Arbeitsmappe")
+        kind = "eine Text- oder CSV-Datei" if _looks_like_text(data) else book
         raise WorkbookUnreadable(
-            f"Die Datei ist {kind}, auch wenn sie auf .xlsx endet. Bitte die Meldevorlage des Landkreises verwenden.",
+            f"Die Datei ist {kind}, auch wenn sie auf {ending} endet. Bitte die Meldevorlage des Landkreises "
+            "verwenden.",
             file=label,
         )
 
@@ -168,9 +180,11 @@ class _Package:
 
     def __init__(self, data: bytes) -> None:
         self._bytes = data
-        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
         if len(infos) > MAX_MEMBERS:
             raise _Refused(f"Das Archiv hat {len(infos)} Teile (eine Meldung hat etwa 20).")
+        check_directory(data, archive)  # one reading or none: names, counts and headers agree (_one_reading)
         self._infos = {info.filename: info for info in infos}
         self._kept: dict[str, bytes] = {}
 
@@ -182,18 +196,23 @@ class _Package:
     def __contains__(self, part: str) -> bool:
         return part in self._infos
 
-    def verify(self) -> None:
+    def verify(self, required: Iterable[str] = REQUIRED_PARTS) -> None:
         """Every part there, intact: its CRC checked (a flipped bit anywhere refuses the file, read or not),
-        its limits respected; the parts every workbook has are present."""
-        for part in REQUIRED_PARTS:
+        its limits respected; the parts every workbook has are present (an OpenDocument package checks its
+        own `required` parts before, in its own words)."""
+        for part in required:
             if part not in self._infos:
                 raise _Refused(f"Der Teil {part} fehlt; das ist keine vollständige Excel-Arbeitsmappe.")
         room = KEEP_BYTES
         for part, info in self._infos.items():
             content = self._read(part)
+            if part.endswith(XML_PARTS):
+                _refuse_doctype(part, content)
             if part.endswith(".xml") and info.file_size <= room:
                 self._kept[part] = content
                 room -= info.file_size
+        if CONTENT_TYPES in self._infos:  # read by no one today, but parsed as every part Pakt opens is
+            _check_well_formed(self, CONTENT_TYPES)
 
     def require(self, targets: Iterable[str]) -> None:
         """Every part a relationship names must be there."""
@@ -277,13 +296,25 @@ def _local(name: str) -> str:
     return local
 
 
+def _refuse_doctype(part: str, content: bytes) -> None:
+    """No part declares a document type (so none declares an entity), looked for at C speed in every XML part,
+    read or not; the parts Pakt reads are parsed by `_safe_parser`, which refuses one as well."""
+    if any(declaration in content for declaration in _DOCTYPE):
+        raise _Refused(
+            f"Der Teil {part} enthält eine Dokumenttyp-Deklaration (DTD); das kommt in Arbeitsmappen nicht vor."
+        )
+
+
 def _forbid(*_: Any) -> None:
     raise _Refused("Das Dokument enthält eine Dokumenttyp-Deklaration (DTD); das kommt in Arbeitsmappen nicht vor.")
 
 
-def _safe_parser() -> Any:
-    """An expat parser that refuses any document type declaration, so no entity is ever declared or expanded."""
-    parser = expat.ParserCreate()
+def _safe_parser(namespace_separator: str | None = None) -> Any:
+    """An expat parser that refuses any document type declaration, so no entity is ever declared or expanded.
+
+    `namespace_separator`: names come as "URI<separator>local" (OpenDocument needs the namespaces: its
+    `office:value-type` and `calcext:value-type` share a local name)."""
+    parser = expat.ParserCreate(namespace_separator=namespace_separator)
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartDoctypeDeclHandler = _forbid
     parser.EntityDeclHandler = _forbid
@@ -372,19 +403,31 @@ def _read_workbook(package: _Package) -> _Workbook:
     return _Workbook(list(book.sheets), dict(book.sheet_ids), dict(book.names), book.date1904)
 
 
+def _same_target(first: str, second: str) -> bool:
+    """Whether two references name the same cells ("Meldung!$B$14" and "'Meldung'!B14" do)."""
+    return first == second or (parse_reference(first) or first) == (parse_reference(second) or second)
+
+
 def _parse_workbook(package: _Package) -> _Workbook:
+    """Sheets and defined names. Excel takes sheet and defined names without regard to case; a sheet named twice,
+    or a name defined twice in one scope for different cells, has two readings and is refused."""
     book = _Workbook()
     local: dict[str, str] = {}
-    current: list[Any] = []  # [name, is_local, text parts] of the definedName being read
+    scoped: dict[tuple[str, str | None], tuple[str, str]] = {}  # (name, scope) -> (name, reference) first seen
+    sheets: dict[str, str] = {}  # by casefolded name
+    current: list[Any] = []  # [name, localSheetId, text parts] of the definedName being read
 
     def start(name: str, attrs: dict) -> None:
         name = _local(name)
         if name == "sheet":
             sheet = attrs.get("name", "")
+            if sheet.casefold() in sheets:
+                raise Ambiguous(f"die Arbeitsmappe nennt das Blatt {sheet[:40]} zweimal")
+            sheets[sheet.casefold()] = sheet
             book.sheets.append(sheet)
             book.sheet_ids[sheet] = next((v for k, v in attrs.items() if _local(k) == "id"), "")
         elif name == "definedName":
-            current[:] = [attrs.get("name", ""), attrs.get("localSheetId") is not None, []]
+            current[:] = [attrs.get("name", ""), attrs.get("localSheetId"), []]
         elif name == "workbookPr":
             book.date1904 = attrs.get("date1904", "").lower() in ("1", "true")
 
@@ -394,8 +437,14 @@ def _parse_workbook(package: _Package) -> _Workbook:
 
     def end(name: str) -> None:
         if current and _local(name) == "definedName":
-            target = local if current[1] else book.names
-            target.setdefault(current[0], "".join(current[2]).strip())
+            defined, scope, reference = current[0], current[1], "".join(current[2]).strip()
+            first = scoped.setdefault((defined.casefold(), scope), (defined, reference))
+            if not _same_target(first[1], reference):
+                raise Ambiguous(
+                    f"der Name {defined[:60]} ist zweimal vergeben, für {first[1][:60]} und für {reference[:60]}"
+                )
+            target = local if scope is not None else book.names
+            target.setdefault(defined, reference)
             current.clear()
 
     _parse(package, "xl/workbook.xml", start, end, text)
@@ -485,6 +534,8 @@ class _RawValue:
     kind: str
     style: int
     text: list[str] = field(default_factory=list)
+    elements: int = 0
+    """Value elements seen (`<v>`, `<is>`): a cell with two has two readings."""
 
 
 _COLUMN = {chr(65 + i): i + 1 for i in range(26)}
@@ -542,12 +593,17 @@ def _read_cells(package: _Package, part: str, wanted: _Wanted) -> dict[tuple[int
             return scanned
     row, col, in_row = -1, -1, False
     keep: _RawValue | None = None
+    keep_at = (-1, -1)
     collect: list[str] | None = None
     in_inline = False
 
     def start(name: str, attrs: dict) -> None:
-        nonlocal row, col, in_row, keep, collect, in_inline
+        nonlocal row, col, in_row, keep, keep_at, collect, in_inline
         name = _LOCAL_NAMES.get(name) or _local(name)
+        if keep is not None and name in ("v", "is"):
+            keep.elements += 1
+            if keep.elements > 1:
+                raise CellAmbiguous(to_a1(*keep_at))
         if name == "c":
             if not in_row:
                 return
@@ -566,7 +622,10 @@ def _read_cells(package: _Package, part: str, wanted: _Wanted) -> dict[tuple[int
                 if not 0 <= col < MAX_COL or not wanted.wants(row, col):
                     return
                 where = (row, col)
+            if where in cells:
+                raise CellAmbiguous(to_a1(*where), "steht zweimal im Blatt")
             keep = cells[where] = _RawValue(attrs.get("t", "n"), _int(attrs.get("s"), 0))
+            keep_at = where
         elif name == "dimension":
             _check_extent(attrs.get("ref", ""))
         elif name == "row":
@@ -759,6 +818,8 @@ def _cause(error: BaseException) -> str:
 
 
 def _unreadable(label: str, error: BaseException) -> WorkbookUnreadable:
+    if isinstance(error, Ambiguous):  # a damaged package that two programs would read differently: its own words
+        return WorkbookUnreadable(error.message, file=label, sheet=error.sheet, cell=error.cell)
     cause = _cause(error)
     advice = "" if "Bitte" in cause else " Bitte in Excel öffnen, neu speichern und erneut ablegen."
     return WorkbookUnreadable(f"Die Arbeitsmappe lässt sich nicht lesen: {cause}{advice}", file=label)
@@ -874,7 +935,12 @@ class XlsxFileView:
         self._load([s for s in self.sheet_names if s in self._sheet_parts and self._wanted(s).last_row >= 0])
 
     def _load(self, sheets: list[str]) -> None:
-        raw = {sheet: _read_cells(self._package, self._sheet_parts[sheet], self._wanted(sheet)) for sheet in sheets}
+        raw: dict[str, dict[tuple[int, int], _RawValue]] = {}
+        for sheet in sheets:
+            try:
+                raw[sheet] = _read_cells(self._package, self._sheet_parts[sheet], self._wanted(sheet))
+            except CellAmbiguous as error:  # the part knows the cell, the view the sheet's name
+                raise error.on_sheet(sheet) from None
         values = [v for cells in raw.values() for v in cells.values()]
         strings = _shared_strings(self._package, {_int("".join(v.text).strip(), -1) for v in values if v.kind == "s"})
         numeric = any(v.kind == "n" and v.style for v in values)
@@ -889,10 +955,26 @@ class XlsxFileView:
     # -- WorkbookView -----------------------------------------------------------------------
 
     def named_cell(self, name: str) -> RawCell | None:
+        """The cell behind a name of one cell; a name that covers several cells (a rectangle, or several areas)
+        has no one value, and is refused as damaged, naming it."""
         reference = self._names.get(name)
         parsed = parse_reference(reference) if reference else None
+        areas = _areas(reference) if reference and "," in reference else ()
+        if len(areas) > 1:
+            shown = ", ".join(
+                f"{sheet}!{first}" if first == last else f"{sheet}!{first}:{last}" for sheet, first, last in areas
+            )
+            raise _unreadable(self.label, Ambiguous(
+                f"der Name {name} umfasst mehrere Bereiche ({shown[:80]}), gemeint ist eine einzige Zelle",
+                areas[0][0], areas[0][1],
+            ))  # fmt: skip
         if parsed is None or parsed[0] not in self._sheet_parts:
             return None
+        if parsed[1] != parsed[2]:
+            raise _unreadable(self.label, Ambiguous(
+                f"der Name {name} umfasst {parsed[0]}!{parsed[1]}:{parsed[2]}, gemeint ist eine einzige Zelle",
+                parsed[0], parsed[1],
+            ))  # fmt: skip
         row, col = parse_a1(parsed[1])
         return self._cell(parsed[0], row, col)
 
@@ -942,6 +1024,22 @@ class XlsxFileView:
         return dict(self._names)
 
 
+_AREA_SEPARATOR = re.compile(r"'(?:[^']|'')*'|(,)")
+
+
+def _areas(reference: str) -> tuple[tuple[str, str, str], ...]:
+    """The areas of a reference list ("Meldung!$B$14,Meldung!$B$15"), each as parse_reference gives it; () when
+    a piece is no cell reference (a formula such as OFFSET(...) is not a list of areas)."""
+    pieces, start = [], 0
+    for match in _AREA_SEPARATOR.finditer(reference):
+        if match.group(1):
+            pieces.append(reference[start : match.start()])
+            start = match.end()
+    pieces.append(reference[start:])
+    parsed = [parse_reference(piece.strip().strip("()")) for piece in pieces]
+    return tuple(p for p in parsed if p is not None) if all(parsed) else ()
+
+
 def _box(ref: str) -> tuple[int, int, int, int] | None:
     if ":" not in ref:
         return None
@@ -953,6 +1051,4 @@ def _box(ref: str) -> tuple[int, int, int, int] | None:
     return top, left, bottom, right
 
 
-def open_workbook_file(path: Path) -> XlsxFileView:
-    """Open a workbook file for reading; WorkbookUnreadable with a German message if it is none."""
-    return XlsxFileView.from_path(path)
+# Opening a file by its content (xlsx or OpenDocument): open_workbook_file in _open_file.py.

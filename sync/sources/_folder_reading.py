@@ -26,8 +26,11 @@ from pakt.schemas import (
 from ..files._regular_files import read_regular
 from ..reader._isolation import Failure
 from ..reader._master_binding import MASTER_BINDING_FIELDS
+from ..reader._open_file import open_workbook
 from ..reader._problems import file_problem, unreadable
-from ..reader._workbook_file import MAX_FILE_BYTES, XlsxFileView
+from ..reader._workbook_file import MAX_FILE_BYTES
+from ._folder_scan import WORKBOOK_SUFFIXES
+from ._foreign_files import foreign_intake, suffix_of
 from ._intake import intake_from_draft
 from ._source import Intake, SourceEntry
 
@@ -72,7 +75,7 @@ DISTRICT_MASTER = (
 
 
 def _parse(entry: SourceEntry, data: bytes, registry: Registry) -> Intake:
-    view = XlsxFileView(entry.path.name, data)
+    view = open_workbook(entry.path.name, data)  # xlsx or OpenDocument, as the content says
     if MASTER_BINDING_FIELDS[0].name in view.defined_names():  # a master where submissions belong
         raise SchemaMismatch(DISTRICT_MASTER, file=view.label)
     draft = read_draft(view)
@@ -115,6 +118,8 @@ def take_in(entry: SourceEntry, registry: Registry, retry_delay_s: float = 1.0) 
                 "gezeigt wird die zuletzt gelesene Fassung, der nächste Abgleich versucht es erneut.",
             )
         current = SourceEntry(entry.key, stat.st_size, stat.st_mtime_ns)
+        if suffix_of(entry.path.name) not in WORKBOOK_SUFFIXES:  # .xls, .pdf, …: said on its row (_foreign_files.py)
+            return foreign_intake(current, data, registry)
         try:
             return _parse(current, data, registry)
         except WorkbookUnreadable as exc:

@@ -1,8 +1,11 @@
 """Scanning the folder source: every workbook under the registry's folders (a network share in real life).
 
 Scanning only stats files; nothing is read until the state store says a file
-changed. Lock files, temporary files and non-workbooks are skipped with a
-German note.
+changed. Lock files and temporary files are skipped with a German note. A file
+of another format (.xls, .pdf, …) is listed when its name ties it to a
+municipality or its kind may hold the form's AGS (see `_foreign_files.py`):
+no submission is passed over in silence. Any other file of another format is
+a note, as before.
 """
 
 from __future__ import annotations
@@ -15,21 +18,22 @@ from pathlib import Path
 from pakt.schemas import Registry, WorkbookFile, WorkbookRef, describe_os_error
 
 from ..files._regular_files import not_regular
+from ._file_owner import FileOwners
+from ._foreign_files import nobodys_note, worth_reading
 from ._source import Listing, Note, SourceEntry
 
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".ods"})
 TEMP_SUFFIXES = frozenset({".tmp", ".temp", ".part", ".partial", ".crdownload", ".bak"})
 
 
 def _skip_reason(name: str, suffix: str) -> str | None:
+    """Why a lock or temporary file is passed over; None for any other file."""
     if name.startswith("~$"):
         return "Sperrdatei von Excel (Mappe ist gerade geöffnet) übersprungen."
     if name.startswith(".~lock.") or name.endswith("#"):
         return "Sperrdatei von LibreOffice übersprungen."
     if name.startswith(".") or suffix in TEMP_SUFFIXES or name.endswith("~"):
         return "Temporäre Datei übersprungen."
-    if suffix not in WORKBOOK_SUFFIXES:
-        return f"Keine Excel-Arbeitsmappe ({suffix or 'ohne Endung'}) übersprungen."
     return None
 
 
@@ -41,8 +45,10 @@ class _Walk:
     """One folder of the share, walked: regular files only, each listed once; a symbolic link is followed
     once and only when it stays inside the folder, so a loop of links or a link to /dev ends nothing."""
 
-    def __init__(self, root: Path, exclude: tuple[str, ...], found: dict[str, SourceEntry], notes: list[Note]) -> None:
-        self.root, self.exclude, self.found, self.notes = root, exclude, found, notes
+    def __init__(
+        self, root: Path, exclude: tuple[str, ...], found: dict[str, SourceEntry], notes: list[Note], owners: _Owners
+    ) -> None:
+        self.root, self.exclude, self.found, self.notes, self.owners = root, exclude, found, notes, owners
         self.real_root = os.path.realpath(root)
         self.seen_folders: set[tuple[int, int]] = set()
         self.seen_files: dict[tuple[int, int], str] = {}
@@ -84,7 +90,8 @@ class _Walk:
             self.note(entry.path, "Verknüpfung ins Leere; übersprungen.")
             return
         except OSError:
-            if _skip_reason(entry.name, _suffix(entry.name)) is None:
+            suffix = _suffix(entry.name)
+            if _skip_reason(entry.name, suffix) is None and suffix in WORKBOOK_SUFFIXES:
                 self.found[entry.path] = SourceEntry(entry.path, -1, -1)
             return
         identity = (info.st_dev, info.st_ino)
@@ -95,7 +102,10 @@ class _Walk:
                 self.seen_folders.add(identity)
                 stack.append(entry.path)
             return
-        reason = _skip_reason(entry.name, _suffix(entry.name))
+        suffix = _suffix(entry.name)
+        reason = _skip_reason(entry.name, suffix)
+        if reason is None and suffix not in WORKBOOK_SUFFIXES and not self.owners.worth_reading(entry, suffix):
+            reason = nobodys_note(suffix)
         kind = not_regular(info.st_mode)
         if reason is None and kind is not None:
             reason = f"Das ist {kind}, keine Datei; übersprungen."
@@ -115,10 +125,24 @@ def _suffix(name: str) -> str:
     return name[dot:].lower() if dot > 0 else ""
 
 
+class _Owners:
+    """The registry's index of whose a file is, built only when a scan meets a file of another format."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._owners: FileOwners | None = None
+
+    def worth_reading(self, entry: os.DirEntry, suffix: str) -> bool:
+        if self._owners is None:
+            self._owners = FileOwners(self.registry)
+        return worth_reading(suffix, self._owners, entry.path)
+
+
 def scan(registry: Registry) -> Listing:
     """All workbooks under the registry's folders and at the paths it names, sorted by path."""
     found: dict[str, SourceEntry] = {}
     notes: list[Note] = []
+    owners = _Owners(registry)
     for folder in registry.sources.folders:
         path = registry.resolve(folder)
         if not path.is_dir():
@@ -128,9 +152,9 @@ def scan(registry: Registry) -> Listing:
                 )
             )
             continue
-        _Walk(path, registry.sources.exclude, found, notes).run()
+        _Walk(path, registry.sources.exclude, found, notes, owners).run()
     for municipality in registry.municipalities:
-        path = registered_path(registry, municipality.workbook_ref)
+        path = _registered_file(registry, municipality.workbook_ref)
         if path is None or str(path) in found:
             continue
         try:
@@ -147,4 +171,12 @@ def registered_path(registry: Registry, ref: WorkbookRef | None) -> Path | None:
     """The workbook file a registry entry names, if it names one."""
     if isinstance(ref, WorkbookFile) and Path(ref.path).suffix.lower() in WORKBOOK_SUFFIXES:
         return registry.resolve(ref.path)
+    return None
+
+
+def _registered_file(registry: Registry, ref: WorkbookRef | None) -> Path | None:
+    """The file a registry entry names, of any format: one of another format is read to say so on its row."""
+    if isinstance(ref, WorkbookFile):
+        path = registry.resolve(ref.path)
+        return path if _skip_reason(path.name, _suffix(path.name)) is None else None
     return None

@@ -175,7 +175,7 @@ class GoogleSheetsSource:
         if found is None or found.trashed:
             return self._problem(entry, owner, Cause.NOT_FOUND)
         if not (found.is_spreadsheet or found.is_xlsx):
-            return self._problem(entry, owner, Cause.NOT_A_SPREADSHEET)
+            return self._not_a_spreadsheet(entry, owner, found)
         try:
             data = content(self.access, found)
         except APIError as exc:
@@ -212,6 +212,19 @@ class GoogleSheetsSource:
             if all(f.message != failure.message for f in self.failures):
                 self.failures.append(failure)
         return self._problem(entry, owner, cause, http_status(error))
+
+    def _not_a_spreadsheet(self, entry: SourceEntry, owner: Municipality | None, found: DriveFile) -> Intake:
+        """A registered file that is no spreadsheet (a PDF, an .xls uploaded to Drive): its municipality's Fehler,
+        stored with the file's stamp like any file that cannot be read, so that its row says so (not "Keine
+        Meldung") and the file is asked for again only when it changes."""
+        finding = file_problem(
+            Code.DATEIFORMAT,
+            _not_a_spreadsheet_message(owner, found.name),
+            entry.key,
+            ags=owner.ags if owner else None,
+            municipality=owner.name if owner else None,
+        )
+        return Intake(entry, problem=finding)
 
     def _problem(self, entry: SourceEntry, owner: Municipality | None, cause: Cause, status: int = 0) -> Intake:
         """A sheet not read this time: the municipality's problem, in German; what is stored for it stands."""
@@ -253,10 +266,7 @@ def _message(cause: Cause, owner: Municipality | None, account: str | None, stat
             "Verzeichnis berichtigen); gezeigt wird die zuletzt gelesene Fassung."
         )
     if cause is Cause.NOT_A_SPREADSHEET:
-        return (
-            f"Die Datei {who}ist weder eine Google-Tabelle noch eine Excel-Datei (.xlsx). Bitte die Meldung als "
-            "Google-Tabelle anlegen."
-        )
+        return _not_a_spreadsheet_message(owner)
     if cause is Cause.API_DISABLED:
         return (
             f"Die Tabelle {who}wurde nicht gelesen: eine Google-API ist nicht aktiviert (siehe Meldung des Abgleichs)."
@@ -267,6 +277,16 @@ def _message(cause: Cause, owner: Municipality | None, account: str | None, stat
         return f"Google hat die Tabelle {who}wegen des Kontingents nicht geliefert; der nächste Abgleich versucht es erneut."
     detail = f" (Fehler {status})" if status else ""
     return f"Google hat die Tabelle {who}nicht geliefert{detail}; der nächste Abgleich versucht es erneut."
+
+
+def _not_a_spreadsheet_message(owner: Municipality | None, name: str = "") -> str:
+    who = f"von {owner.name} " if owner else ""
+    called = f"„{name}“ " if name else ""
+    return (
+        f"Die Datei {who}{called}ist weder eine Google-Tabelle noch eine Excel-Datei (.xlsx). Bitte die Meldung "
+        "als Google-Tabelle anlegen (eine nach Google Drive hochgeladene Excel-Datei in Google Tabellen öffnen und "
+        "„Datei“ › „Als Google Tabellen speichern“ wählen) und dem Landratsamt die Adresse der neuen Tabelle nennen."
+    )
 
 
 def _spreadsheet(key: str) -> GoogleSpreadsheet:

@@ -109,6 +109,9 @@ class MunicipalityRow:
     """The day `pakt remind` last reminded the municipality in this round (None: not yet)."""
     reminded_for: str = ""
     """Why it was reminded then, as the mail said (fehlt, überfällig, fehlerhaft, zurückgewiesen)."""
+    unreadable: Finding | None = None
+    """The problem of its newest file when that cannot be taken over at all (broken, another format): what
+    the reminder tells the clerk to do."""
 
     @property
     def submitted_on(self) -> date | None:
@@ -245,6 +248,23 @@ def _rejected_remark(decision: Decision, frozen_in_totals: bool) -> str:
     )
 
 
+def _unreadable_remark(received: Received, shown: VersionRecord | None) -> str:
+    """What the row says of a newest file that cannot be taken over (broken, another format, of the municipality
+    by its name only): the file, its problem with what to do, and which version the totals hold."""
+    problem = received.unreadable
+    where = (problem.file or "").replace("\\", "/")
+    name = f" {where.rsplit('/', 1)[-1]}" if "/" in where else ""  # a Google sheet's key is no name to show
+    message = problem.message.strip()
+    if not message.endswith((".", "!", "?", ")")):
+        message += "."
+    state = (
+        f"Gezeigt wird die gültige Fassung vom {format_date(shown.seen_at.date())}."
+        if shown
+        else "Eine gültige Fassung liegt nicht vor."
+    )
+    return f"Die neueste Datei{name} kann nicht übernommen werden: {message} {state}"
+
+
 def _row(
     municipality: Municipality,
     received: Received | None,
@@ -254,7 +274,8 @@ def _row(
     annotation: Annotation,
     approvals: Mapping[int, Decision],
 ) -> MunicipalityRow:
-    if received is None or (received.newest is None and received.valid is None and received.approved is None):
+    nothing = received is None or (received.newest is None and received.valid is None and received.approved is None)
+    if nothing and (received is None or received.unreadable is None):
         return _missing(municipality, calendar, annotation)
     newest, valid, frozen = received.newest, received.valid, received.approved
     shown = frozen or valid
@@ -274,13 +295,8 @@ def _row(
     }
     broken = newest if newest is not None and not newest.valid else None
     if received.unreadable is not None:
-        state = (
-            f"gezeigt wird die gültige Fassung vom {format_date(shown.seen_at.date())}"
-            if shown
-            else "keine gültige Fassung"
-        )
-        remark = f"Die neueste Datei ist nicht lesbar ({received.unreadable.message}); {state}."
-        return MunicipalityRow(municipality, Status.FEHLERHAFT, remark=remark, **common)
+        remark = _unreadable_remark(received, shown)
+        return MunicipalityRow(municipality, Status.FEHLERHAFT, remark=remark, unreadable=received.unreadable, **common)
     if broken is not None:
         file_name = broken.path.rsplit("/", 1)[-1]
         if shown is None:

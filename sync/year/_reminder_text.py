@@ -170,9 +170,10 @@ def _check_and_submit(case: ReminderCase) -> str:
         )
     if case.face is Face.LIBREOFFICE:
         return (
-            "Speichern Sie die Mappe dann am gewohnten Ort wieder im Format .xlsx („Excel 2007-365“), nicht als "
-            ".ods. In LibreOffice gibt es keine Pakt-Schaltflächen: Wir prüfen Ihre Datei, sobald sie bei uns "
-            f"eingeht, und schreiben Ihnen, falls noch etwas fehlt. {submit} {as_told}."
+            "Speichern Sie die Mappe dann am gewohnten Ort wieder als .ods oder .xlsx (nicht als .xls). Ist die "
+            "Pakt-Erweiterung für LibreOffice eingerichtet, prüfen Sie die Mappe mit „Pakt › Prüfen“; sonst prüfen "
+            f"wir Ihre Datei, sobald sie bei uns eingeht, und schreiben Ihnen, falls noch etwas fehlt. {submit} "
+            f"{as_told}."
         )
     erneut = " erneut" if again else ""
     otherwise = _joined([*by_hand, "speichern die Mappe am gewohnten Ort"])
@@ -185,7 +186,8 @@ def _check_and_submit(case: ReminderCase) -> str:
 
 def _what_to_do(case: ReminderCase) -> str:
     if case.reason is Reason.INVALID:
-        first = "Bitte korrigieren Sie die genannten Zellen."
+        cells = any(gap.cell for gap in case.gaps)  # a file that cannot be read names none: its advice is above
+        first = "Bitte korrigieren Sie die genannten Zellen." if cells else "Bitte gehen Sie wie oben beschrieben vor."
     elif case.reason is Reason.UNSIGNED:
         first = "Es fehlt nur noch die Freigabe."
     elif case.reason is Reason.REJECTED:

@@ -36,6 +36,7 @@ from pakt.schemas import (
     Municipality,
     Severity,
     SignOff,
+    WorkbookFile,
     format_date,
 )
 
@@ -61,7 +62,8 @@ class Face(enum.Enum):
     GOOGLE = "Google Tabellen"
     """A Google sheet: no Pakt menu unless its Apps Script is bound (which Pakt cannot tell)."""
     LIBREOFFICE = "LibreOffice"
-    """LibreOffice Calc: no add-in; the clerk saves as .xlsx and the district checks the file on receipt."""
+    """LibreOffice Calc: Prüfen only with Pakt's extension (which Pakt cannot tell); the district checks the file
+    on receipt anyway."""
     UNKNOWN = "unbekannt"
     """Excel with or without the add-in, or anything else: the text names the buttons conditionally."""
 
@@ -71,10 +73,13 @@ LIBREOFFICE_APPLICATION = "LibreOffice"
 
 
 def clerk_face(municipality: Municipality, application: str | None = None) -> Face:
-    """The clerk's face from the registry's workbook reference and, when known, the application that saved the
-    file (the reader does not keep docProps/app.xml yet: then None)."""
+    """The clerk's face from the registry (a Google sheet; an ODS form) and, when known, the application that
+    saved the file (the reader does not keep docProps/app.xml yet: then None)."""
     if isinstance(municipality.workbook_ref, GoogleSpreadsheet):
         return Face.GOOGLE
+    ref = municipality.workbook_ref
+    if municipality.format == "ods" or (isinstance(ref, WorkbookFile) and ref.path.lower().endswith(".ods")):
+        return Face.LIBREOFFICE  # the district gave it LibreOffice's own form
     if application is not None and application.strip().startswith(LIBREOFFICE_APPLICATION):
         return Face.LIBREOFFICE
     return Face.UNKNOWN
@@ -221,6 +226,10 @@ def _invalid_gaps(row: MunicipalityRow) -> tuple[Gap, ...]:
         blocking = tuple(Gap.of(f) for f in row.newer_broken.findings if f.blocking)
         if blocking:
             return blocking
+    if row.unreadable is not None:  # a file that cannot be taken over (another format, broken): its advice
+        where = (row.unreadable.file or "").replace("\\", "/")
+        named = f"Datei {where.rsplit('/', 1)[-1]}: " if "/" in where else ""
+        return (Gap(sheet=None, cell=None, message=named + row.unreadable.message),)
     return (Gap(sheet=None, cell=None, message=row.remark or "Die Meldung ist fehlerhaft."),)
 
 

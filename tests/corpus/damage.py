@@ -210,6 +210,9 @@ def damaged() -> Iterator[tuple[str, bytes]]:
     yield from huge_sheets(data)
     yield from zip_tricks(data)
     yield from wrong_types()
+    from corpus.ambiguous import ambiguous  # it builds on this module's helpers
+
+    yield from ambiguous()  # files that two programs would read differently
 
 
 def write_damaged(folder: Path) -> list[Path]:

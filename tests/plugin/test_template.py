@@ -7,12 +7,15 @@ from pathlib import Path
 import libreoffice
 import openpyxl
 import pytest
+from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from pakt.cli import app
+from pakt.plugin import Binding, build_workbook_bytes
 from pakt.schemas import (
     CheckContext,
     Kind,
+    TemplateFormat,
     check,
     funds_use_total,
     input_fields,
@@ -127,6 +130,16 @@ def test_pakt_template_writes_one_workbook_per_municipality(repo, tmp_path, monk
     assert tuttlingen.value("header", "name") == "Tuttlingen"
     assert tuttlingen.value("management", "mode").value == "selbst"
     assert {f.code.value for f in tuttlingen.findings} == {"PFLICHTFELD"}
+
+
+@pytest.mark.parametrize("fmt", list(TemplateFormat))
+def test_the_hinweise_sheet_says_which_file_formats_pakt_reads(registry, tmp_path, fmt):
+    """A form saved as .xls, .csv, PDF or Numbers cannot be read: the form says so before the clerk saves."""
+    path = tmp_path / f"vorlage{fmt.suffix}"
+    path.write_bytes(build_workbook_bytes(Binding.for_registry(registry, None), fmt=fmt))
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Hinweise").to_python()
+    text = " ".join(str(value) for row in rows for value in row if value)
+    assert ".xlsx oder .ods; .xls, .csv, PDF und Numbers-Dateien kann Pakt nicht lesen" in text
 
 
 def test_pakt_template_google_explains_the_google_version(repo, tmp_path, monkeypatch):

@@ -337,6 +337,11 @@ def test_libreoffice_and_unknown_faces(district):
 
     libre = replace(aldingen, face=Face.LIBREOFFICE)
     body = flat(compose_reminder(libre, registry, today, datetime(2018, 8, 2, 8)).get_content())
-    assert "wieder im Format .xlsx („Excel 2007-365“), nicht als .ods" in body
-    assert "In LibreOffice gibt es keine Pakt-Schaltflächen: Wir prüfen Ihre Datei, sobald sie bei uns eingeht" in body
-    assert "„Prüfen“" not in body and "mit „Einreichen“" not in body
+    assert "wieder als .ods oder .xlsx (nicht als .xls)" in body
+    assert "Ist die Pakt-Erweiterung für LibreOffice eingerichtet, prüfen Sie die Mappe mit „Pakt › Prüfen“" in body
+    assert "sonst prüfen wir Ihre Datei, sobald sie bei uns eingeht" in body
+    assert "mit „Einreichen“" not in body and "Pakt-Add-in" not in body
+
+    # A municipality given LibreOffice's own form (format = "ods") is written to as a LibreOffice clerk.
+    ods = aldingen.municipality.model_copy(update={"format": "ods"})
+    assert clerk_face(ods) is Face.LIBREOFFICE
