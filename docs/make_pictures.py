@@ -5,7 +5,11 @@
 
 Needs Debian's chromium (the task pane), LibreOffice and poppler-utils (the
 master). Writes docs/taskpane.png and docs/uebersicht.png; run it again when the
-task pane or the master changes. The Übersicht is shown as it prints: the
+task pane or the master changes. The task pane is shown after a Prüfen of
+Aldingen's form with two errors and a warning: the page from `pakt serve`, run
+in Chromium by the task-pane tests' driver (tests/plugin/node/taskpane_page.js)
+with their Excel stand-in in place of Office.js (there is no Excel here; the
+Office.js typings come with the tests' `npm ci`). The Übersicht is shown as it prints: the
 master is converted to PDF as a whole and the picture is cut from its first
 page, from the title down to the legend, as wide as the district's figures.
 The LibreOffice extension's menu and toolbar (docs/libreoffice.png) are drawn on
@@ -14,6 +18,7 @@ a virtual screen: see libreoffice_picture.py for what that needs.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import socket
@@ -28,17 +33,6 @@ from libreoffice_picture import libreoffice  # docs/libreoffice.png: Pakt's menu
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
 
 
 def _free_port() -> int:
@@ -47,7 +41,36 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+TESTS = REPO / "tests"
+PAGE_DRIVER = TESTS / "plugin" / "node" / "taskpane_page.js"
+CHECKED = {("persons", "by_age", "from_27_to_64"): 11, ("management", "mode"): "landkreis"}
+"""What Aldingen's clerk got wrong in the picture: the age groups do not add up (an error), the management is not
+the registry's (a warning); the staff list's first share is 1.5 (the second error)."""
+
+
+def _checked_workbook(work: Path) -> Path:
+    """The form of the picture as the Excel stand-in holds it (JSON), built as the task-pane tests build theirs."""
+    sys.path[:0] = [str(TESTS), str(TESTS / "fixtures")]
+    import make_broken
+    from office_typings import ensure_typings
+    from payloads import excel_workbook
+
+    ensure_typings()
+    form = work / "aldingen_befunde.xlsx"
+    form.write_bytes(make_broken.submission(CHECKED, managers=lambda rows: [{**rows[0], "fte": 1.5}]))
+    book = work / "aldingen_befunde.json"
+    book.write_text(json.dumps(excel_workbook(form), ensure_ascii=False), encoding="utf-8")
+    return book
+
+
 def taskpane(work: Path) -> Path:
+    issued = subprocess.run(
+        ["pakt", "token", "issue", "--ags", "08327002"], cwd=work, check=True, capture_output=True, text=True
+    )
+    key = re.search(r"pakt_[A-Za-z0-9_-]+", issued.stdout).group(0)
+    book = _checked_workbook(work)
+    steps = work / "steps.json"
+    steps.write_text(json.dumps([{"key": key}, {"click": "#pruefen"}]), encoding="utf-8")
     port = _free_port()
     server = subprocess.Popen(
         ["pakt", "serve", "--port", str(port)], cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -60,20 +83,18 @@ def taskpane(work: Path) -> Path:
             except httpx.HTTPError:
                 time.sleep(0.05)
         target = DOCS / "taskpane.png"
-        subprocess.run(
-            [
-                "chromium",
-                *CHROMIUM_FLAGS,
-                f"--user-data-dir={work / 'chromium'}",
-                "--window-size=380,860",
-                "--virtual-time-budget=3000",
-                f"--screenshot={target}",
-                f"http://127.0.0.1:{port}/taskpane.html",
-            ],
-            check=True,
+        page = f"http://127.0.0.1:{port}/taskpane.html"
+        done = subprocess.run(
+            ["node", str(PAGE_DRIVER), page, str(book), str(steps), "", str(target)],
             capture_output=True,
-            timeout=120,
+            text=True,
+            timeout=150,
         )
+        if done.returncode != 0:
+            raise RuntimeError(f"taskpane_page.js: {done.stderr}")
+        shown = json.loads(done.stdout)["snapshots"][-1]["results"]["count"]
+        if not shown.startswith("2 Fehler, 1 Warnung"):
+            raise RuntimeError(f"the task pane shows {shown!r}, not the picture's findings")
         return target
     finally:
         server.terminate()

@@ -25,32 +25,25 @@ import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    model_validator,
-)
+from pydantic import ValidationError
 
 from pakt.schemas import EnvironmentFailure, PaktError, Registry, StoreUnavailable
 
 from . import scripts as scripts_module
 from . import udfs
 from ._binding import BindingBroken, bound_ags
+from ._book_payload import BookPayload, payload_problem
 from ._book_view import BookView
 from ._call_checks import (
     CALL,
     CallRefused,
-    Matrix,
     answer_json,
     checked_call,
-    first_error,
     parsed_json,
     version_message,
 )
@@ -87,46 +80,6 @@ class ServerConfig:
     tokens: TokenStore
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     refresh: Refresh | None = None
-
-
-class SheetPayload(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    name: str = Field(min_length=1)
-    values: Matrix
-
-
-class BookInfo(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    name: str = Field(min_length=1)
-    active_sheet_index: int = Field(0, ge=0)
-
-
-class NamePayload(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-    name: str = Field(min_length=1)
-    sheet_index: int = Field(ge=0)
-    address: str = Field(min_length=1)
-
-
-class BookPayload(BaseModel):
-    """A workbook as xlwings' Office.js and Apps Script clients send it."""
-
-    model_config = ConfigDict(extra="allow")
-
-    client: Literal["Office.js", "Google Apps Script"]
-    version: str
-    book: BookInfo
-    names: list[NamePayload] = Field(default_factory=list)
-    sheets: list[SheetPayload] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def names_point_at_sheets(self) -> BookPayload:
-        if any(n.sheet_index >= len(self.sheets) for n in self.names):
-            raise ValueError("ein benannter Bereich verweist auf ein Blatt, das nicht mitgeschickt wurde")
-        return self
 
 
 class BodyLimit:
@@ -285,8 +238,8 @@ def create_app(config: ServerConfig) -> FastAPI:
         body = await _json_body(request, "Die Mappe kam nicht an")
         try:
             payload = BookPayload.model_validate(body)
-        except (ValidationError, ValueError) as exc:
-            raise HTTPException(400, f"Die Mappe kam unvollständig an: {first_error(exc)}") from exc
+        except ValidationError as exc:
+            raise HTTPException(400, f"Die Mappe kam unvollständig an: {payload_problem(exc, body)}") from exc
         if payload.client == "Google Apps Script" and payload.version != XLWINGS_VERSION:
             raise HTTPException(400, version_message(payload.version))
         try:

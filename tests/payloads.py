@@ -8,6 +8,7 @@ ranges but no tables; Office.js sends dates as serial numbers and the tables.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -240,3 +241,100 @@ def written_sheet(actions: list[dict], sheet_position: int = 0) -> list[list[Any
         and a["start_row"] == 0
         and a["start_column"] == 0
     )["values"]
+
+
+def _nested(depth: int, leaf: Any) -> Any:
+    for _ in range(depth):
+        leaf = [leaf]
+    return leaf
+
+
+def _set(field: str, value: Any, index: int = 0) -> Callable[[dict], None]:
+    return lambda payload: payload["names"][index].__setitem__(field, value)
+
+
+def _drop(field: str, index: int = 0) -> Callable[[dict], None]:
+    return lambda payload: payload["names"][index].pop(field)
+
+
+def _local(**scope: Any) -> Callable[[dict], None]:
+    return lambda payload: payload["names"][0].update(book_scope=False, **scope)
+
+
+def _replace_names(value: Any) -> Callable[[dict], None]:
+    return lambda payload: payload.__setitem__("names", value)
+
+
+def _replace_tables(value: Any) -> Callable[[dict], None]:
+    def change(payload: dict) -> None:
+        sheet = next(s for s in payload["sheets"] if s.get("tables"))
+        sheet["tables"] = value(sheet["tables"]) if callable(value) else value
+
+    return change
+
+
+BROKEN_NAMES: dict[str, tuple[Callable[[dict], None], str]] = {
+    # an entry without a field xlwings needs
+    "no-name": (_drop("name"), "Feld names.0.name fehlt"),
+    "no-sheet-index": (_drop("sheet_index"), "Feld names.0.sheet_index fehlt"),
+    "no-address": (_drop("address"), "Feld names.0.address fehlt"),
+    # null where a value is needed
+    "null-name": (_set("name", None), "Feld names.0.name hat einen ungültigen Wert"),
+    "null-sheet-index": (_set("sheet_index", None), "Feld names.0.sheet_index hat einen ungültigen Wert"),
+    "null-address": (_set("address", None), "Feld names.0.address hat einen ungültigen Wert"),
+    "null-book-scope": (_set("book_scope", None), "Feld names.0.book_scope hat einen ungültigen Wert"),
+    # numbers where text is expected, text where numbers are
+    "number-name": (_set("name", 14), "Feld names.0.name hat einen ungültigen Wert"),
+    "number-address": (_set("address", 14), "Feld names.0.address hat einen ungültigen Wert"),
+    "text-sheet-index": (_set("sheet_index", "1"), "Feld names.0.sheet_index hat einen ungültigen Wert"),
+    "fraction-sheet-index": (_set("sheet_index", 1.5), "Feld names.0.sheet_index hat einen ungültigen Wert"),
+    "true-sheet-index": (_set("sheet_index", True), "Feld names.0.sheet_index hat einen ungültigen Wert"),
+    "negative-sheet-index": (_set("sheet_index", -1), "Feld names.0.sheet_index hat einen ungültigen Wert"),
+    "text-book-scope": (_set("book_scope", "ja"), "Feld names.0.book_scope hat einen ungültigen Wert"),
+    "number-scope-name": (_local(scope_sheet_name=5, scope_sheet_index=1), "Feld names.0.scope_sheet_name hat"),
+    # addresses a spreadsheet would not send
+    "address-with-sheet": (_set("address", "Meldung!B14"), "Feld names.0.address hat einen ungültigen Wert"),
+    "address-past-the-grid": (_set("address", "XFE1"), "Feld names.0.address hat einen ungültigen Wert"),
+    "address-row-0": (_set("address", "B0"), "Feld names.0.address hat einen ungültigen Wert"),
+    "address-three-parts": (_set("address", "A1:B2:C3"), "Feld names.0.address hat einen ungültigen Wert"),
+    "address-no-cell": (_set("address", "x"), "Feld names.0.address hat einen ungültigen Wert"),
+    "address-upside-down": (_set("address", "C3:A1"), "Feld names.0.address hat einen ungültigen Wert"),
+    "rows-upside-down": (_set("address", "5:2"), "Feld names.0.address hat einen ungültigen Wert"),
+    # lists where objects are expected, objects where lists are
+    "names-object": (_replace_names({"name": "pakt_bind_ags"}), "Feld names hat einen ungültigen Wert"),
+    "entry-list": (_replace_names([["pakt_bind_ags", 1, "B3"]]), "Feld names.0 hat einen ungültigen Wert"),
+    "entry-text": (_replace_names(["pakt_bind_ags"]), "Feld names.0 hat einen ungültigen Wert"),
+    "entry-null": (_replace_names([None]), "Feld names.0 hat einen ungültigen Wert"),
+    "address-list": (_set("address", ["B14"]), "Feld names.0.address hat einen ungültigen Wert"),
+    "address-object": (_set("address", {"row": 14}), "Feld names.0.address hat einen ungültigen Wert"),
+    "tables-object": (_replace_tables({"name": "x"}), "Feld sheets.2.tables hat einen ungültigen Wert"),
+    "table-no-range": (
+        _replace_tables(lambda t: [{"name": t[0]["name"]}]),
+        "Feld sheets.2.tables.0.range_address fehlt",
+    ),
+    "table-number-range": (_replace_tables(lambda t: [{**t[0], "range_address": 6}]), "tables.0.range_address hat"),
+    # a range Pakt reads whole, re-pointed at a whole sheet (xlwings would build 17 billion cells)
+    "staff-table-whole-sheet": (
+        _replace_tables(lambda t: [{**t[0], "range_address": "A1:XFD1048576"}]),
+        "der Bereich „pakt_managers“ (A1:XFD1048576) umfasst 17.179.869.184 Zellen, höchstens 1.000.000",
+    ),
+    "staff-body-whole-sheet": (
+        _replace_tables(lambda t: [{**t[0], "data_body_range_address": "A:XFD"}]),
+        "der Bereich „pakt_managers“ (A:XFD) umfasst 17.179.869.184 Zellen",
+    ),
+    "staff-range-whole-columns": (
+        lambda payload: payload["names"].append({**payload["names"][0], "name": "pakt_staff", "address": "A:C"}),
+        "der Bereich „pakt_staff“ (A:C) umfasst 3.145.728 Zellen",
+    ),
+    # huge strings, deep nesting
+    "huge-name": (_set("name", "x" * 1_000_000), "Feld names.0.name hat einen ungültigen Wert"),
+    "huge-address": (_set("address", "B" + "1" * 500_000), "Feld names.0.address hat einen ungültigen Wert"),
+    "nested-name": (_set("name", _nested(500, "pakt_bind_ags")), "Feld names.0.name hat einen ungültigen Wert"),
+    "nested-entry": (_replace_names(_nested(500, {})), "Feld names.0 hat einen ungültigen Wert"),
+    # a sheet-scoped name must belong to a sheet that was sent, by index and name
+    "local-no-sheet": (_local(), "gehört zu keinem mitgeschickten Blatt"),
+    "local-sheet-99": (_local(scope_sheet_name="Meldung", scope_sheet_index=99), "zu keinem mitgeschickten Blatt"),
+    "local-wrong-sheet": (_local(scope_sheet_name="Kosten", scope_sheet_index=1), "zu keinem mitgeschickten Blatt"),
+}
+"""Nested `names` entries (and the tables xlwings reads beside them) a broken or hostile client could send, each
+with what the German 400 must say; applied to a payload of the Aldingen sample (the first name is a Pakt name)."""

@@ -5,9 +5,11 @@
  * (sheets with values from A1, defined names, tables), posts it to a Pakt
  * script (Prüfen, Einreichen, Aktualisieren) and carries out the actions the
  * server returns (values, number formats, formulas, links, fill colours,
- * sheets, notes). Everything the clerk reads is German. Written for the
- * Excel JavaScript API; the same functions run under Node with a stand-in of
- * that API in the tests.
+ * sheets, notes). After Prüfen it lists what the check found, read back from
+ * the Prüfbericht sheet the server wrote: a count line, then the errors, the
+ * warnings and the notes, each a button that selects its cell. Everything the
+ * clerk reads is German. Written for the Excel JavaScript API; the same
+ * functions run under Node with a stand-in of that API in the tests.
  */
 (function (root) {
   "use strict";
@@ -291,6 +293,102 @@
     return run.said;
   }
 
+  // The Prüfbericht as the server writes it (plugin/_marks.py, write_report): a headline, a header row, then one
+  // row per finding. Columns are found by their header, so a new column there does not shift these.
+  const REPORT_SHEET = "Prüfbericht";
+  const REPORT_HEADERS = { severity: "Schwere", sheet: "Blatt", cell: "Zelle", message: "Meldung" };
+  const SEVERITIES = ["Fehler", "Warnung", "Hinweis"];
+  const NOTE = SEVERITIES.indexOf("Hinweis");
+  const FORMULA_STARTS = /^'(?=[=+\-@])/; // the server puts an apostrophe before text a spreadsheet would take for a formula
+
+  function cellText(value) {
+    return value === null || value === undefined ? "" : String(value).trim();
+  }
+
+  // The findings of a Prüfbericht's values (from A1), errors first, then warnings, then notes, each group in the
+  // report's order; null when the sheet has no report in it.
+  function findingsOf(rows) {
+    const at = rows.findIndex((row) => row.includes(REPORT_HEADERS.severity) && row.includes(REPORT_HEADERS.message));
+    if (at < 0) return null;
+    const column = {};
+    Object.keys(REPORT_HEADERS).forEach((key) => (column[key] = rows[at].indexOf(REPORT_HEADERS[key])));
+    const read = (row, key) => (column[key] < 0 ? "" : cellText(row[column[key]]));
+    const rank = (severity) => (SEVERITIES.includes(severity) ? SEVERITIES.indexOf(severity) : NOTE);
+    return rows
+      .slice(at + 1)
+      .map((row) => ({
+        severity: read(row, "severity"), sheet: read(row, "sheet"), cell: read(row, "cell"),
+        message: read(row, "message").replace(FORMULA_STARTS, ""),
+      }))
+      .filter((finding) => finding.severity || finding.message)
+      .map((finding, order) => ({ finding, order }))
+      .sort((a, b) => rank(a.finding.severity) - rank(b.finding.severity) || a.order - b.order)
+      .map((entry) => entry.finding);
+  }
+
+  async function readFindings(context) {
+    const sheets = context.workbook.worksheets;
+    sheets.load("items/name");
+    await context.sync();
+    const report = sheets.items.find((sheet) => sheet.name === REPORT_SHEET);
+    if (!report) return null;
+    const used = report.getUsedRangeOrNullObject(true);
+    used.load("values,rowIndex,columnIndex");
+    await context.sync();
+    return findingsOf(anchoredValues(used));
+  }
+
+  function tally(findings, severity) {
+    return findings.filter((finding) => finding.severity === severity).length;
+  }
+
+  function counted(number, singular, plural) {
+    return number.toLocaleString("de-DE") + " " + (number === 1 ? singular : plural);
+  }
+
+  // The line above the list: how many errors and warnings, and whether the form can be submitted (the same words
+  // as the Google Sheets sidebar, plugin/appsscript/Pruefen.html).
+  function countLine(findings) {
+    const errors = tally(findings, "Fehler");
+    const warnings = tally(findings, "Warnung");
+    const warned = warnings ? counted(warnings, "Warnung", "Warnungen") : "keine Warnungen";
+    if (errors) return counted(errors, "Fehler", "Fehler") + ", " + warned + " — Einreichen ist erst ohne Fehler möglich";
+    if (warnings) return "Keine Fehler, " + warned + " — bitte prüfen, Einreichen ist möglich";
+    return "Keine Fehler, keine Warnungen – die Meldung kann eingereicht werden.";
+  }
+
+  function placeOf(finding) {
+    if (finding.sheet && finding.cell) return finding.sheet + ", Zelle " + finding.cell;
+    return finding.sheet ? "Blatt " + finding.sheet : "";
+  }
+
+  // Select a finding's cell in the workbook (Range.select, ExcelApi 1.1: every Excel the manifest admits). Where
+  // that fails (the sheet renamed or hidden since the check), the sheet is activated if it can be, and the answer
+  // names the cell for the clerk to go to.
+  async function selectCell(excel, finding) {
+    const place = placeOf(finding);
+    const select = (withRange) => excel.run(async (context) => {
+      const sheet = context.workbook.worksheets.getItem(finding.sheet);
+      sheet.activate();
+      if (withRange) sheet.getRange(finding.cell).select();
+      await context.sync();
+    });
+    try {
+      await select(true);
+      return { selected: true, text: place + " ist ausgewählt." };
+    } catch (error) {
+      const activated = await select(false).then(() => true, () => false);
+      const where = "im Blatt „" + finding.sheet + "“ die Zelle " + finding.cell;
+      return {
+        selected: false,
+        text: activated
+          ? "Die Zelle ließ sich nicht auswählen: bitte " + where + " aufsuchen."
+          : "Das Blatt „" + finding.sheet + "“ gibt es in dieser Mappe nicht mehr (umbenannt oder gelöscht?): bitte " +
+            where + " aufsuchen oder erneut prüfen.",
+      };
+    }
+  }
+
   async function post(script, token, payload, fetchImpl) {
     try {
       const response = await (fetchImpl || root.fetch)(baseUrl() + "/xlwings/custom-scripts-call/" + script, {
@@ -304,16 +402,26 @@
     }
   }
 
+  // What a run shows in the list: after Prüfen every finding; after Einreichen the findings only when errors kept
+  // it from being submitted (a submitted form needs no list); Aktualisieren works on the master and shows none.
+  function shownFindings(script, findings) {
+    if (script === "pruefen") return findings;
+    if (script === "einreichen" && findings && tally(findings, "Fehler")) return findings;
+    return null;
+  }
+
   async function runScript(excel, script, ui, fetchImpl) {
-    const token = await getToken();
-    if (!token) {
-      ui.say("Bitte zuerst den Zugangsschlüssel vom Landratsamt eintragen und speichern.", true);
-      return;
-    }
+    const show = (findings, focus) => ui.showFindings && ui.showFindings(findings, { focus });
     ui.busy(true);
+    show(null, false); // the last list no longer holds once the workbook is checked again
     let stage = "lesen";
     let said = [];
     try {
+      const token = await getToken();
+      if (!token) {
+        ui.say("Bitte zuerst den Zugangsschlüssel vom Landratsamt eintragen und speichern.", true);
+        return;
+      }
       await excel.run(async (context) => {
         const payload = await collectPayload(context);
         stage = "senden";
@@ -328,7 +436,14 @@
         }
         stage = "schreiben";
         said = await applyActions(context, JSON.parse(answer.text).actions || []);
-        ui.say(said.length ? said.join("\n") : "Fertig.", false);
+        let findings = null;
+        if (script === "pruefen" || script === "einreichen") {
+          findings = await readFindings(context).catch(() => null);
+          if (!findings && script === "pruefen") said.push("Das Ergebnis der Prüfung steht im Blatt „Prüfbericht“.");
+        }
+        const shown = shownFindings(script, findings);
+        ui.say(said.length ? said.join("\n") : shown ? "" : "Fertig.", false);
+        show(shown, script === "pruefen");
       });
     } catch (error) {
       const why = (error && (error.message || error.code)) || String(error);
@@ -341,17 +456,111 @@
     }
   }
 
-  function pageUi(document) {
+  function span(document, className, text) {
+    const element = document.createElement("span");
+    element.className = className;
+    element.textContent = text; // text from the workbook is never markup
+    return element;
+  }
+
+  const GROUPS = [
+    { severity: "Fehler", heading: "Fehler", css: "error" },
+    { severity: "Warnung", heading: "Warnungen", css: "warning" },
+    { severity: "Hinweis", heading: "Hinweise", css: "note" },
+  ];
+
+  // One finding: a button that selects its cell, or a paragraph where the finding has no cell.
+  function findingEntry(document, finding, group, pick) {
+    const place = placeOf(finding);
+    const selectable = Boolean(finding.sheet && finding.cell);
+    const element = document.createElement(selectable ? "button" : "p");
+    element.className = "finding " + group.css;
+    element.appendChild(span(document, "visually-hidden", (finding.severity || group.severity) + ": "));
+    if (place) {
+      element.appendChild(span(document, "where", place));
+      element.appendChild(span(document, "visually-hidden", ": "));
+    }
+    element.appendChild(span(document, "message", finding.message));
+    if (selectable) {
+      element.type = "button";
+      element.setAttribute("data-sheet", finding.sheet);
+      element.setAttribute("data-cell", finding.cell);
+      element.addEventListener("click", () => pick(finding));
+    }
+    return element;
+  }
+
+  function findingGroups(document, findings, pick) {
+    const blocks = [];
+    GROUPS.forEach((group, index) => {
+      const mine = (f) => (group.severity === "Hinweis" ? !["Fehler", "Warnung"].includes(f.severity) : f.severity === group.severity);
+      const own = findings.filter(mine); // notes, and whatever else a report may hold, come last
+      if (!own.length) return;
+      const block = document.createElement("section");
+      const heading = document.createElement("h4");
+      heading.id = "befunde-gruppe-" + index;
+      heading.textContent = group.heading + " (" + own.length + ")";
+      block.setAttribute("aria-labelledby", heading.id);
+      block.appendChild(heading);
+      const items = document.createElement("ul");
+      own.forEach((finding) => {
+        const item = document.createElement("li");
+        item.appendChild(findingEntry(document, finding, group, pick));
+        items.appendChild(item);
+      });
+      block.appendChild(items);
+      blocks.push(block);
+    });
+    return blocks;
+  }
+
+  function pageUi(document, excel) {
     const status = document.getElementById("status");
     const buttons = ["pruefen", "einreichen", "aktualisieren"].map((id) => document.getElementById(id));
+    const results = document.getElementById("befunde");
+    const count = document.getElementById("befunde-zahl");
+    const list = document.getElementById("befunde-liste");
+    const chosen = document.getElementById("befunde-auswahl");
+    const hint = document.getElementById("befunde-hinweis");
+    let pressed = null;
+    const pick = async (finding) => {
+      chosen.setAttribute("aria-busy", "true");
+      chosen.textContent = "";
+      try {
+        chosen.textContent = (await selectCell(excel, finding)).text;
+      } finally {
+        chosen.setAttribute("aria-busy", "false");
+      }
+    };
     return {
-      say: (text, isError) => { status.textContent = text; status.className = isError ? "fehler" : ""; },
-      busy: (on) => buttons.forEach((b) => (b.disabled = on)),
+      say: (text, isError) => {
+        status.textContent = text;
+        status.className = isError ? "fehler" : "";
+        status.hidden = !text;
+      },
+      busy: (on) => {
+        if (on) pressed = document.activeElement;
+        buttons.forEach((b) => (b.disabled = on));
+        document.body.setAttribute("aria-busy", on ? "true" : "false");
+        // a disabled button loses the focus: give it back unless the run moved it (to the count line)
+        if (!on && pressed && (!document.activeElement || document.activeElement === document.body)) pressed.focus();
+      },
+      showFindings: (findings, options) => {
+        list.textContent = ""; // (not replaceChildren: older Microsoft 365 builds show the pane in EdgeHTML)
+        if (findings) findingGroups(document, findings, pick).forEach((block) => list.appendChild(block));
+        chosen.textContent = "";
+        results.hidden = !findings;
+        if (!findings) return;
+        hint.hidden = !list.querySelector("button");
+        count.textContent = countLine(findings);
+        count.className = tally(findings, "Fehler") ? "fehler" : "";
+        if (options && options.focus) count.focus();
+      },
     };
   }
 
   function wire(document, excel) {
-    const ui = pageUi(document);
+    const ui = pageUi(document, excel);
     document.getElementById("pruefen").onclick = () => runScript(excel, "pruefen", ui);
     document.getElementById("einreichen").onclick = () => runScript(excel, "einreichen", ui);
     document.getElementById("aktualisieren").onclick = () => runScript(excel, "aktualisieren", ui);
@@ -370,7 +579,10 @@
     else go();
   }
 
-  const Pakt = { collectPayload, applyActions, runScript, setToken, getToken, splitAddress, anchoredValues, wire, baseUrl };
+  const Pakt = {
+    collectPayload, applyActions, runScript, setToken, getToken, splitAddress, anchoredValues, wire, baseUrl,
+    findingsOf, readFindings, countLine, selectCell,
+  };
   root.Pakt = Pakt;
   if (typeof module !== "undefined" && module.exports) module.exports = Pakt;
   if (root.Office && root.Office.onReady && root.document) root.Office.onReady(start);

@@ -57,6 +57,17 @@ def test_an_older_excel_refuses_newer_members_at_sync(probes):
     assert probes["requirement_sets_answered_by_level"] == {"ok": [True, False, True]}
 
 
+def test_select_takes_effect_at_sync_and_activates_the_sheet(probes):
+    assert probes["select_takes_effect_at_sync"] == {"ok": [None, {"sheet": "Offen", "address": "A2:B3"}, "Offen"]}
+    # the template's protection keeps selectionMode "Normal": a locked cell can be selected
+    assert probes["select_a_locked_cell_of_a_protected_sheet"] == {"ok": {"sheet": "Meldung", "address": "B1"}}
+    assert probes["select_on_the_oldest_excel"] == {"ok": {"sheet": "Meldung", "address": "B2"}}
+
+
+def test_a_missing_sheet_fails_the_batch_as_in_excel(probes):
+    assert probes["get_item_of_a_missing_sheet"]["code"] == "ItemNotFound"
+
+
 def test_members_outside_microsofts_typings_and_read_only_ones_are_errors(probes):
     assert probes["member_not_in_the_typings"]["code"] == "TypeError"
     assert probes["assign_a_read_only_property"]["code"] == "TypeError"
@@ -72,3 +83,17 @@ def test_the_typings_are_microsofts_own_pinned_release():
     excel = table["namespaces"]["Excel"]
     assert excel["NoteCollection"]["members"]["add"]["requirement"]["version"] == "1.18"
     assert excel["Worksheet"]["members"]["getRangeByIndexes"]["requirement"]["version"] == "1.7"
+
+
+def test_the_members_that_select_a_finding_are_held_to_microsofts_typings(probes):
+    """What the task pane's list uses to select a cell goes through the typed stand-in (a member the typings lack
+    would be a TypeError) with the requirement @types/office-js publishes: ExcelApi 1.1, so every Excel the
+    manifest admits (ExcelApi 1.7 and later) has it."""
+    excel = ensure_typings()["namespaces"]["Excel"]
+    used = {u["member"]: u["requirement"] for u in probes["members_of_a_selection"]["ok"]}
+    assert set(used) == {"Excel.Range.select", "Excel.Worksheet.activate", "Excel.WorksheetCollection.getItem"}
+    for member, requirement in used.items():
+        _, owner, name = member.split(".")
+        published = excel[owner]["members"][name]
+        assert published["kind"] == "method" and published["requirement"] == requirement
+        assert requirement == {"set": "ExcelApi", "version": "1.1", "params": {}}

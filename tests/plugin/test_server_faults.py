@@ -11,7 +11,7 @@ import shutil
 import httpx
 import pytest
 from live_server import running_server
-from payloads import apps_script_payload
+from payloads import BROKEN_NAMES, apps_script_payload, officejs_payload
 
 from pakt._server import keys_path
 from pakt.plugin._context import build_context
@@ -132,6 +132,51 @@ def test_malformed_workbooks_get_a_german_400(live_server, repo, change, german)
     change(payload)
     response = post(live_server, "/xlwings/custom-scripts-call/pruefen", live_server.aldingen, json_body=payload)
     assert response.status_code == 400 and german in response.text
+
+
+SCRIPTS_WITH_KEYS = [("pruefen", "aldingen"), ("einreichen", "aldingen"), ("aktualisieren", "landkreis")]
+
+
+@pytest.mark.parametrize(("script", "key"), SCRIPTS_WITH_KEYS, ids=[s for s, _ in SCRIPTS_WITH_KEYS])
+@pytest.mark.parametrize("shape", list(BROKEN_NAMES))
+def test_names_that_lack_fields_or_carry_wrong_types_get_a_german_400(live_server, repo, script, key, shape):
+    """Every button's endpoint refuses a body whose defined names (or tables) are not what Excel or Google sends,
+    before xlwings builds its Book, with a German 400 naming the field; never a 500."""
+    change, german = BROKEN_NAMES[shape]
+    payload = officejs_payload(repo / ALDINGEN)
+    change(payload)
+    response = post(live_server, f"/xlwings/custom-scripts-call/{script}", getattr(live_server, key), json_body=payload)
+    assert response.status_code == 400, response.text[:300]
+    assert response.text.startswith("Die Mappe kam unvollständig an: ") and german in response.text, response.text[:300]
+    assert len(response.text) < 400  # a huge value is not echoed back
+
+
+def test_a_broken_address_is_refused_with_the_name_it_belongs_to(live_server, repo):
+    payload = apps_script_payload(repo / ALDINGEN)
+    bind = next(n for n in payload["names"] if n["name"] == "pakt_bind_ags")
+    bind["address"] = "Meldung!B4"
+    response = post(live_server, "/xlwings/custom-scripts-call/pruefen", live_server.aldingen, json_body=payload)
+    assert response.status_code == 400
+    assert response.text.endswith("hat einen ungültigen Wert (benannter Bereich „pakt_bind_ags“)")
+
+
+@pytest.mark.parametrize(("script", "key"), SCRIPTS_WITH_KEYS, ids=[s for s, _ in SCRIPTS_WITH_KEYS])
+def test_names_nested_past_what_json_can_carry_get_a_german_400(live_server, repo, script, key):
+    body = json.dumps(apps_script_payload(repo / ALDINGEN)).replace('"names": [', '"names": [' + "[" * 100_000, 1)
+    content = body.replace('"sheets": [', "]" * 100_000 + ', "sheets": [', 1).encode()
+    response = post(live_server, f"/xlwings/custom-scripts-call/{script}", getattr(live_server, key), content=content)
+    assert response.status_code == 400 and response.text == "Die Mappe kam nicht an: kein gültiges JSON."
+
+
+def test_whole_rows_columns_and_ranges_are_addresses_a_name_may_have(live_server, repo):
+    """What Excel and Google send for a name over a range, a whole column or whole rows still passes."""
+    payload = officejs_payload(repo / ALDINGEN)
+    payload["names"] += [
+        {**payload["names"][0], "name": name, "address": address}
+        for name, address in (("Bereich", "A1:C3"), ("Spalten", "A:C"), ("Zeilen", "2:5"), ("Ecke", "$XFD$1048576"))
+    ]
+    response = post(live_server, "/xlwings/custom-scripts-call/pruefen", live_server.aldingen, json_body=payload)
+    assert response.status_code == 200, response.text
 
 
 def test_a_re_pointed_binding_is_refused(live_server, repo):

@@ -1,11 +1,13 @@
-"""Pakt's task pane (Office.js client) under Node against the live server, in a stand-in of Excel's JavaScript API
-held to Microsoft's typings, at three API levels: the newest the typings know, Excel 2024 LTSC (ExcelApi 1.17,
-no cell notes) and the oldest the manifest admits."""
+"""Pakt's task pane (Office.js client) against the live server, in a stand-in of Excel's JavaScript API held to
+Microsoft's typings, at three API levels: the newest the typings know, Excel 2024 LTSC (ExcelApi 1.17, no cell
+notes) and the oldest the manifest admits. Its script runs under Node (the buttons pressed in code); the page
+itself, with the findings list, its buttons and the keyboard, runs in headless Chromium (real input events)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -50,6 +52,27 @@ def press(tmp_path, workbook: Path | dict, steps: str, server: str, token: str, 
     return json.loads(done.stdout)
 
 
+def on_page(tmp_path, workbook: Path | dict, steps: list[dict], page: str, level: str = "") -> dict:
+    """Open the task pane page (`page`, from the live server) in headless Chromium with `workbook` in the Excel
+    stand-in, do `steps` as the clerk (see taskpane_page.js) and return a snapshot of the page after each."""
+    ensure_typings()
+    assert shutil.which("chromium"), "Chromium fehlt: apt-get install chromium (./test installiert es)"
+    data, plan = tmp_path / "page_workbook.json", tmp_path / "page_steps.json"
+    book = workbook if isinstance(workbook, dict) else excel_workbook(workbook)
+    data.write_text(json.dumps(book, ensure_ascii=False), encoding="utf-8")
+    plan.write_text(json.dumps(steps), encoding="utf-8")
+    done = subprocess.run(
+        ["node", str(NODE / "taskpane_page.js"), page, str(data), str(plan), level],
+        capture_output=True,
+        text=True,
+        timeout=150,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["exceptions"] == []
+    return result
+
+
 def sheet(state: dict, name: str) -> dict:
     return next(s for s in state["sheets"] if s["name"] == name)
 
@@ -68,6 +91,20 @@ def has_notes(level: str) -> bool:
     return version_key(level) >= version_key(NOTES_API)
 
 
+def with_errors_and_warnings(tmp_path, name: str = "Aldingen") -> Path:
+    """Two errors (the age groups do not add up, a staff share of 1.5) and a warning (management by the district,
+    the registry says the municipality does it), plus a second warning when `name` differs from the registry."""
+    workbook = tmp_path / "aldingen_befunde.xlsx"
+    values = {("persons", "by_age", "from_27_to_64"): 11, ("management", "mode"): "landkreis", ("header", "name"): name}
+    workbook.write_bytes(make_broken.submission(values, managers=lambda rows: [{**rows[0], "fte": 1.5}]))
+    return workbook
+
+
+STAFF_SHARE = "Stellenanteil (VZÄ): 1,5 ist kein gültiger Stellenanteil."
+AGE_GROUPS = "Die Altersgruppen ergeben zusammen 40 Personen, insgesamt sind 44 eingetragen."
+MANAGEMENT = "Integrationsmanagement „landkreis“ weicht vom Verzeichnis des Landkreises ab („selbst“)."
+
+
 def test_pruefen_marks_cells_and_notes_where_this_excel_has_notes(live_server, tmp_path, level):
     workbook = broken(tmp_path)
     before = {s["name"]: s["protection"] for s in excel_workbook(workbook)["sheets"]}
@@ -78,9 +115,12 @@ def test_pruefen_marks_cells_and_notes_where_this_excel_has_notes(live_server, t
     assert sheet(state, "Integrationsmanager")["fills"]["B6"] == ERROR_FILL
     report = sheet(state, "Prüfbericht")["values"]
     assert report[0][0].startswith("2 Fehler") and {row[2] for row in report[2:]} >= {"B14", "B6"}
+    shown = state["lists"][-1]
+    assert shown["countLine"] == "2 Fehler, keine Warnungen — Einreichen ist erst ohne Fehler möglich"
+    assert [(f["sheet"], f["cell"]) for f in shown["findings"]] == [("Integrationsmanager", "B6"), ("Meldung", "B14")]
     if has_notes(level):
         assert "Altersgruppen ergeben zusammen 40 Personen" in sheet(state, "Meldung")["notes"]["B14"]
-        assert told["text"] == "Fertig."
+        assert told["text"] == ""  # the list says it all; no "Fertig." after a Prüfen
     else:
         assert not any(s["notes"] for s in state["sheets"])
         assert "Prüfbericht" in told["text"] and "keine Hinweise an Zellen" in told["text"]
@@ -98,6 +138,46 @@ def test_pruefen_after_the_correction_leaves_no_mark_and_no_note(live_server, tm
     assert not any(s["notes"] for s in state["sheets"])
     assert sheet(state, "Prüfbericht")["values"][0][0].startswith("Keine Beanstandungen")
     assert all(sheet(state, n)["protection"]["protected"] for n in ("Meldung", "Integrationsmanager", "Kosten"))
+    assert state["lists"][-1]["findings"] == []
+    assert state["lists"][-1]["countLine"] == "Keine Fehler, keine Warnungen – die Meldung kann eingereicht werden."
+
+
+def test_the_findings_list_puts_errors_first_and_a_pick_selects_the_cell(live_server, tmp_path, level):
+    steps = "pruefen,select:0,select:2,rename:Integrationsmanager=IM,select:0"
+    state = press(tmp_path, with_errors_and_warnings(tmp_path), steps, live_server.url, live_server.aldingen, level)
+    shown = state["lists"][0]
+    assert shown["script"] == "pruefen" and shown["focus"]
+    assert shown["countLine"] == "2 Fehler, 1 Warnung — Einreichen ist erst ohne Fehler möglich"
+    found = [(f["severity"], f["sheet"], f["cell"], f["message"]) for f in shown["findings"]]
+    assert [f[:3] for f in found] == [
+        ("Fehler", "Integrationsmanager", "B6"),
+        ("Fehler", "Meldung", "B14"),
+        ("Warnung", "Meldung", "B25"),
+    ]
+    assert [f[3].split(" Bitte")[0] for f in found] == [STAFF_SHARE, AGE_GROUPS, MANAGEMENT]
+
+    first, warning, renamed = state["picks"]
+    assert first["selection"] == {"sheet": "Integrationsmanager", "address": "B6"}
+    assert first["active"] == "Integrationsmanager"
+    assert first["answer"] == {"selected": True, "text": "Integrationsmanager, Zelle B6 ist ausgewählt."}
+    assert warning["selection"] == {"sheet": "Meldung", "address": "B25"} and warning["active"] == "Meldung"
+    # the sheet was renamed since the check: nothing selected, the clerk told where the cell was
+    assert not renamed["answer"]["selected"] and renamed["selection"] == warning["selection"]
+    assert "„Integrationsmanager“ gibt es in dieser Mappe nicht mehr" in renamed["answer"]["text"]
+    assert "die Zelle B6 aufsuchen" in renamed["answer"]["text"]
+    assert state["selections"] == [first["selection"], warning["selection"]]
+    select = next(u for u in state["used"] if u["member"] == "Excel.Range.select")
+    assert select["requirement"] == {"set": "ExcelApi", "version": "1.1", "params": {}}
+
+
+def test_einreichen_shows_the_list_only_when_errors_stop_it(live_server, tmp_path):
+    steps = "einreichen,type:Meldung!B14=40,type:Integrationsmanager!B6=1,type:Meldung!B25=selbst,einreichen"
+    state = press(tmp_path, with_errors_and_warnings(tmp_path), steps, live_server.url, live_server.aldingen)
+    refused, submitted = state["presses"]
+    assert "Einreichen nicht möglich: 2 Fehler" in refused[-1]["text"] and "eingereicht am" in submitted[-1]["text"]
+    assert len(state["lists"]) == 1  # the refusal's list; a submitted form shows none
+    assert state["lists"][0]["script"] == "einreichen" and not state["lists"][0]["focus"]
+    assert state["lists"][0]["countLine"].startswith("2 Fehler, 1 Warnung")
 
 
 def test_einreichen_confirmation_is_what_the_clerk_reads(live_server, tmp_path, repo, level):
@@ -152,7 +232,7 @@ def test_every_member_used_is_in_the_typings_and_newer_ones_are_guarded(live_ser
     sync, so a run there that succeeds has guarded every newer member; and the manifest asks for no more than
     the run needed."""
     table = ensure_typings()
-    steps = "pruefen,type:Meldung!B14=40,pruefen,einreichen"
+    steps = "pruefen,select:0,type:Meldung!B14=40,pruefen,einreichen"
     newest = press(tmp_path, broken(tmp_path), steps, live_server.url, live_server.aldingen, newest_excel_api(table))
     oldest = press(tmp_path, broken(tmp_path), steps, live_server.url, live_server.aldingen, MIN_EXCEL_API)
     for run in (newest, oldest):
@@ -217,3 +297,84 @@ def test_aktualisieren_in_an_open_master_keeps_number_formats_links_and_totals(l
     linked_before = {k for k in before["links"] if k in table}
     assert linked_before and linked_before == {k for k in after["links"] if k in table}
     assert values[aldingen][header.index("Quelle")] == "08327002_Aldingen.xlsx"
+
+
+def entries(snapshot: dict) -> list[dict]:
+    return [entry for group in snapshot["groups"] for entry in group["entries"]]
+
+
+def test_the_page_lists_the_findings_and_a_click_enter_or_space_selects_the_cell(live_server, tmp_path, level):
+    """As the clerk: save the key, press Prüfen, go through the list with Tab and pick entries with Enter, Space
+    and the mouse; the stand-in records what Excel would have selected."""
+    workbook = with_errors_and_warnings(tmp_path, name="Aldingen <b>am</b> See")
+    steps = [
+        {"key": live_server.aldingen},
+        {"click": "#pruefen"},
+        {"press": "Tab"},
+        {"press": "Enter"},
+        {"press": "Tab"},
+        {"press": " "},
+        {"click": "#befunde-liste section:nth-of-type(2) .finding"},
+    ]
+    run = on_page(tmp_path, workbook, steps, live_server.url + "/taskpane.html", level)
+    _, checked, tabbed, entered, tabbed_on, spaced, clicked = run["snapshots"]
+
+    assert not checked["results"]["hidden"]
+    assert checked["results"]["count"] == "2 Fehler, 2 Warnungen — Einreichen ist erst ohne Fehler möglich"
+    assert checked["results"]["countIsError"]
+    assert checked["focus"]["id"] == "befunde-zahl"  # focus moves to the count line after Prüfen
+    assert {"befunde-zahl", "befunde-auswahl", "status"} <= set(checked["live"])
+    if has_notes(level):
+        assert checked["status"]["hidden"] and checked["status"]["text"] == ""  # no "Fertig."
+    else:
+        assert "keine Hinweise an Zellen" in checked["status"]["text"] and not checked["status"]["hidden"]
+    assert [(g["heading"], g["labelledBy"]) for g in checked["groups"]] == [
+        ("Fehler (2)", "Fehler (2)"),
+        ("Warnungen (2)", "Warnungen (2)"),
+    ]
+    shown = entries(checked)
+    assert [(e["tag"], e["type"]) for e in shown] == [("BUTTON", "button")] * 4  # real buttons: Tab, Enter, Space
+    assert [e["where"] for e in shown] == [
+        "Integrationsmanager, Zelle B6",
+        "Meldung, Zelle B14",
+        "Meldung, Zelle B25",
+        "Meldung, Zelle B7",
+    ]
+    assert [(e["sheet"], e["cell"]) for e in shown][:2] == [("Integrationsmanager", "B6"), ("Meldung", "B14")]
+    assert shown[0]["message"].startswith(STAFF_SHARE) and shown[1]["message"].startswith(AGE_GROUPS)
+    assert shown[2]["message"].startswith(MANAGEMENT)
+    assert shown[0]["name"].startswith("Fehler: Integrationsmanager, Zelle B6: " + STAFF_SHARE)  # what a reader says
+    assert "„Aldingen <b>am</b> See“" in shown[3]["message"] and shown[3]["markup"] == 0  # text, never markup
+    assert checked["selection"] is None
+
+    assert tabbed["focus"]["cell"] == "B6" and tabbed["selection"] is None
+    assert entered["selection"] == {"sheet": "Integrationsmanager", "address": "B6"}
+    assert entered["results"]["chosen"] == "Integrationsmanager, Zelle B6 ist ausgewählt."
+    assert tabbed_on["focus"]["cell"] == "B14"
+    assert spaced["selection"] == {"sheet": "Meldung", "address": "B14"}
+    assert clicked["selection"] == {"sheet": "Meldung", "address": "B25"} and clicked["focus"]["cell"] == "B25"
+    assert clicked["results"]["chosen"] == "Meldung, Zelle B25 ist ausgewählt."
+    assert run["selections"] == [entered["selection"], spaced["selection"], clicked["selection"]]
+
+
+def test_the_page_after_einreichen_and_after_the_correction(live_server, tmp_path):
+    """Einreichen refused: the same list, the refusal in the status line, the focus back on Einreichen. Corrected
+    and checked again: no findings, the count line says the form can be submitted; submitted: no list."""
+    steps = [
+        {"key": live_server.aldingen},
+        {"click": "#einreichen"},
+        {"type": "Meldung!B14", "value": 40},
+        {"type": "Integrationsmanager!B6", "value": 1},
+        {"type": "Meldung!B25", "value": "selbst"},
+        {"click": "#pruefen"},
+        {"click": "#einreichen"},
+    ]
+    run = on_page(tmp_path, with_errors_and_warnings(tmp_path), steps, live_server.url + "/taskpane.html")
+    refused, checked, submitted = (run["snapshots"][i] for i in (1, 5, 6))
+    assert "Einreichen nicht möglich: 2 Fehler" in refused["status"]["text"]
+    assert refused["results"]["count"].startswith("2 Fehler, 1 Warnung") and len(entries(refused)) == 3
+    assert refused["focus"]["id"] == "einreichen"
+    assert checked["results"]["count"] == "Keine Fehler, keine Warnungen – die Meldung kann eingereicht werden."
+    assert checked["groups"] == [] and checked["results"]["hint"] is None and checked["status"]["hidden"]
+    assert checked["focus"]["id"] == "befunde-zahl"
+    assert submitted["results"]["hidden"] and "eingereicht am" in submitted["status"]["text"]

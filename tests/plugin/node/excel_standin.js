@@ -23,6 +23,9 @@
  *    inserting hyperlinks.
  *  - It does not calculate: a cell given a formula keeps the value written before it (the Pakt server
  *    writes the value it computed, then the formula).
+ *  - Selection: Range.select() takes effect at sync, makes the range's sheet the active one and is
+ *    recorded (host.selection, host.selections: {sheet, address}); WorksheetCollection.getItem of a
+ *    sheet that is not there fails the batch with ItemNotFound, as Excel's does.
  *
  * A workbook is given as {sheets: [{name, values, protection?, unlocked?, formats?, formulas?, links?}],
  * names: [{name, sheet, address}], tables: [{name, sheet, ref}]}; formats, formulas and links by A1 address.
@@ -95,6 +98,8 @@ class Host {
     this.names = workbook.names || [];
     this.tables = workbook.tables || [];
     this.active = this.sheets[0];
+    this.selection = null;
+    this.selections = [];
     this.used = new Map();
     this.syncs = 0;
   }
@@ -281,6 +286,14 @@ class WorksheetCollectionImpl extends CollectionImpl {
   }
   _sheet(model) { return this._context.make("Worksheet", new WorksheetImpl(this._context, model)); }
   getActiveWorksheet() { return this._sheet(this._context.host.active); }
+  getItem(key) {
+    const host = this._context.host;
+    const wanted = String(key).toLowerCase(); // Excel's sheet names differ in more than case
+    const model = host.sheets.find((s) => s.name.toLowerCase() === wanted);
+    if (model) return this._sheet(model);
+    this._context.add(() => { throw new OfficeError("ItemNotFound", `The requested resource '${key}' doesn't exist.`); });
+    return this._sheet(new SheetModel({ name: String(key), values: [[]] }));
+  }
   add(name) {
     const model = new SheetModel({ name, values: [[]] });
     this._context.add(() => {
@@ -490,6 +503,17 @@ class RangeImpl extends Loadable {
     });
   }
   get hyperlink() { throw new OfficeError("PropertyNotLoaded", "stand-in: Range.hyperlink is write-only here"); }
+  select() {
+    this._context.add(() => {
+      const host = this._context.host;
+      if (!host.sheets.includes(this._model)) throw new OfficeError("ItemNotFound", `The sheet '${this._model.name}' doesn't exist.`);
+      const w = this._where();
+      const end = w.rows === 1 && w.cols === 1 ? "" : ":" + a1(w.row + w.rows - 1, w.col + w.cols - 1);
+      host.active = this._model;
+      host.selection = { sheet: this._model.name, address: a1(w.row, w.col) + end };
+      host.selections.push(host.selection);
+    });
+  }
   clear(applyTo) {
     const what = applyTo || "All";
     this._context.add(() => {

@@ -105,6 +105,11 @@ function compareVersions(a, b) {
 
 let cached = null;
 
+// A table read elsewhere (where there is no file system: the stand-in in a browser page, taskpane_page.js).
+function use(table) {
+  cached = table;
+}
+
 function load() {
   if (cached) return cached;
   const table = {};
@@ -149,6 +154,6 @@ function newestExcelApi() {
   return newest;
 }
 
-module.exports = { load, memberOf, requirementOf, compareVersions, newestExcelApi, NAMESPACE_MEMBERS };
+module.exports = { load, use, memberOf, requirementOf, compareVersions, newestExcelApi, NAMESPACE_MEMBERS };
 
 if (require.main === module) process.stdout.write(JSON.stringify(load()));

@@ -109,6 +109,38 @@ const probes = {
     const sheet = await sheetOf(context, "Meldung");
     sheet.protection.protected = false;
   }),
+  // Range.select() takes effect at sync: the range's sheet becomes the active one, the selection is recorded.
+  select_takes_effect_at_sync: async (h) => h.run(async (context) => {
+    context.workbook.worksheets.getItem("Offen").getRange("A2:B3").select();
+    const before = h.host.selection;
+    await context.sync();
+    return [before, h.host.selection, h.host.active.name];
+  }),
+  select_a_locked_cell_of_a_protected_sheet: async (h) => h.run(async (context) => {
+    context.workbook.worksheets.getItem("Meldung").getRange("B1").select();
+    await context.sync();
+    return h.host.selection;
+  }),
+  select_on_the_oldest_excel: async () => {
+    const old = excel(BOOK, { excelApi: "1.7" });
+    return old.run(async (context) => {
+      context.workbook.worksheets.getItem("meldung").getRange("B2").select(); // sheet names: any case
+      await context.sync();
+      return old.host.selection;
+    });
+  },
+  // What selecting a finding's cell uses, as the stand-in recorded it (member and the typings' requirement).
+  members_of_a_selection: async (h) => h.run(async (context) => {
+    const sheet = context.workbook.worksheets.getItem("Offen");
+    sheet.activate();
+    sheet.getRange("A1").select();
+    await context.sync();
+    return h.usedMembers().filter((u) => /^Excel\.(Range\.select|Worksheet\.activate|WorksheetCollection\.getItem)$/.test(u.member));
+  }),
+  get_item_of_a_missing_sheet: async (h) => h.run(async (context) => {
+    context.workbook.worksheets.getItem("Gibt es nicht").activate();
+    await context.sync();
+  }),
   requirement_sets_answered_by_level: async () => {
     const old = excel(BOOK, { excelApi: "1.17" });
     const req = old.Office.context.requirements;
