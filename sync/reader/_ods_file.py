@@ -56,6 +56,7 @@ from pakt.schemas import (
 
 from ..files._regular_files import read_regular
 from ._one_reading import Ambiguous
+from ._table_rows import table_from_cells
 from ._workbook_file import (
     _EXCEL_EPOCH,
     MAX_FILE_BYTES,
@@ -755,18 +756,7 @@ class OdsFileView:
             box, sheet = target.box, target.sheet
         if box is None or sheet is None:
             return None
-        top, left, bottom, right = box
-        cells = self._sheet(sheet)
-        columns = range(left, right + 1)
-        header = tuple(self._cell(sheet, top, c) for c in columns) if header_rows else ()
-        first, last = top + header_rows, bottom - totals_rows
-        filled = sorted({r for r, c in cells if first <= r <= last and left <= c <= right})
-        rows = tuple(
-            tuple(self._cell(sheet, r, c) for c in columns)
-            for r in filled
-            if any(cells.get((r, c)) not in ("", None) for c in columns)
-        )
-        return RawTable(header=header, rows=rows)
+        return table_from_cells(self._sheet(sheet), lambda r, c: self._cell(sheet, r, c), box, header_rows, totals_rows)
 
     def defined_names(self) -> dict[str, str]:
         """All names and what they refer to, written as Excel references ("Meldung!$B$14") like the xlsx

@@ -59,6 +59,7 @@ from pakt.schemas import (
 from ..files._regular_files import read_regular
 from . import _sheet_scan as sheet_scan
 from ._one_reading import Ambiguous, CellAmbiguous, check_directory
+from ._table_rows import table_from_cells
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """A submission is about 20 KB; a file over 20 MB is not one."""
@@ -1006,18 +1007,7 @@ class XlsxFileView:
             box, sheet = (*parse_a1(parsed[1]), *parse_a1(parsed[2])), parsed[0]
         if box is None or sheet not in self._sheet_parts:
             return None
-        top, left, bottom, right = box
-        cells = self._sheet(sheet)
-        columns = range(left, right + 1)
-        header = tuple(self._cell(sheet, top, c) for c in columns) if header_rows else ()
-        first, last = top + header_rows, bottom - totals_rows
-        filled = sorted({r for r, c in cells if first <= r <= last and left <= c <= right})
-        rows = tuple(
-            tuple(self._cell(sheet, r, c) for c in columns)
-            for r in filled
-            if any(cells.get((r, c)) not in ("", None) for c in columns)
-        )
-        return RawTable(header=header, rows=rows)
+        return table_from_cells(self._sheet(sheet), lambda r, c: self._cell(sheet, r, c), box, header_rows, totals_rows)
 
     def defined_names(self) -> dict[str, str]:
         """All defined names and what they refer to (for diagnostics and tests)."""
